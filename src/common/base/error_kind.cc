@@ -1,0 +1,62 @@
+// The error table: one row per ErrorKind.
+#include "common/base/error_kind.h"
+
+#include <array>
+
+namespace llmproxy::common {
+namespace {
+
+struct Row {
+  ErrorKind kind;
+  std::string_view name;
+  ErrorInfo info;
+};
+
+constexpr std::array kErrorTable{
+    Row{ErrorKind::BadRequest, "bad_request",
+        {400, "invalid_request_error", "bad_request", ErrorSide::Downstream, false}},
+    Row{ErrorKind::InvalidApiKey, "invalid_api_key",
+        {401, "authentication_error", "invalid_api_key", ErrorSide::Downstream, false}},
+    Row{ErrorKind::Forbidden, "forbidden",
+        {403, "permission_error", "forbidden", ErrorSide::Downstream, false}},
+    Row{ErrorKind::NotFound, "not_found",
+        {404, "invalid_request_error", "not_found", ErrorSide::Downstream, false}},
+    Row{ErrorKind::MethodNotAllowed, "method_not_allowed",
+        {405, "invalid_request_error", "method_not_allowed", ErrorSide::Downstream, false}},
+    Row{ErrorKind::RequestTimeout, "request_timeout",
+        {408, "invalid_request_error", "request_timeout", ErrorSide::Downstream, false}},
+    Row{ErrorKind::PayloadTooLarge, "payload_too_large",
+        {413, "invalid_request_error", "payload_too_large", ErrorSide::Downstream, false}},
+    Row{ErrorKind::HeadersTooLarge, "headers_too_large",
+        {431, "invalid_request_error", "request_header_fields_too_large", ErrorSide::Downstream,
+         false}},
+    Row{ErrorKind::RateLimited, "rate_limited",
+        {429, "rate_limit_error", "rate_limit_exceeded", ErrorSide::Downstream, false}},
+    Row{ErrorKind::UpstreamConnect, "upstream_connect",
+        {502, "api_error", "upstream_connect_error", ErrorSide::Upstream, true}},
+    Row{ErrorKind::UpstreamTimeout, "upstream_timeout",
+        {504, "api_error", "upstream_timeout", ErrorSide::Upstream, true}},
+    Row{ErrorKind::UpstreamProtocol, "upstream_protocol",
+        {502, "api_error", "upstream_protocol_error", ErrorSide::Upstream, true}},
+    Row{ErrorKind::Unavailable, "unavailable",
+        {503, "api_error", "service_unavailable", ErrorSide::Internal, false}},
+    Row{ErrorKind::Internal, "internal",
+        {500, "api_error", "internal_error", ErrorSide::Internal, false}},
+};
+
+constexpr bool tableInOrder() {
+  for (size_t i = 0; i < kErrorTable.size(); ++i)
+    if (static_cast<size_t>(kErrorTable[i].kind) != i) return false;
+  return kErrorTable.size() == static_cast<size_t>(ErrorKind::kCount);
+}
+static_assert(tableInOrder(), "kErrorTable must list every ErrorKind in enum order");
+
+}  // namespace
+
+const ErrorInfo& errorInfo(ErrorKind kind) { return kErrorTable[static_cast<size_t>(kind)].info; }
+
+std::string_view errorKindName(ErrorKind kind) {
+  return kErrorTable[static_cast<size_t>(kind)].name;
+}
+
+}  // namespace llmproxy::common

@@ -1,0 +1,46 @@
+// The one error table of the data path: every failure is an ErrorKind, and
+// this table says what each kind means to the client, the logs and the retry logic.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace llmproxy::common {
+
+// NOTE: keep in the same order as kErrorTable in error_kind.cc (checked by a static_assert).
+enum class ErrorKind : uint8_t {
+  // downstream (the client did something wrong)
+  BadRequest,          // 400 malformed HTTP or JSON
+  InvalidApiKey,       // 401
+  Forbidden,           // 403 (e.g. model not allowed)
+  NotFound,            // 404 unknown path
+  MethodNotAllowed,    // 405
+  RequestTimeout,      // 408 header/body read timeout
+  PayloadTooLarge,     // 413
+  HeadersTooLarge,     // 431
+  RateLimited,         // 429 from our own limiter
+  // upstream (a provider failed)
+  UpstreamConnect,     // 502
+  UpstreamTimeout,     // 504
+  UpstreamProtocol,    // 502
+  // ours
+  Unavailable,         // 503 (shutting down, no healthy provider, reload busy)
+  Internal,            // 500
+  kCount
+};
+
+enum class ErrorSide : uint8_t { Downstream, Upstream, Internal };
+
+// What one kind means. All fields are static data.
+struct ErrorInfo {
+  int http_status;
+  std::string_view openai_type;  // "invalid_request_error", "authentication_error", ...
+  std::string_view openai_code;  // "invalid_api_key", "not_found", ...
+  ErrorSide side;
+  bool retryable;                // may be retried on another provider before the first byte
+};
+
+const ErrorInfo& errorInfo(ErrorKind kind);
+std::string_view errorKindName(ErrorKind kind);
+
+}  // namespace llmproxy::common

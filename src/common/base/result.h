@@ -1,0 +1,26 @@
+// Error and Result<T>: how every fallible function in llmproxy reports failure.
+// The data path never throws; it returns Result and carries Error as data.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <utility>
+
+#include "common/base/error_kind.h"
+
+namespace llmproxy::common {
+
+struct Error {
+  ErrorKind kind = ErrorKind::Internal;
+  std::string detail;       // human-readable; goes into the OpenAI error "message". Never a secret.
+  int upstream_status = 0;  // the provider's HTTP status when the failure came from one
+};
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+inline std::unexpected<Error> fail(ErrorKind kind, std::string detail) {
+  return std::unexpected(Error{kind, std::move(detail), 0});
+}
+
+}  // namespace llmproxy::common

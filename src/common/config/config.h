@@ -1,0 +1,137 @@
+// The configuration model: one immutable value built from llmproxy.conf (and later the
+// database), validated once, published to workers through shared memory as a blob.
+// Every field is resolved (env expanded, durations and sizes converted) at load time.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace llmproxy::common {
+
+using Millis = std::chrono::milliseconds;
+
+// A place the proxy listens on: "host:port", "[v6]:port", "*:port" or "unix:/path".
+struct ListenAddress {
+  enum class Kind : uint8_t { Tcp, Unix };
+  Kind kind = Kind::Tcp;
+  std::string host;   // numeric address, "" for any (Tcp only)
+  uint16_t port = 0;  // Tcp only
+  std::string path;   // Unix only
+  std::string text;   // as written in the file, for logs and error messages
+  bool operator==(const ListenAddress&) const = default;
+};
+
+struct ServerConfig {
+  std::vector<ListenAddress> listen;      // API listeners
+  std::vector<ListenAddress> admin_listen;  // empty = admin listener disabled
+  uint32_t workers = 0;                   // 0 = "auto" (one per CPU), resolved by the master
+  std::string admin_key;                  // empty = admin API answers 401 to everyone
+  uint64_t max_body_size = 16u << 20;
+  uint64_t max_header_size = 32u << 10;
+  uint32_t max_connections = 16384;       // per worker
+  uint32_t keepalive_requests = 10000;
+  Millis header_timeout{10'000};          // client: whole request head must arrive in this
+  Millis body_timeout{60'000};            // client: between two reads of the body
+  Millis keepalive_timeout{75'000};       // client: idle keep-alive connection
+  Millis send_timeout{60'000};            // client: between two successful writes
+  Millis connect_timeout{10'000};         // upstream
+  Millis request_timeout{300'000};        // upstream: whole exchange
+  Millis ttft_timeout{60'000};            // upstream: until the first body byte
+  Millis stream_idle_timeout{120'000};    // upstream: between two body chunks
+  Millis shutdown_timeout{30'000};        // graceful stop: in-flight exchanges get this long
+  std::string provider_prefix;            // "Proxy/" strips "Proxy/gpt-4" to "gpt-4"
+  bool allow_unauthenticated = false;     // no [[key]] at all is an error unless this is set
+  uint32_t max_attempts = 3;              // upstream attempts per request, failover included
+  std::string pid_file = "/run/llmproxy/llmproxy.pid";
+  bool operator==(const ServerConfig&) const = default;
+};
+
+struct LogConfig {
+  std::string error_log = "stderr";   // path or "stderr"
+  std::string access_log = "off";     // path, "stdout" or "off"
+  std::string level = "info";         // trace debug info warn error critical off
+  std::string access_format = "text"; // text | json
+  bool operator==(const LogConfig&) const = default;
+};
+
+struct DatabaseConfig {
+  std::string url;  // empty = no database
+  bool operator==(const DatabaseConfig&) const = default;
+};
+
+struct RedisConfig {
+  std::string url;                 // empty = no Redis
+  std::string on_failure = "local";  // local | deny
+  Millis timeout{5};
+  bool operator==(const RedisConfig&) const = default;
+};
+
+// An upstream base URL split at load time.
+struct UpstreamUrl {
+  bool tls = true;
+  std::string host;
+  uint16_t port = 443;
+  std::string base_path;  // without a trailing slash, e.g. "/v1"
+  bool operator==(const UpstreamUrl&) const = default;
+};
+
+enum class ProviderType : uint8_t { OpenAI, OpenAICompatible, Azure, Anthropic };
+
+struct ModelMapping {
+  std::string pattern;  // exact name, glob with '*', or anchored regex (see docs/configuration)
+  std::string target;   // the provider's model name
+  bool operator==(const ModelMapping&) const = default;
+};
+
+struct ProviderConfig {
+  std::string id;
+  ProviderType type = ProviderType::OpenAI;
+  std::string api_base;      // as written
+  UpstreamUrl url;           // parsed api_base
+  std::string api_key;       // secret: never logged, never returned by the admin API
+  std::string api_version;   // azure only
+  uint32_t weight = 1;
+  bool enabled = true;
+  bool verify_ssl = true;
+  std::string ca_file;       // empty = system CA bundle
+  std::vector<std::string> models;       // served as-is
+  std::vector<ModelMapping> model_mapping;  // sorted by the documented priority at load
+  bool operator==(const ProviderConfig&) const = default;
+};
+
+struct RateLimit {
+  double requests_per_second = 0;  // 0 = unlimited
+  double burst = 0;
+  bool operator==(const RateLimit&) const = default;
+};
+
+using Sha256 = std::array<uint8_t, 32>;
+
+struct KeyConfig {
+  std::string name;
+  Sha256 key_sha256{};                // the client key is never kept in plain text
+  std::vector<std::string> allowed_models;  // empty = all; entries may use '*'
+  bool enabled = true;
+  int64_t expires_at = 0;             // unix seconds, 0 = never
+  RateLimit rate_limit;
+  uint64_t tokens_per_minute = 0;     // 0 = unlimited
+  uint64_t max_requests = 0;          // 0 = unlimited
+  bool operator==(const KeyConfig&) const = default;
+};
+
+struct Config {
+  std::string source;  // "file /etc/llmproxy/llmproxy.conf", later "+ database"
+  ServerConfig server;
+  LogConfig log;
+  DatabaseConfig database;
+  RedisConfig redis;
+  std::vector<ProviderConfig> providers;
+  std::vector<KeyConfig> keys;
+  bool operator==(const Config&) const = default;
+};
+
+}  // namespace llmproxy::common
