@@ -1,0 +1,131 @@
+// Environment overrides.
+#include "common/config/env_overrides.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+#include "common/config/listen_address.h"
+
+namespace llmproxy::common {
+
+namespace {
+
+std::optional<std::string> lookup(const EnvLookup& env, std::string_view name) {
+  if (!env) return std::nullopt;
+  auto value = env(name);
+  if (!value || value->empty()) return std::nullopt;
+  return value;
+}
+
+void envError(ConfigErrors& errors, std::string_view name, std::string_view value,
+              std::string_view expected) {
+  errors.push_back(
+      ConfigError{"env", 0, 0,
+                  std::string(name) + "=\"" + std::string(value) + "\": " + std::string(expected)});
+}
+
+std::optional<Millis> seconds(const EnvLookup& env, std::string_view name, ConfigErrors& errors) {
+  auto value = lookup(env, name);
+  if (!value) return std::nullopt;
+  int64_t secs = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), secs);
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max() / 1000;
+  if (ec != std::errc{} || end != value->data() + value->size() || secs <= 0 || secs > kMax) {
+    envError(errors, name, *value, "expected a whole number of seconds greater than 0");
+    return std::nullopt;
+  }
+  return Millis{secs * 1000};
+}
+
+void overrideListen(Config& config, const EnvLookup& env, ConfigErrors& errors,
+                    ConfigPositions* positions) {
+  auto host = lookup(env, "HOST");
+  auto port = lookup(env, "PORT");
+  if (!host && !port) return;
+
+  std::vector<ListenAddress>& listen = config.server.listen;
+  bool have_tcp = !listen.empty() && listen.front().kind == ListenAddress::Kind::Tcp;
+  if (!listen.empty() && !have_tcp && (!host || !port)) {
+    errors.push_back(ConfigError{
+        "env", 0, 0,
+        std::string(host ? "HOST" : "PORT") + " is set but the first listen address is \"" +
+            listen.front().text + "\": set both HOST and PORT to replace it"});
+    return;
+  }
+  if (listen.empty() && !port) {
+    errors.push_back(
+        ConfigError{"env", 0, 0, "HOST is set but server.listen is empty: set PORT as well"});
+    return;
+  }
+
+  // Whichever of HOST and PORT is unset keeps the file's part.
+  std::string host_text;
+  if (host) {
+    host_text = *host;
+    if (host_text.find(':') != std::string::npos && !host_text.starts_with('[')) {
+      host_text = "[" + host_text + "]";
+    }
+  } else if (have_tcp) {
+    const std::string& file_host = listen.front().host;
+    host_text = file_host.find(':') != std::string::npos ? "[" + file_host + "]" : file_host;
+  }
+  std::string port_text = port ? *port : std::to_string(listen.front().port);
+  if (port) {
+    auto parsed = parseListenAddress("*:" + port_text);
+    if (!parsed) {
+      envError(errors, "PORT", *port, parsed.error());
+      return;
+    }
+  }
+  auto parsed = parseListenAddress(host_text + ":" + port_text);
+  if (!parsed) {
+    envError(errors, "HOST", host ? *host : host_text, parsed.error());
+    return;
+  }
+  if (listen.empty()) {
+    listen.push_back(*parsed);
+  } else {
+    listen.front() = *parsed;
+  }
+  if (positions) positions->erase("server.listen[0]");
+}
+
+}  // namespace
+
+void applyEnvOverrides(Config& config, const EnvLookup& env, ConfigErrors& errors,
+                       ConfigPositions* positions) {
+  overrideListen(config, env, errors, positions);
+
+  if (auto value = lookup(env, "ADMIN_KEY")) config.server.admin_key = *value;
+  if (auto value = lookup(env, "DB_URL")) config.database.url = *value;
+  if (auto value = lookup(env, "PROVIDER_SUFFIX")) config.server.provider_prefix = *value;
+
+  if (auto value = lookup(env, "VERIFY_SSL")) {
+    std::string lowered = *value;
+    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::optional<bool> verify;
+    if (lowered == "true" || lowered == "1") verify = true;
+    if (lowered == "false" || lowered == "0") verify = false;
+    if (!verify) {
+      envError(errors, "VERIFY_SSL", *value, "expected true, false, 1 or 0");
+    } else {
+      for (size_t i = 0; i < config.providers.size(); ++i) {
+        config.providers[i].verify_ssl = *verify;
+        if (positions) positions->erase("provider[" + std::to_string(i) + "].verify_ssl");
+      }
+    }
+  }
+  if (auto value = seconds(env, "REQUEST_TIMEOUT_SECS", errors)) {
+    config.server.request_timeout = *value;
+    if (positions) positions->erase("server.request_timeout");
+  }
+  if (auto value = seconds(env, "TTFT_TIMEOUT_SECS", errors)) {
+    config.server.ttft_timeout = *value;
+    if (positions) positions->erase("server.ttft_timeout");
+  }
+}
+
+}  // namespace llmproxy::common

@@ -1,0 +1,840 @@
+// Walks the toml++ tree into a Config. toml++ throws only from parse(); everything else here
+// reports problems as ConfigErrors and goes on, so one pass finds them all.
+#include "common/config/load_toml.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+
+#include "common/config/expand_env.h"
+#include "common/config/listen_address.h"
+#include "common/config/model_pattern.h"
+#include "common/config/units.h"
+#include "common/config/upstream_url.h"
+#include "common/crypto/sha256.h"
+
+namespace llmproxy::common {
+
+namespace {
+
+SourcePos posOf(const toml::source_region& region) {
+  return SourcePos{region.begin.line, region.begin.column};
+}
+
+// Optimal string alignment distance (Levenshtein plus transpositions): "listne" -> "listen" is 1.
+size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string suggestion(std::string_view key, const std::vector<std::string_view>& known) {
+  std::string_view best;
+  size_t best_distance = 3;
+  for (std::string_view name : known) {
+    size_t distance = editDistance(key, name);
+    if (distance < best_distance) {
+      best = name;
+      best_distance = distance;
+    }
+  }
+  return best.empty() ? "" : "; did you mean \"" + std::string(best) + "\"?";
+}
+
+std::string quotedList(std::initializer_list<std::string_view> choices) {
+  std::string out;
+  size_t i = 0;
+  for (std::string_view choice : choices) {
+    if (i > 0) out += (i + 1 == choices.size()) ? " or " : ", ";
+    out += "\"" + std::string(choice) + "\"";
+    ++i;
+  }
+  return out;
+}
+
+// Parses "2025-01-31T12:00:00Z" / "...+02:00" (RFC 3339; ' ' may replace 'T') to unix seconds.
+std::optional<int64_t> parseRfc3339(std::string_view text) {
+  size_t at = 0;
+  auto digits = [&](size_t n) -> std::optional<int> {
+    if (at + n > text.size()) return std::nullopt;
+    int value = 0;
+    for (size_t i = 0; i < n; ++i) {
+      char c = text[at + i];
+      if (c < '0' || c > '9') return std::nullopt;
+      value = value * 10 + (c - '0');
+    }
+    at += n;
+    return value;
+  };
+  auto expect = [&](std::string_view chars) {
+    if (at < text.size() && chars.find(text[at]) != std::string_view::npos) {
+      ++at;
+      return true;
+    }
+    return false;
+  };
+  auto year = digits(4);
+  if (!year || !expect("-")) return std::nullopt;
+  auto month = digits(2);
+  if (!month || !expect("-")) return std::nullopt;
+  auto day = digits(2);
+  if (!day || !expect("Tt ")) return std::nullopt;
+  auto hour = digits(2);
+  if (!hour || !expect(":")) return std::nullopt;
+  auto minute = digits(2);
+  if (!minute || !expect(":")) return std::nullopt;
+  auto second = digits(2);
+  if (!second) return std::nullopt;
+  if (expect(".")) {
+    size_t start = at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    if (at == start) return std::nullopt;
+  }
+  int offset_minutes = 0;
+  if (!expect("Zz")) {
+    if (at >= text.size()) return std::nullopt;
+    int sign = text[at] == '-' ? -1 : 1;
+    if (!expect("+-")) return std::nullopt;
+    auto off_hour = digits(2);
+    if (!off_hour || !expect(":")) return std::nullopt;
+    auto off_minute = digits(2);
+    if (!off_minute || *off_hour > 23 || *off_minute > 59) return std::nullopt;
+    offset_minutes = sign * (*off_hour * 60 + *off_minute);
+  }
+  if (at != text.size() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year{*year},
+                                  std::chrono::month{static_cast<unsigned>(*month)},
+                                  std::chrono::day{static_cast<unsigned>(*day)}};
+  if (!ymd.ok()) return std::nullopt;
+  int64_t days = std::chrono::sys_days{ymd}.time_since_epoch().count();
+  return days * 86400 + *hour * 3600 + *minute * 60 + *second - offset_minutes * 60;
+}
+
+class TomlReader {
+ public:
+  TomlReader(const std::string& file, const EnvLookup& env, ConfigPositions& positions,
+             ConfigErrors& errors)
+      : file_(file), env_(env), positions_(positions), errors_(errors) {}
+
+  void read(const toml::table& root, Config& config);
+
+ private:
+  // One known key of a table: its name and what to do with its value. `name` is the dotted
+  // name used in messages ("server.workers"), `path` the position key ("provider[1].weight").
+  struct Field {
+    std::string_view key;
+    std::function<void(const toml::node& node, const std::string& name, const std::string& path)>
+        read;
+  };
+
+  void readFields(const toml::table& table, std::string_view section, std::string_view name,
+                  const std::string& path, std::initializer_list<Field> fields);
+  void readServer(const toml::table& table, ServerConfig& server);
+  void readLog(const toml::table& table, LogConfig& log);
+  void readProvider(const toml::table& table, const std::string& path, ProviderConfig& provider);
+  void readKey(const toml::table& table, const std::string& path, KeyConfig& key);
+  void readModelMapping(const toml::node& node, const std::string& name, const std::string& path,
+                        std::vector<ModelMapping>& mapping);
+  void readExpiry(const toml::node& node, const std::string& name, int64_t& out);
+  void readRateLimit(const toml::node& node, const std::string& name, const std::string& path,
+                     RateLimit& limit);
+
+  void error(const toml::source_region& where, std::string message) {
+    errors_.push_back(ConfigError{file_, where.begin.line, where.begin.column, std::move(message)});
+  }
+  void error(const toml::node& node, std::string message) {
+    error(node.source(), std::move(message));
+  }
+
+  // Value readers: each reports a wrong type or value at the node and returns nullopt.
+  std::optional<std::string> string(const toml::node& node, const std::string& name);
+  std::optional<bool> boolean(const toml::node& node, const std::string& name);
+  std::optional<int64_t> integer(const toml::node& node, const std::string& name, int64_t min,
+                                 int64_t max);
+  std::optional<Millis> duration(const toml::node& node, const std::string& name);
+  std::optional<uint64_t> size(const toml::node& node, const std::string& name, uint64_t min,
+                               std::string_view min_text);
+  std::optional<std::string> choice(const toml::node& node, const std::string& name,
+                                    std::initializer_list<std::string_view> choices);
+  std::optional<std::vector<std::string>> stringList(const toml::node& node,
+                                                     const std::string& name);
+  std::optional<std::vector<ListenAddress>> listenList(const toml::node& node,
+                                                       const std::string& name,
+                                                       const std::string& path, bool allow_empty);
+
+  template <typename T>
+  void assign(std::optional<T> value, T& out) {
+    if (value) out = std::move(*value);
+  }
+
+  const std::string& file_;
+  const EnvLookup& env_;
+  ConfigPositions& positions_;
+  ConfigErrors& errors_;
+};
+
+void TomlReader::readFields(const toml::table& table, std::string_view section,
+                            std::string_view name, const std::string& path,
+                            std::initializer_list<Field> fields) {
+  for (auto&& [key, node] : table) {
+    const Field* field = nullptr;
+    for (const Field& candidate : fields) {
+      if (candidate.key == key.str()) field = &candidate;
+    }
+    if (field == nullptr) {
+      std::vector<std::string_view> known;
+      for (const Field& candidate : fields) known.push_back(candidate.key);
+      error(key.source(), "unknown key \"" + std::string(key.str()) + "\" in " +
+                              std::string(section) + suggestion(key.str(), known));
+      continue;
+    }
+    std::string field_path = path + "." + std::string(key.str());
+    positions_.set(field_path, posOf(node.source()));
+    field->read(node, std::string(name) + "." + std::string(key.str()), field_path);
+  }
+}
+
+// ---- value readers -------------------------------------------------------------------------
+
+std::optional<std::string> TomlReader::string(const toml::node& node, const std::string& name) {
+  const auto* value = node.as_string();
+  if (value == nullptr) {
+    error(node, name + ": expected a string");
+    return std::nullopt;
+  }
+  auto expanded = expandEnv(value->get(), env_);
+  if (!expanded) {
+    error(node, name + ": " + expanded.error());
+    return std::nullopt;
+  }
+  return std::move(*expanded);
+}
+
+std::optional<bool> TomlReader::boolean(const toml::node& node, const std::string& name) {
+  const auto* value = node.as_boolean();
+  if (value == nullptr) {
+    error(node, name + ": expected true or false");
+    return std::nullopt;
+  }
+  return value->get();
+}
+
+std::optional<int64_t> TomlReader::integer(const toml::node& node, const std::string& name,
+                                           int64_t min, int64_t max) {
+  const auto* value = node.as_integer();
+  if (value == nullptr) {
+    error(node, name + ": expected an integer");
+    return std::nullopt;
+  }
+  int64_t number = value->get();
+  if (number < min || number > max) {
+    error(node, name + ": must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                    " (got " + std::to_string(number) + ")");
+    return std::nullopt;
+  }
+  return number;
+}
+
+std::optional<Millis> TomlReader::duration(const toml::node& node, const std::string& name) {
+  std::optional<Millis> out;
+  if (const auto* number = node.as_integer()) {
+    int64_t seconds = number->get();
+    if (seconds > std::numeric_limits<int64_t>::max() / 1000) {
+      error(node, name + ": duration is too large");
+      return std::nullopt;
+    }
+    if (seconds < 0) {
+      error(node, name + ": duration must not be negative");
+      return std::nullopt;
+    }
+    out = Millis{seconds * 1000};
+  } else if (node.is_string()) {
+    auto text = string(node, name);
+    if (!text) return std::nullopt;
+    auto parsed = parseDuration(*text);
+    if (!parsed) {
+      error(node, name + ": bad duration \"" + *text + "\": " + parsed.error());
+      return std::nullopt;
+    }
+    out = *parsed;
+  } else {
+    error(node,
+          name + ": expected a duration such as \"30s\" or \"250ms\" (an integer means seconds)");
+    return std::nullopt;
+  }
+  if (out->count() <= 0) {
+    error(node, name + ": must be greater than 0");
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<uint64_t> TomlReader::size(const toml::node& node, const std::string& name,
+                                         uint64_t min, std::string_view min_text) {
+  std::optional<uint64_t> out;
+  if (const auto* number = node.as_integer()) {
+    if (number->get() < 0) {
+      error(node, name + ": size must not be negative");
+      return std::nullopt;
+    }
+    out = static_cast<uint64_t>(number->get());
+  } else if (node.is_string()) {
+    auto text = string(node, name);
+    if (!text) return std::nullopt;
+    auto parsed = parseSize(*text);
+    if (!parsed) {
+      error(node, name + ": bad size \"" + *text + "\": " + parsed.error());
+      return std::nullopt;
+    }
+    out = *parsed;
+  } else {
+    error(node, name + ": expected a size such as \"16m\" or \"512k\" (an integer means bytes)");
+    return std::nullopt;
+  }
+  if (*out < min) {
+    error(node, name + ": must be at least " + std::string(min_text));
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::optional<std::string> TomlReader::choice(const toml::node& node, const std::string& name,
+                                              std::initializer_list<std::string_view> choices) {
+  if (!node.is_string()) {
+    error(node, name + ": expected " + quotedList(choices));
+    return std::nullopt;
+  }
+  auto text = string(node, name);
+  if (!text) return std::nullopt;
+  if (std::find(choices.begin(), choices.end(), *text) == choices.end()) {
+    error(node, name + ": expected " + quotedList(choices) + " (got \"" + *text + "\")");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::vector<std::string>> TomlReader::stringList(const toml::node& node,
+                                                               const std::string& name) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    error(node, name + ": expected an array of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool ok = true;
+  for (const toml::node& element : *array) {
+    auto text = string(element, name);
+    if (text && text->empty()) {
+      error(element, name + ": entries must not be empty");
+      text.reset();
+    }
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    out.push_back(std::move(*text));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<std::vector<ListenAddress>> TomlReader::listenList(const toml::node& node,
+                                                                 const std::string& name,
+                                                                 const std::string& path,
+                                                                 bool allow_empty) {
+  std::vector<const toml::node*> elements;
+  if (node.is_string()) {
+    if (allow_empty && node.as_string()->get().empty()) return std::vector<ListenAddress>{};
+    elements.push_back(&node);
+  } else if (const toml::array* array = node.as_array()) {
+    for (const toml::node& element : *array) elements.push_back(&element);
+  } else {
+    error(node, name + ": expected a string or an array of strings");
+    positions_.markBad(path);
+    return std::nullopt;
+  }
+  std::vector<ListenAddress> out;
+  bool ok = true;
+  for (const toml::node* element : elements) {
+    std::string element_path = path + "[" + std::to_string(out.size()) + "]";
+    auto text = string(*element, name);
+    if (!text) {
+      ok = false;
+      continue;
+    }
+    auto address = parseListenAddress(*text);
+    if (!address) {
+      error(*element, name + ": bad listen address \"" + *text + "\": " + address.error());
+      ok = false;
+      continue;
+    }
+    positions_.set(element_path, posOf(element->source()));
+    out.push_back(std::move(*address));
+  }
+  if (!ok) {
+    positions_.markBad(path);
+    return std::nullopt;
+  }
+  return out;
+}
+
+// ---- sections ------------------------------------------------------------------------------
+
+void TomlReader::readServer(const toml::table& table, ServerConfig& s) {
+  auto dur = [this](Millis& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      assign(duration(n, name), out);
+    };
+  };
+  auto str = [this](std::string& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      assign(string(n, name), out);
+    };
+  };
+  auto u32 = [this](uint32_t& out, int64_t min, int64_t max) {
+    return
+        [this, &out, min, max](const toml::node& n, const std::string& name, const std::string&) {
+          if (auto v = integer(n, name, min, max)) out = static_cast<uint32_t>(*v);
+        };
+  };
+  readFields(table, "[server]", "server", "server",
+             {
+                 {"listen",
+                  [&](const toml::node& n, const std::string& name, const std::string& path) {
+                    assign(listenList(n, name, path, false), s.listen);
+                  }},
+                 {"admin_listen",
+                  [&](const toml::node& n, const std::string& name, const std::string& path) {
+                    assign(listenList(n, name, path, true), s.admin_listen);
+                  }},
+                 {"workers",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    if (n.is_integer()) {
+                      if (auto v = integer(n, name, 1, 256)) s.workers = static_cast<uint32_t>(*v);
+                      return;
+                    }
+                    auto text = n.is_string() ? expandEnv(n.as_string()->get(), env_)
+                                              : std::expected<std::string, std::string>{};
+                    if (!n.is_string() || !text || *text != "auto") {
+                      error(n, name + ": expected \"auto\" or an integer");
+                      return;
+                    }
+                    s.workers = 0;
+                  }},
+                 {"admin_key", str(s.admin_key)},
+                 {"max_body_size",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(size(n, name, 1, "1 byte"), s.max_body_size);
+                  }},
+                 {"max_header_size",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(size(n, name, 1024, "1k"), s.max_header_size);
+                  }},
+                 {"max_connections", u32(s.max_connections, 1, 10'000'000)},
+                 {"keepalive_requests", u32(s.keepalive_requests, 1, 4'294'967'295)},
+                 {"header_timeout", dur(s.header_timeout)},
+                 {"body_timeout", dur(s.body_timeout)},
+                 {"keepalive_timeout", dur(s.keepalive_timeout)},
+                 {"send_timeout", dur(s.send_timeout)},
+                 {"connect_timeout", dur(s.connect_timeout)},
+                 {"request_timeout", dur(s.request_timeout)},
+                 {"ttft_timeout", dur(s.ttft_timeout)},
+                 {"stream_idle_timeout", dur(s.stream_idle_timeout)},
+                 {"shutdown_timeout", dur(s.shutdown_timeout)},
+                 {"provider_prefix", str(s.provider_prefix)},
+                 {"allow_unauthenticated",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(boolean(n, name), s.allow_unauthenticated);
+                  }},
+                 {"max_attempts", u32(s.max_attempts, 1, 10)},
+                 {"pid_file", str(s.pid_file)},
+             });
+}
+
+void TomlReader::readLog(const toml::table& table, LogConfig& log) {
+  auto path_value = [this](std::string& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      auto text = string(n, name);
+      if (text && text->empty()) {
+        error(n, name + ": must not be empty");
+        return;
+      }
+      assign(std::move(text), out);
+    };
+  };
+  readFields(
+      table, "[log]", "log", "log",
+      {
+          {"error_log", path_value(log.error_log)},
+          {"access_log", path_value(log.access_log)},
+          {"level",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             assign(choice(n, name, {"trace", "debug", "info", "warn", "error", "critical", "off"}),
+                    log.level);
+           }},
+          {"access_format",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             assign(choice(n, name, {"text", "json"}), log.access_format);
+           }},
+      });
+}
+
+void TomlReader::readModelMapping(const toml::node& node, const std::string& name,
+                                  const std::string& path, std::vector<ModelMapping>& mapping) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    error(node, name + ": expected a table of \"pattern\" = \"target\"");
+    return;
+  }
+  for (auto&& [key, value] : *table) {
+    std::string pattern(key.str());
+    positions_.set(path + "." + pattern, posOf(key.source()));
+    auto target = string(value, name + ".\"" + pattern + "\"");
+    if (!target) continue;
+    mapping.push_back(ModelMapping{std::move(pattern), std::move(*target)});
+  }
+  sortModelMapping(mapping);
+}
+
+void TomlReader::readProvider(const toml::table& table, const std::string& path,
+                              ProviderConfig& p) {
+  auto str = [this](std::string& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      assign(string(n, name), out);
+    };
+  };
+  auto flag = [this](bool& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      assign(boolean(n, name), out);
+    };
+  };
+  readFields(
+      table, "[[provider]]", "provider", path,
+      {
+          {"id",
+           [&](const toml::node& n, const std::string& name, const std::string& field_path) {
+             auto text = string(n, name);
+             if (text && text->empty()) {
+               error(n, name + ": must not be empty");
+               text.reset();
+             }
+             if (!text) positions_.markBad(field_path);
+             assign(std::move(text), p.id);
+           }},
+          {"type",
+           [&](const toml::node& n, const std::string& name, const std::string& field_path) {
+             auto text = n.is_string() ? string(n, name) : std::nullopt;
+             if (!text && !n.is_string()) {
+               error(n, name + ": expected \"openai\", \"openai-compatible\" or \"azure\"");
+             }
+             if (!text) {
+               positions_.markBad(field_path);
+               return;
+             }
+             if (*text == "openai") {
+               p.type = ProviderType::OpenAI;
+             } else if (*text == "openai-compatible") {
+               p.type = ProviderType::OpenAICompatible;
+             } else if (*text == "azure") {
+               p.type = ProviderType::Azure;
+             } else if (*text == "anthropic") {
+               p.type = ProviderType::Anthropic;  // rejected by validation, with its reason
+             } else {
+               error(n, name + ": expected \"openai\", \"openai-compatible\" or \"azure\" (got \"" +
+                            *text + "\")");
+               positions_.markBad(field_path);
+             }
+           }},
+          {"api_base",
+           [&](const toml::node& n, const std::string& name, const std::string& field_path) {
+             auto text = string(n, name);
+             if (!text) {
+               positions_.markBad(field_path);
+               return;
+             }
+             p.api_base = *text;
+             auto url = parseUpstreamUrl(*text);
+             if (!url) {
+               error(n, name + ": " + url.error());
+               positions_.markBad(field_path);
+               return;
+             }
+             p.url = std::move(*url);
+           }},
+          {"api_key", str(p.api_key)},
+          {"api_version", str(p.api_version)},
+          {"weight",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             if (auto v = integer(n, name, 1, 1000)) p.weight = static_cast<uint32_t>(*v);
+           }},
+          {"enabled", flag(p.enabled)},
+          {"verify_ssl", flag(p.verify_ssl)},
+          {"ca_file", str(p.ca_file)},
+          {"models", [&](const toml::node& n, const std::string& name,
+                         const std::string&) { assign(stringList(n, name), p.models); }},
+          {"model_mapping",
+           [&](const toml::node& n, const std::string& name, const std::string& field_path) {
+             readModelMapping(n, name, field_path, p.model_mapping);
+           }},
+      });
+}
+
+void TomlReader::readExpiry(const toml::node& node, const std::string& name, int64_t& out) {
+  using namespace std::chrono;
+  std::optional<int64_t> seconds;
+  auto civil = [](const toml::date& date) -> std::optional<int64_t> {
+    year_month_day ymd{year{date.year}, month{date.month}, day{date.day}};
+    if (!ymd.ok()) return std::nullopt;
+    return int64_t{sys_days{ymd}.time_since_epoch().count()} * 86400;
+  };
+  if (const auto* value = node.as_date_time()) {
+    // NOTE: a local date-time (no offset) is taken as UTC, as documented.
+    const toml::date_time& dt = value->get();
+    if (auto days = civil(dt.date)) {
+      seconds = *days + dt.time.hour * 3600 + dt.time.minute * 60 + dt.time.second -
+                (dt.offset ? dt.offset->minutes * 60 : 0);
+    }
+  } else if (const auto* date = node.as_date()) {
+    seconds = civil(date->get());
+  } else if (const auto* number = node.as_integer()) {
+    seconds = number->get();
+  } else if (node.is_string()) {
+    auto text = string(node, name);
+    if (!text) return;
+    seconds = parseRfc3339(*text);
+    if (!seconds) {
+      error(node, name + ": expected an RFC 3339 date-time such as \"2026-01-31T00:00:00Z\"");
+      return;
+    }
+  } else {
+    error(node, name + ": expected a date-time (2026-01-31T00:00:00Z)");
+    return;
+  }
+  if (!seconds || *seconds <= 0) {
+    error(node, name + ": must be a valid date after 1970-01-01");
+    return;
+  }
+  out = *seconds;
+}
+
+void TomlReader::readRateLimit(const toml::node& node, const std::string& name,
+                               const std::string& path, RateLimit& limit) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    error(node, name + ": expected a table { requests_per_second = N, burst = N }");
+    return;
+  }
+  auto number = [this](double& out) {
+    return [this, &out](const toml::node& n, const std::string& field_name, const std::string&) {
+      std::optional<double> value;
+      if (const auto* i = n.as_integer()) value = static_cast<double>(i->get());
+      if (const auto* f = n.as_floating_point()) value = f->get();
+      if (!value || !std::isfinite(*value) || *value < 0) {
+        error(n, field_name + ": expected a number >= 0");
+        return;
+      }
+      out = *value;
+    };
+  };
+  readFields(*table, name, name, path,
+             {
+                 {"requests_per_second", number(limit.requests_per_second)},
+                 {"burst", number(limit.burst)},
+             });
+  // An unset burst allows one second's worth of requests (at least one).
+  if (limit.requests_per_second > 0 && limit.burst == 0) {
+    limit.burst = std::max(1.0, limit.requests_per_second);
+  }
+}
+
+void TomlReader::readKey(const toml::table& table, const std::string& path, KeyConfig& k) {
+  auto count = [this](uint64_t& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      if (auto v = integer(n, name, 0, std::numeric_limits<int64_t>::max())) {
+        out = static_cast<uint64_t>(*v);
+      }
+    };
+  };
+  bool has_key = false;
+  bool key_ok = false;
+  readFields(table, "[[key]]", "key", path,
+             {
+                 {"name",
+                  [&](const toml::node& n, const std::string& name, const std::string& field_path) {
+                    auto text = string(n, name);
+                    if (text && text->empty()) {
+                      error(n, name + ": must not be empty");
+                      text.reset();
+                    }
+                    if (!text) positions_.markBad(field_path);
+                    assign(std::move(text), k.name);
+                  }},
+                 {"key",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    if (has_key) {
+                      error(n, "key: give either key or key_sha256, not both");
+                      key_ok = false;
+                      return;
+                    }
+                    has_key = true;
+                    auto plain = string(n, name);
+                    if (plain && plain->empty()) {
+                      error(n, name + ": must not be empty");
+                      plain.reset();
+                    }
+                    if (!plain) return;
+                    k.key_sha256 = sha256(*plain);
+                    key_ok = true;
+                  }},
+                 {"key_sha256",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    positions_.set(path + ".key", posOf(n.source()));
+                    if (has_key) {
+                      error(n, "key: give either key or key_sha256, not both");
+                      key_ok = false;
+                      return;
+                    }
+                    has_key = true;
+                    auto hex = string(n, name);
+                    if (!hex) return;
+                    auto digest = sha256FromHex(*hex);
+                    if (!digest) {
+                      error(n, name + ": expected 64 hex digits");
+                      return;
+                    }
+                    k.key_sha256 = *digest;
+                    key_ok = true;
+                  }},
+                 {"allowed_models",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(stringList(n, name), k.allowed_models);
+                  }},
+                 {"enabled", [&](const toml::node& n, const std::string& name,
+                                 const std::string&) { assign(boolean(n, name), k.enabled); }},
+                 {"expires_at", [&](const toml::node& n, const std::string& name,
+                                    const std::string&) { readExpiry(n, name, k.expires_at); }},
+                 {"rate_limit",
+                  [&](const toml::node& n, const std::string& name, const std::string& field_path) {
+                    readRateLimit(n, name, field_path, k.rate_limit);
+                  }},
+                 {"tokens_per_minute", count(k.tokens_per_minute)},
+                 {"max_requests", count(k.max_requests)},
+             });
+  if (!has_key) {
+    error(table.source(), "key: one of key or key_sha256 is required");
+  }
+  if (!key_ok) positions_.markBad(path + ".key");
+}
+
+void TomlReader::read(const toml::table& root, Config& config) {
+  static const std::vector<std::string_view> kSections = {"server", "log",      "database",
+                                                          "redis",  "provider", "key"};
+  // Tables are visited in key order; errors are sorted by position at the end.
+  for (auto&& [key, node] : root) {
+    std::string_view section = key.str();
+    bool wants_array = section == "provider" || section == "key";
+    bool known = std::find(kSections.begin(), kSections.end(), section) != kSections.end();
+    if (!known && !node.is_table() && !node.is_array_of_tables()) {
+      error(key.source(), "unknown key \"" + std::string(section) +
+                              "\" at the top level (keys belong under a [section])");
+      continue;
+    }
+    if (!known) {
+      error(key.source(),
+            "unknown section \"" + std::string(section) + "\"" + suggestion(section, kSections));
+      continue;
+    }
+    if (wants_array) {
+      const toml::array* array = node.as_array();
+      if (array == nullptr || !array->is_array_of_tables()) {
+        error(node, std::string(section) + ": expected [[" + std::string(section) + "]] tables");
+        continue;
+      }
+      for (const toml::node& element : *array) {
+        const toml::table& table = *element.as_table();
+        if (section == "provider") {
+          std::string path = "provider[" + std::to_string(config.providers.size()) + "]";
+          positions_.set(path, posOf(table.source()));
+          readProvider(table, path, config.providers.emplace_back());
+        } else {
+          std::string path = "key[" + std::to_string(config.keys.size()) + "]";
+          positions_.set(path, posOf(table.source()));
+          readKey(table, path, config.keys.emplace_back());
+        }
+      }
+      continue;
+    }
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      error(node, std::string(section) + ": expected a [" + std::string(section) + "] table");
+      positions_.markBad(std::string(section));
+      continue;
+    }
+    positions_.set(std::string(section), posOf(table->source()));
+    if (section == "server") {
+      readServer(*table, config.server);
+    } else if (section == "log") {
+      readLog(*table, config.log);
+    } else if (section == "database") {
+      readFields(*table, "[database]", "database", "database",
+                 {{"url", [&](const toml::node& n, const std::string& name, const std::string&) {
+                     assign(string(n, name), config.database.url);
+                   }}});
+    } else if (section == "redis") {
+      RedisConfig& redis = config.redis;
+      readFields(
+          *table, "[redis]", "redis", "redis",
+          {
+              {"url",
+               [&](const toml::node& n, const std::string& name, const std::string&) {
+                 auto url = string(n, name);
+                 if (url && !url->empty() && !url->starts_with("redis://") &&
+                     !url->starts_with("rediss://") && !url->starts_with("unix://")) {
+                   error(n, name + ": expected a redis://, rediss:// or unix:// URL");
+                   return;
+                 }
+                 assign(std::move(url), redis.url);
+               }},
+              {"on_failure",
+               [&](const toml::node& n, const std::string& name, const std::string&) {
+                 assign(choice(n, name, {"local", "deny"}), redis.on_failure);
+               }},
+              {"timeout", [&](const toml::node& n, const std::string& name,
+                              const std::string&) { assign(duration(n, name), redis.timeout); }},
+          });
+    }
+  }
+}
+
+}  // namespace
+
+bool loadTomlConfig(std::string_view text, const std::string& file, const EnvLookup& env,
+                    Config& config, ConfigPositions& positions, ConfigErrors& errors) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    errors.push_back(ConfigError{file, e.source().begin.line, e.source().begin.column,
+                                 std::string(e.description())});
+    return false;
+  }
+  TomlReader(file, env, positions, errors).read(root, config);
+  return true;
+}
+
+}  // namespace llmproxy::common

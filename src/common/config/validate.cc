@@ -1,0 +1,204 @@
+// Whole-config validation.
+#include "common/config/validate.h"
+
+#include <re2/re2.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "common/config/model_pattern.h"
+
+namespace llmproxy::common {
+
+namespace {
+
+// Reports errors at the positions recorded for dotted paths.
+class Reporter {
+ public:
+  Reporter(const std::string& file, const ConfigPositions* positions, ConfigErrors& errors)
+      : file_(file), positions_(positions), errors_(errors) {}
+
+  void error(std::string_view path, std::string message) {
+    if (positions_ && positions_->isBad(path)) return;
+    SourcePos pos = at(path);
+    errors_.push_back(ConfigError{file_, pos.line, pos.column, std::move(message)});
+  }
+
+  void errorAt(SourcePos pos, std::string message) {
+    errors_.push_back(ConfigError{file_, pos.line, pos.column, std::move(message)});
+  }
+
+  bool isBad(std::string_view path) const { return positions_ && positions_->isBad(path); }
+
+  // The position of `path`, else the top of the file (when loading from a file at all).
+  SourcePos atOrTop(std::string_view path) const {
+    SourcePos pos = at(path);
+    return pos.line == 0 && positions_ ? SourcePos{1, 1} : pos;
+  }
+
+  SourcePos at(std::string_view path) const {
+    return positions_ ? positions_->find(path) : SourcePos{};
+  }
+
+  // "line 12" or "" when unknown: to point at the first of two duplicates.
+  std::string lineNote(std::string_view path) const {
+    SourcePos pos = at(path);
+    return pos.line ? " (first at line " + std::to_string(pos.line) + ")" : "";
+  }
+
+ private:
+  const std::string& file_;
+  const ConfigPositions* positions_;
+  ConfigErrors& errors_;
+};
+
+std::string indexed(std::string_view base, size_t i) {
+  return std::string(base) + "[" + std::to_string(i) + "]";
+}
+
+void validateServer(const Config& config, Reporter& report) {
+  const ServerConfig& server = config.server;
+  if (server.listen.empty() && !report.isBad("server.listen")) {
+    report.errorAt(report.atOrTop("server"),
+                   "server.listen: at least one listen address is required");
+  }
+  // Every address, API and admin, must be distinct: the master binds each once per worker.
+  std::vector<std::pair<const ListenAddress*, std::string>> seen;
+  auto check = [&](const std::vector<ListenAddress>& list, std::string_view base) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string path = indexed(base, i);
+      for (const auto& [other, other_path] : seen) {
+        bool same = other->kind == list[i].kind &&
+                    (list[i].kind == ListenAddress::Kind::Unix
+                         ? other->path == list[i].path
+                         : other->host == list[i].host && other->port == list[i].port);
+        if (same) {
+          report.error(path, std::string(base) + ": duplicate listen address \"" + list[i].text +
+                                 "\"" + report.lineNote(other_path));
+          break;
+        }
+      }
+      seen.emplace_back(&list[i], path);
+    }
+  };
+  check(server.listen, "server.listen");
+  check(server.admin_listen, "server.admin_listen");
+
+  // Durations come out of the loader > 0; a Config built another way is held to the same rule.
+  const std::pair<Millis, std::string_view> durations[] = {
+      {server.header_timeout, "header_timeout"},
+      {server.body_timeout, "body_timeout"},
+      {server.keepalive_timeout, "keepalive_timeout"},
+      {server.send_timeout, "send_timeout"},
+      {server.connect_timeout, "connect_timeout"},
+      {server.request_timeout, "request_timeout"},
+      {server.ttft_timeout, "ttft_timeout"},
+      {server.stream_idle_timeout, "stream_idle_timeout"},
+      {server.shutdown_timeout, "shutdown_timeout"}};
+  for (const auto& [value, name] : durations) {
+    if (value.count() <= 0) {
+      report.error("server." + std::string(name),
+                   "server." + std::string(name) + ": must be greater than 0");
+    }
+  }
+  if (config.redis.timeout.count() <= 0) {
+    report.error("redis.timeout", "redis.timeout: must be greater than 0");
+  }
+}
+
+void validateProviders(const Config& config, Reporter& report) {
+  std::map<std::string, std::string, std::less<>> ids;  // id -> path of its first use
+  for (size_t i = 0; i < config.providers.size(); ++i) {
+    const ProviderConfig& provider = config.providers[i];
+    std::string path = indexed("provider", i);
+    if (provider.id.empty()) {
+      report.error(path + ".id", "provider: missing required key \"id\"");
+    } else if (!isValidProviderId(provider.id)) {
+      report.error(path + ".id", "provider.id \"" + provider.id +
+                                     "\": use only letters, digits, '.', '_' and '-'");
+    } else if (auto [it, inserted] = ids.emplace(provider.id, path + ".id"); !inserted) {
+      report.error(path + ".id",
+                   "duplicate provider id \"" + provider.id + "\"" + report.lineNote(it->second));
+    }
+    if (provider.type == ProviderType::Anthropic) {
+      report.error(path + ".type",
+                   "provider type \"anthropic\" is not supported yet (cross-protocol translation "
+                   "is planned); use an OpenAI-compatible endpoint");
+    }
+    if (provider.type == ProviderType::Azure && provider.api_version.empty()) {
+      report.error(path + ".api_version", "provider.api_version: required for type \"azure\"");
+    }
+    if (provider.weight < 1 || provider.weight > 1000) {
+      report.error(path + ".weight", "provider.weight: must be between 1 and 1000");
+    }
+    if (provider.url.host.empty()) {
+      report.error(path + ".api_base", "provider: missing required key \"api_base\"");
+    }
+    if (!provider.ca_file.empty() && access(provider.ca_file.c_str(), R_OK) != 0) {
+      report.error(path + ".ca_file", "provider.ca_file \"" + provider.ca_file +
+                                          "\": cannot read: " + std::strerror(errno));
+    }
+    for (const ModelMapping& entry : provider.model_mapping) {
+      std::string entry_path = path + ".model_mapping." + entry.pattern;
+      if (entry.pattern.empty() || entry.target.empty()) {
+        report.error(entry_path, "provider.model_mapping: patterns and targets must not be empty");
+        continue;
+      }
+      if (classifyModelPattern(entry.pattern) != ModelPatternKind::Regex) continue;
+      RE2::Options options;
+      options.set_log_errors(false);
+      RE2 regex(entry.pattern, options);
+      if (!regex.ok()) {
+        report.error(entry_path, "provider.model_mapping: bad regex \"" + entry.pattern +
+                                     "\": " + regex.error());
+      }
+    }
+  }
+}
+
+void validateKeys(const Config& config, const ConfigPositions* positions, Reporter& report) {
+  if (config.keys.empty() && !config.server.allow_unauthenticated && config.database.url.empty()) {
+    report.errorAt(report.atOrTop("server"),
+                   "no [[key]] configured: add one or set server.allow_unauthenticated = true");
+  }
+  std::map<Sha256, size_t> hashes;  // digest -> index of its first key
+  for (size_t i = 0; i < config.keys.size(); ++i) {
+    const KeyConfig& key = config.keys[i];
+    std::string path = indexed("key", i);
+    if (key.name.empty()) report.error(path + ".name", "key: missing required key \"name\"");
+    if (positions && positions->isBad(path + ".key")) continue;
+    if (auto [it, inserted] = hashes.emplace(key.key_sha256, i); !inserted) {
+      report.error(path + ".key", "duplicate key: [[key]] \"" + key.name +
+                                      "\" has the same key as \"" + config.keys[it->second].name +
+                                      "\"" + report.lineNote(indexed("key", it->second)));
+    }
+    if (key.rate_limit.requests_per_second < 0 || key.rate_limit.burst < 0) {
+      report.error(path + ".rate_limit", "key.rate_limit: values must not be negative");
+    }
+  }
+}
+
+}  // namespace
+
+bool isValidProviderId(std::string_view id) {
+  if (id.empty()) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+void validateConfig(const Config& config, const std::string& file, const ConfigPositions* positions,
+                    ConfigErrors& errors) {
+  Reporter report(file, positions, errors);
+  validateServer(config, report);
+  validateProviders(config, report);
+  validateKeys(config, positions, report);
+}
+
+}  // namespace llmproxy::common

@@ -1,0 +1,47 @@
+// A small append-only JSON writer for the responses llmproxy builds itself (health, admin,
+// errors). Never used to re-serialise a proxied body.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace llmproxy::common {
+
+// Appends `s` as a JSON string literal (with quotes), escaping per RFC 8259.
+void appendJsonString(std::string& out, std::string_view s);
+
+class JsonWriter {
+ public:
+  JsonWriter& beginObject() { return open('{'); }
+  JsonWriter& endObject() { return close('}'); }
+  JsonWriter& beginArray() { return open('['); }
+  JsonWriter& endArray() { return close(']'); }
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view v);
+  JsonWriter& value(const char* v) { return value(std::string_view(v)); }
+  JsonWriter& value(int64_t v);
+  JsonWriter& value(uint64_t v);
+  JsonWriter& value(int v) { return value(static_cast<int64_t>(v)); }
+  JsonWriter& value(unsigned v) { return value(static_cast<uint64_t>(v)); }
+  JsonWriter& value(double v);
+  JsonWriter& value(bool v);
+  JsonWriter& null();
+  template <typename T>
+  JsonWriter& field(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+  const std::string& str() const { return out_; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  JsonWriter& open(char c);
+  JsonWriter& close(char c);
+  void separate();
+  std::string out_;
+  bool need_comma_ = false;
+};
+
+}  // namespace llmproxy::common

@@ -1,0 +1,55 @@
+// CLI11 front end: parses argv into CliOptions and renders nginx-like help.
+#include "master/cli.h"
+
+#include <CLI/CLI.hpp>
+
+namespace llmproxy::master {
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: llmproxy [-?hVtqg] [-s signal] [-c filename] [-p pidfile]\n"
+    "\n"
+    "Options:\n"
+    "  -?,-h,--help      : this help\n"
+    "  -V,--version      : show version and exit\n"
+    "  -t                : test configuration and exit\n"
+    "  -q                : suppress non-error messages during configuration testing\n"
+    "  -g,--foreground   : stay in the foreground (do not daemonize); for systemd and `make run`\n"
+    "  -s signal         : send signal to a master process: stop, quit, reopen, reload\n"
+    "  -c filename       : set configuration file (default: /etc/llmproxy/llmproxy.conf)\n"
+    "  -p pidfile        : set pid file (default: server.pid_file, /run/llmproxy/llmproxy.pid)\n";
+
+}  // namespace
+
+CliResult parseCli(const std::vector<std::string>& args) {
+  CLI::App app{"llmproxy", "llmproxy"};
+  app.set_help_flag();  // our own help text below
+  CliOptions o;
+  bool help = false;
+  std::string signal;
+  app.add_flag("-h,-?,--help", help);
+  app.add_flag("-V,--version", o.show_version);
+  app.add_flag("-t", o.test_config);
+  app.add_flag("-q", o.quiet);
+  app.add_flag("-g,--foreground", o.foreground);
+  app.add_option("-s", signal)->check(CLI::IsMember({"stop", "quit", "reopen", "reload"}));
+  app.add_option("-c", o.config_file);
+  auto* pid = app.add_option("-p", o.pid_file);
+  (void)pid;
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (auto* m = dynamic_cast<const CLI::ValidationError*>(&e); m && !signal.empty()) {
+      what = "invalid option: \"-s " + signal + "\"";
+    }
+    return CliResult{std::nullopt, 1, "llmproxy: " + what + "\n" + kUsage};
+  }
+  if (help) return CliResult{std::nullopt, 0, kUsage};
+  if (!signal.empty()) o.signal = signal;
+  return CliResult{o, 0, {}};
+}
+
+}  // namespace llmproxy::master

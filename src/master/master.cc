@@ -1,0 +1,457 @@
+// Master lifecycle: start workers, reload, respawn, stop.
+#include "master/master.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <set>
+
+#include "common/config/blob.h"
+#include "common/config/load.h"
+#include "common/log/log.h"
+#include "common/time/clock.h"
+#include "master/pidfile.h"
+#include "master/proc_title.h"
+#include "master/sd_notify.h"
+#include "master/spawn.h"
+
+namespace llmproxy::master {
+
+using common::nowUnixMs;
+
+namespace {
+
+constexpr uint64_t kTickMs = 50;
+constexpr int64_t kQuickDeathMs = 5000;  // dying sooner than this after start counts as a failure
+constexpr int64_t kMaxBackoffMs = 10000;
+constexpr uint64_t kFastStopGraceMs = 3000;
+
+std::string joinErrors(const common::ConfigErrors& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "\n";
+    out += e.str();
+  }
+  return out;
+}
+
+}  // namespace
+
+uint32_t resolveWorkerCount(uint32_t configured) {
+  if (configured > 0) return configured;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+    return static_cast<uint32_t>(CPU_COUNT(&set));
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<uint32_t>(n) : 1;
+}
+
+Master::Master(CliOptions options, common::Config config, std::string pid_file)
+    : options_(std::move(options)), config_(std::move(config)), pid_file_(std::move(pid_file)) {}
+
+Master::~Master() {
+  if (loop_.data) {
+    uv_walk(
+        &loop_, [](uv_handle_t* h, void*) {
+          if (!uv_is_closing(h)) uv_close(h, nullptr);
+        },
+        nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
+}
+
+common::Result<void> Master::publish(const common::Config& config) {
+  const std::string blob = common::encodeConfig(config);
+  const uint64_t next = config_generation_ + 1;
+  if (!shm_.configSlot().publish(blob, next))
+    return common::fail(common::ErrorKind::Internal,
+                        "configuration snapshot is " + std::to_string(blob.size()) +
+                            " bytes, more than the shared-memory slot holds");
+  config_generation_ = next;
+  return {};
+}
+
+int Master::run() {
+  worker_count_ = resolveWorkerCount(config_.server.workers);
+
+  common::ShmLayout layout;
+  auto shm = common::ShmRegion::create(layout);
+  if (!shm) {
+    LLMP_LOG_CRIT("{}", shm.error().detail);
+    return 1;
+  }
+  shm_ = std::move(*shm);
+  if (worker_count_ > shm_.maxWorkers() / 2) {
+    LLMP_LOG_CRIT("workers = {} is more than the {} supported", worker_count_,
+                  shm_.maxWorkers() / 2);
+    return 1;
+  }
+  if (auto r = publish(config_); !r) {
+    LLMP_LOG_CRIT("{}", r.error().detail);
+    return 1;
+  }
+
+  auto listeners = ListenerSet::bind(config_.server, worker_count_);
+  if (!listeners) {
+    LLMP_LOG_CRIT("{}", listeners.error().detail);
+    return 1;
+  }
+  listener_generation_ = 1;
+  listener_sets_.emplace(listener_generation_, std::move(*listeners));
+
+  if (!options_.foreground) {
+    // Daemonize: the parent returns at once; the session leader child carries on.
+    const pid_t pid = fork();
+    if (pid < 0) {
+      LLMP_LOG_CRIT("fork() failed: {}", std::strerror(errno));
+      return 1;
+    }
+    if (pid > 0) _exit(0);
+    setsid();
+    if (int fd = ::open("/dev/null", O_RDWR); fd >= 0) {
+      dup2(fd, STDIN_FILENO);
+      dup2(fd, STDOUT_FILENO);
+      if (config_.log.error_log != "stderr") dup2(fd, STDERR_FILENO);
+      if (fd > STDERR_FILENO) ::close(fd);
+    }
+  }
+
+  shm_.header().master_pid.store(getpid());
+  shm_.header().master_started_at_ms = nowUnixMs();
+  if (auto r = writePidFile(pid_file_, getpid()); !r) {
+    LLMP_LOG_CRIT("{}", r.error().detail);
+    return 1;
+  }
+  setProcTitle("llmproxy: master process " + options_.config_file);
+
+  uv_loop_init(&loop_);
+  loop_.data = this;
+  for (int sig : {SIGHUP, SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGCHLD}) {
+    auto h = std::make_unique<uv_signal_t>();
+    uv_signal_init(&loop_, h.get());
+    h->data = this;
+    uv_signal_start(h.get(), &Master::onSignal, sig);
+    signals_.push_back(std::move(h));
+  }
+  signal(SIGPIPE, SIG_IGN);
+  uv_timer_init(&loop_, &tick_);
+  tick_.data = this;
+  uv_timer_init(&loop_, &stop_deadline_);
+  stop_deadline_.data = this;
+
+  slots_.assign(shm_.maxWorkers(), Slot{});
+  for (uint32_t i = 0; i < worker_count_; ++i) {
+    slots_[i].wanted = true;
+    slots_[i].listener_generation = listener_generation_;
+    slots_[i].column = i;
+  }
+  LLMP_LOG_INFO("llmproxy/{} starting {} worker processes, config generation {}", LLMPROXY_VERSION,
+                worker_count_, config_generation_);
+  spawnDue();
+  uv_timer_start(&tick_, &Master::onTick, kTickMs, kTickMs);
+
+  uv_run(&loop_, UV_RUN_DEFAULT);
+
+  removePidFile(pid_file_, getpid());
+  for (auto& [gen, set] : listener_sets_) set.closeAll();
+  LLMP_LOG_INFO("exit");
+  common::log::flush();
+  return 0;
+}
+
+void Master::onSignal(uv_signal_t* handle, int signum) {
+  static_cast<Master*>(handle->data)->handleSignal(signum);
+}
+
+void Master::onTick(uv_timer_t* handle) {
+  auto* m = static_cast<Master*>(handle->data);
+  m->reapChildren();  // SIGCHLD can coalesce; a cheap waitpid sweep catches what it missed
+  if (m->state_ == State::Running) {
+    m->spawnDue();
+    m->checkReady();
+  }
+}
+
+void Master::onStopDeadline(uv_timer_t* handle) {
+  auto* m = static_cast<Master*>(handle->data);
+  LLMP_LOG_WARN("{} worker(s) still running at the stop deadline, killing them", m->liveWorkers());
+  m->signalWorkers(SIGKILL);
+}
+
+void Master::handleSignal(int signum) {
+  switch (signum) {
+    case SIGHUP:
+      if (state_ == State::Running) {
+        LLMP_LOG_INFO("signal {} (SIGHUP) received, reconfiguring", signum);
+        reload();
+      }
+      break;
+    case SIGQUIT:
+      LLMP_LOG_INFO("signal {} (SIGQUIT) received, shutting down gracefully", signum);
+      startStop(true);
+      break;
+    case SIGTERM:
+    case SIGINT:
+      LLMP_LOG_INFO("signal {} ({}) received, exiting", signum,
+                    signum == SIGTERM ? "SIGTERM" : "SIGINT");
+      startStop(false);
+      break;
+    case SIGUSR1:
+      LLMP_LOG_INFO("signal {} (SIGUSR1) received, reopening logs", signum);
+      common::log::reopen();
+      signalWorkers(SIGUSR1);
+      break;
+    case SIGCHLD:
+      reapChildren();
+      break;
+    default:
+      break;
+  }
+}
+
+void Master::reload() {
+  notifyReloading();
+  auto& status = shm_.reloadStatus();
+  auto loaded = common::loadConfigFile(options_.config_file, common::processEnv());
+  if (!loaded) {
+    const std::string why = joinErrors(loaded.error());
+    for (const auto& e : loaded.error()) LLMP_LOG_ERROR("{}", e.str());
+    LLMP_LOG_ERROR("reload failed, keeping configuration generation {}", config_generation_);
+    status.record(false, nowUnixMs(), config_generation_, why);
+    notifyReady();
+    return;
+  }
+  common::Config next = std::move(*loaded);
+
+  const bool new_listeners = !sameListeners(config_.server, next.server);
+  uint32_t next_workers = worker_count_;
+  if (new_listeners) {
+    next_workers = resolveWorkerCount(next.server.workers);
+    uint32_t free_slots = 0;
+    for (const auto& s : slots_)
+      if (!s.wanted && s.pid == 0) ++free_slots;
+    std::string why;
+    if (next_workers > free_slots) {
+      why = "not enough free worker slots for " + std::to_string(next_workers) +
+            " new workers while the old ones drain";
+    } else if (auto set = ListenerSet::bind(next.server, next_workers); !set) {
+      why = set.error().detail;
+    } else {
+      listener_sets_.emplace(listener_generation_ + 1, std::move(*set));
+    }
+    if (!why.empty()) {
+      LLMP_LOG_ERROR("reload failed: {}", why);
+      status.record(false, nowUnixMs(), config_generation_, why);
+      notifyReady();
+      return;
+    }
+  }
+  if (auto r = publish(next); !r) {
+    LLMP_LOG_ERROR("reload failed: {}", r.error().detail);
+    if (new_listeners) listener_sets_.erase(listener_generation_ + 1);
+    status.record(false, nowUnixMs(), config_generation_, r.error().detail);
+    notifyReady();
+    return;
+  }
+  if (config_.log != next.log) {
+    if (auto r = common::log::reconfigure(next.log); !r)
+      LLMP_LOG_ERROR("keeping the old logs: {}", r.error().detail);
+  }
+  if (next.server.pid_file != config_.server.pid_file && !options_.pid_file)
+    LLMP_LOG_WARN("server.pid_file changes take effect at the next start");
+  next.server.pid_file = config_.server.pid_file;
+
+  if (new_listeners) {
+    // nginx's way: a new generation of workers on the new sockets, the old one drains.
+    ++listener_generation_;
+    for (auto& s : slots_) {
+      if (s.wanted) {
+        s.wanted = false;
+        if (s.pid > 0) kill(s.pid, SIGQUIT);
+      }
+    }
+    uint32_t started = 0;
+    for (uint32_t i = 0; i < slots_.size() && started < next_workers; ++i) {
+      if (slots_[i].pid == 0 && !slots_[i].wanted) {
+        slots_[i] = Slot{};
+        slots_[i].wanted = true;
+        slots_[i].listener_generation = listener_generation_;
+        slots_[i].column = started;
+        ++started;
+      }
+    }
+    worker_count_ = next_workers;
+    // The old sockets go now: the draining workers close their own copies, and a socket left
+    // open here would keep receiving connections that nobody accepts.
+    for (auto it = listener_sets_.begin(); it != listener_sets_.end();)
+      it = it->first == listener_generation_ ? std::next(it) : listener_sets_.erase(it);
+    LLMP_LOG_INFO("listeners changed: starting {} new workers, old ones drain", next_workers);
+    spawnDue();
+  }
+  config_ = std::move(next);
+  LLMP_LOG_INFO("configuration generation {} published", config_generation_);
+  status.record(true, nowUnixMs(), config_generation_, "");
+  notifyReady();
+}
+
+void Master::startStop(bool graceful) {
+  if (state_ == State::Stopping && graceful) return;
+  state_ = State::Stopping;
+  notifyStopping();
+  for (auto& s : slots_) s.wanted = false;
+  signalWorkers(graceful ? SIGQUIT : SIGTERM);
+  // Workers hold their own listener fds; the master's copies go now so that nothing
+  // queues connections nobody will accept.
+  for (auto& [gen, set] : listener_sets_) set.closeAll();
+  const uint64_t deadline =
+      graceful ? static_cast<uint64_t>(config_.server.shutdown_timeout.count()) + 1000
+               : kFastStopGraceMs;
+  uv_timer_start(&stop_deadline_, &Master::onStopDeadline, deadline, 0);
+  if (liveWorkers() == 0) uv_stop(&loop_);
+}
+
+void Master::reapChildren() {
+  for (;;) {
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+      Slot& s = slots_[i];
+      if (s.pid != pid) continue;
+      s.pid = 0;
+      auto& ws = shm_.worker(i);
+      ws.state.store(static_cast<uint32_t>(common::WorkerState::Exited));
+      ws.pid.store(0);
+      const bool expected = !s.wanted || state_ == State::Stopping;
+      if (WIFSIGNALED(status)) {
+        auto log_fn = expected ? spdlog::level::info : spdlog::level::err;
+        common::log::error().log(log_fn, "worker process {} exited on signal {}", pid,
+                                 WTERMSIG(status));
+      } else {
+        const int code = WEXITSTATUS(status);
+        common::log::error().log(code == 0 || expected ? spdlog::level::info : spdlog::level::err,
+                                 "worker process {} exited with code {}", pid, code);
+      }
+      if (s.wanted && state_ == State::Running) {
+        const int64_t now = nowUnixMs();
+        if (now - s.spawned_at_ms < kQuickDeathMs) {
+          ++s.quick_failures;
+        } else {
+          s.quick_failures = 0;
+        }
+        int64_t delay = 0;
+        if (s.quick_failures > 1)
+          delay = std::min<int64_t>(kMaxBackoffMs, 100LL << std::min<uint32_t>(
+                                                       s.quick_failures - 2, 10));
+        s.respawn_at_ms = now + delay;
+        ws.respawns.fetch_add(1);
+        if (delay > 0) LLMP_LOG_WARN("worker slot {} keeps dying, respawn in {} ms", i, delay);
+      }
+      break;
+    }
+  }
+  if (state_ == State::Running) {
+    spawnDue();
+    closeUnusedListenerGenerations();
+  } else if (liveWorkers() == 0) {
+    uv_stop(&loop_);
+  }
+}
+
+void Master::spawnDue() {
+  const int64_t now = nowUnixMs();
+  for (uint32_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    if (s.wanted && s.pid == 0 && s.respawn_at_ms <= now) spawnSlot(i);
+  }
+}
+
+bool Master::spawnSlot(uint32_t slot) {
+  Slot& s = slots_[slot];
+  auto set = listener_sets_.find(s.listener_generation);
+  if (set == listener_sets_.end()) return false;
+  worker::WorkerStartup startup{slot, getpid(), &shm_, {}};
+  const uint32_t column = s.column;
+  for (const auto& l : set->second.listeners()) {
+    if (column >= l.fds.size()) continue;
+    startup.listeners.push_back(worker::ListenFd{l.fds[column], l.role == ListenerRole::Admin,
+                                                 l.address.kind ==
+                                                     common::ListenAddress::Kind::Unix});
+  }
+  auto& ws = shm_.worker(slot);
+  ws.state.store(static_cast<uint32_t>(common::WorkerState::Starting));
+  auto pid = spawnWorker(startup, [&] { detachInChild(startup); });
+  if (!pid) {
+    LLMP_LOG_ERROR("{}", pid.error().detail);
+    s.respawn_at_ms = nowUnixMs() + 1000;
+    return false;
+  }
+  s.pid = *pid;
+  s.spawned_at_ms = nowUnixMs();
+  LLMP_LOG_INFO("start worker process {} in slot {}", *pid, slot);
+  return true;
+}
+
+void Master::checkReady() {
+  if (ready_notified_) return;
+  for (uint32_t i = 0; i < slots_.size(); ++i) {
+    if (!slots_[i].wanted) continue;
+    if (shm_.worker(i).currentState() != common::WorkerState::Running) return;
+  }
+  ready_notified_ = true;
+  notifyReady();
+  LLMP_LOG_INFO("{} worker processes ready", worker_count_);
+}
+
+void Master::closeUnusedListenerGenerations() {
+  for (auto it = listener_sets_.begin(); it != listener_sets_.end();) {
+    bool used = it->first == listener_generation_;
+    for (const auto& s : slots_)
+      if (s.listener_generation == it->first && (s.pid > 0 || s.wanted)) used = true;
+    if (used) {
+      ++it;
+    } else {
+      // NOTE: addresses kept across the change were bound anew with SO_REUSEPORT; closing the
+      // old sockets drops only connections still queued in them.
+      it = listener_sets_.erase(it);
+    }
+  }
+}
+
+// Fork hygiene (STYLE.md C.2), in the child: the master's loop is never run or closed there.
+// Its signal handles leave libuv's process-wide signal table (otherwise a signal in the worker
+// would be written into the master's pipe), and its fds are closed directly.
+void Master::detachInChild(const worker::WorkerStartup& startup) {
+  for (auto& h : signals_) uv_signal_stop(h.get());
+  for (int fd : {loop_.backend_fd, loop_.signal_pipefd[0], loop_.signal_pipefd[1],
+                 loop_.async_io_watcher.fd, loop_.async_wfd})
+    if (fd > STDERR_FILENO) ::close(fd);
+  std::set<int> keep;
+  for (const auto& l : startup.listeners) keep.insert(l.fd);
+  for (const auto& [gen, set] : listener_sets_)
+    for (const auto& l : set.listeners())
+      for (int fd : l.fds)
+        if (!keep.count(fd)) ::close(fd);
+}
+
+void Master::signalWorkers(int signum) {
+  for (const auto& s : slots_)
+    if (s.pid > 0) kill(s.pid, signum);
+}
+
+uint32_t Master::liveWorkers() const {
+  uint32_t n = 0;
+  for (const auto& s : slots_)
+    if (s.pid > 0) ++n;
+  return n;
+}
+
+}  // namespace llmproxy::master

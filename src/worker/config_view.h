@@ -1,0 +1,33 @@
+// The worker's view of the published configuration: one relaxed atomic load per request to
+// notice a new generation, then a seqlock copy + decode + pointer swap. In-flight exchanges
+// keep the shared_ptr they pinned at their start. Worker-loop-only.
+#pragma once
+
+#include <memory>
+
+#include "common/base/result.h"
+#include "common/config/config.h"
+#include "common/shm/config_slot.h"
+
+namespace llmproxy::worker {
+
+class ConfigView {
+ public:
+  explicit ConfigView(const common::ConfigSlot& slot) : slot_(slot) {}
+
+  // Loads the current snapshot; fails when it cannot be decoded.
+  common::Result<void> load();
+  // True when a newer generation was published and swapped in by this call.
+  bool refresh();
+
+  const std::shared_ptr<const common::Config>& current() const { return current_; }
+  uint64_t generation() const { return generation_; }
+
+ private:
+  const common::ConfigSlot& slot_;
+  std::shared_ptr<const common::Config> current_;
+  uint64_t generation_ = 0;
+  uint64_t failed_generation_ = 0;  // a blob that did not decode; not retried every request
+};
+
+}  // namespace llmproxy::worker

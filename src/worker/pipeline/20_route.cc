@@ -1,0 +1,61 @@
+// Stage 20: (listener, method, path) -> Endpoint, or 404 / 405.
+#include <array>
+#include <string_view>
+
+#include "worker/http/downstream_conn.h"
+#include "worker/pipeline/pipeline.h"
+
+namespace llmproxy::worker {
+namespace {
+
+enum Listeners : uint8_t { kApi = 1, kAdmin = 2, kBoth = 3 };
+
+struct RouteEntry {
+  std::string_view path;
+  std::string_view method;
+  Endpoint endpoint;
+  uint8_t listeners;
+};
+
+constexpr std::array kRoutes{
+    RouteEntry{"/health", "GET", Endpoint::Health, kBoth},
+    RouteEntry{"/admin/v1/config/version", "GET", Endpoint::AdminConfigVersion, kAdmin},
+    RouteEntry{"/admin/v1/config/reload", "POST", Endpoint::AdminConfigReload, kAdmin},
+    RouteEntry{"/admin/v1/status", "GET", Endpoint::AdminStatus, kAdmin},
+};
+
+}  // namespace
+
+bool isAdminEndpoint(Endpoint e) {
+  return e == Endpoint::AdminConfigVersion || e == Endpoint::AdminConfigReload ||
+         e == Endpoint::AdminStatus;
+}
+
+Outcome stage::route(Exchange& ex) {
+  const uint8_t listener = ex.conn.isAdminListener() ? kAdmin : kApi;
+  const std::string_view path = ex.request.path();
+  const std::string_view method = ex.request.method == "HEAD" ? "GET" : ex.request.method;
+  std::string allow;
+  for (const auto& r : kRoutes) {
+    if (!(r.listeners & listener) || r.path != path) continue;
+    if (r.method == method) {
+      ex.endpoint = r.endpoint;
+      return Outcome::Next;
+    }
+    if (!allow.empty()) allow += ", ";
+    allow += r.method;
+  }
+  if (allow.empty())
+    return pipeline::respondError(
+        ex, {common::ErrorKind::NotFound, "Unknown request URL: " + ex.request.method + " " +
+                                              std::string(path),
+             0});
+  Response r = Response::error({common::ErrorKind::MethodNotAllowed,
+                                "Method " + ex.request.method + " is not allowed for " +
+                                    std::string(path) + " (allowed: " + allow + ")",
+                                0});
+  r.headers.emplace_back("Allow", allow);
+  return pipeline::respond(ex, std::move(r));
+}
+
+}  // namespace llmproxy::worker

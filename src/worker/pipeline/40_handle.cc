@@ -1,0 +1,20 @@
+// The local handlers: endpoints answered by the proxy itself.
+#include "worker/admin/config_api.h"
+#include "worker/admin/status_api.h"
+#include "worker/handlers/health.h"
+#include "worker/pipeline/pipeline.h"
+
+namespace llmproxy::worker {
+
+Outcome stage::handle(Exchange& ex) {
+  switch (ex.endpoint) {
+    case Endpoint::Health: return handlers::health(ex);
+    case Endpoint::AdminConfigVersion: return admin::configVersion(ex);
+    case Endpoint::AdminConfigReload: return admin::configReload(ex);
+    case Endpoint::AdminStatus: return admin::status(ex);
+    case Endpoint::None: break;
+  }
+  return pipeline::respondError(ex, {common::ErrorKind::Internal, "no handler", 0});
+}
+
+}  // namespace llmproxy::worker

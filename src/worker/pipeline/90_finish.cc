@@ -1,0 +1,62 @@
+// Stage 90: the one exit of every exchange. Writes the access-log line and counts the request.
+#include <ctime>
+
+#include "common/json/json_writer.h"
+#include "common/log/log.h"
+#include "common/time/clock.h"
+#include "worker/http/downstream_conn.h"
+#include "worker/pipeline/pipeline.h"
+#include "worker/worker.h"
+
+namespace llmproxy::worker {
+namespace {
+
+std::string isoTime() {
+  char buf[40];
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  tm t{};
+  gmtime_r(&ts.tv_sec, &t);
+  const size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &t);
+  snprintf(buf + n, sizeof(buf) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+  return buf;
+}
+
+void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
+  const std::string& peer = ex.conn.peerAddress();
+  const std::string_view path = ex.request.path();
+  const std::string& key = ex.key_name.empty() ? std::string("-") : ex.key_name;
+  if (ex.config->log.access_format == "json") {
+    common::JsonWriter w;
+    w.beginObject()
+        .field("time", isoTime())
+        .field("request_id", ex.request_id)
+        .field("key", key)
+        .field("client", peer)
+        .field("method", ex.request.method)
+        .field("path", path)
+        .field("status", ex.status)
+        .field("bytes_in", ex.bytes_in)
+        .field("bytes_out", ex.bytes_out)
+        .field("latency_ms", static_cast<double>(latency_us) / 1000.0)
+        .endObject();
+    common::log::access(w.str());
+    return;
+  }
+  common::log::access(fmt::format("{} {} {} {} \"{} {}\" {} {} {} {:.3f}", isoTime(),
+                                  ex.request_id, key, peer, ex.request.method, path, ex.status,
+                                  ex.bytes_in, ex.bytes_out,
+                                  static_cast<double>(latency_us) / 1000.0));
+}
+
+}  // namespace
+
+void stage::finish(Exchange& ex) {
+  ex.stage = Stage::Done;
+  if (ex.status == 0) ex.status = 499;  // nginx's "client closed request"
+  const uint64_t latency_us = common::nowMonotonicUs() - ex.started_us;
+  ex.worker.status().requests.fetch_add(1, std::memory_order_relaxed);
+  if (common::log::accessEnabled()) writeAccessLog(ex, latency_us);
+}
+
+}  // namespace llmproxy::worker

@@ -1,0 +1,46 @@
+// One request/response pair on a client connection. Owned by its DownstreamConn (at most one
+// active per HTTP/1.1 connection); destroyed only after `finish` ran. Worker-loop-only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/config/config.h"
+#include "common/uv/uv_timer.h"
+#include "worker/http/request.h"
+#include "worker/pipeline/endpoint.h"
+
+namespace llmproxy::worker {
+
+class Worker;
+class DownstreamConn;
+
+enum class Stage : uint8_t { Route, Authenticate, ReadBody, Handle, Respond, Done };
+
+struct Exchange {
+  Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
+           std::shared_ptr<const common::Config> cfg);
+
+  Worker& worker;
+  DownstreamConn& conn;
+  const uint64_t id;
+  std::shared_ptr<const common::Config> config;  // pinned for the whole exchange
+  Request request;
+  Stage stage = Stage::Route;
+  Endpoint endpoint = Endpoint::None;
+  std::string request_id;
+  std::string key_name;        // the client key's name once authenticated ("-" before)
+  const uint64_t started_us;   // monotonic
+  int status = 0;              // status sent to the client (0 = none yet)
+  uint64_t bytes_in = 0;       // request bytes (head + body)
+  uint64_t bytes_out = 0;      // response bytes
+  bool body_complete = false;  // the whole request, body included, has been parsed
+
+  // State of a local handler that waits (e.g. the admin reload); freed with the exchange.
+  std::unique_ptr<common::UvTimer> wait_timer;
+  uint64_t wait_baseline = 0;
+  uint64_t wait_deadline_us = 0;
+};
+
+}  // namespace llmproxy::worker

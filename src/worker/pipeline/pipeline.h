@@ -1,0 +1,43 @@
+// The request pipeline driver: runs the named stages of an Exchange in order.
+//
+//   20_route -> 30_authenticate -> 35_read_body -> (handler) -> respond -> 90_finish
+//
+// Stage 10 (read) is the DownstreamConn's llhttp parser; it starts the pipeline once the
+// request head is complete. Each stage returns an Outcome; the driver loops while it is Next.
+#pragma once
+
+#include "common/base/result.h"
+#include "worker/http/response.h"
+#include "worker/pipeline/exchange.h"
+
+namespace llmproxy::worker {
+
+enum class Outcome : uint8_t {
+  Next,     // go on with the following stage
+  Wait,     // an async operation started; its completion calls Pipeline::resume
+  Respond,  // a response was queued on the connection; the exchange ends in finish
+};
+
+namespace pipeline {
+
+// Starts an exchange whose request head (and, for bodyless requests, whole request) is parsed.
+void start(Exchange& ex);
+// Continues after a Wait (body fully read, async handler done).
+void resume(Exchange& ex);
+
+// The one place a response leaves a stage: queue it on the connection and stop the driver.
+Outcome respond(Exchange& ex, Response response);
+Outcome respondError(Exchange& ex, const common::Error& error, std::string_view param = {});
+
+}  // namespace pipeline
+
+namespace stage {
+Outcome route(Exchange& ex);
+Outcome authenticate(Exchange& ex);
+Outcome readBody(Exchange& ex);
+Outcome handle(Exchange& ex);
+// Runs exactly once per exchange, when its response is written or the client is gone.
+void finish(Exchange& ex);
+}  // namespace stage
+
+}  // namespace llmproxy::worker

@@ -1,0 +1,229 @@
+// The worker process: fresh loop, listeners from the master, signals, drain, exit.
+#include "worker/worker.h"
+
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "common/log/log.h"
+#include "common/time/clock.h"
+#include "worker/http/downstream_conn.h"
+#include "worker/pipeline/exchange.h"
+
+namespace llmproxy::worker {
+namespace {
+
+constexpr uint64_t kLogFlushMs = 1000;
+
+}  // namespace
+
+int run(const WorkerStartup& startup) {
+  Worker w(startup);
+  return w.run();
+}
+
+Worker::Worker(const WorkerStartup& startup)
+    : startup_(startup),
+      view_(startup.shm->configSlot()),
+      read_buffer_(new char[kReadBufferSize]) {
+  uv_loop_init(&loop_);
+  loop_.data = this;
+}
+
+Worker::~Worker() {
+  uv_walk(
+      &loop_, [](uv_handle_t* h, void*) {
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
+      },
+      nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
+}
+
+int Worker::run() {
+  auto& ws = status();
+  ws.clear();
+  ws.pid.store(getpid());
+  ws.started_at_ms.store(common::nowUnixMs());
+
+  if (auto r = view_.load(); !r) {
+    std::fprintf(stderr, "llmproxy: worker: cannot decode the configuration: %s\n",
+                 r.error().detail.c_str());
+    return 2;
+  }
+  log_config_ = config()->log;
+  if (auto r = common::log::setup(log_config_); !r) {
+    std::fprintf(stderr, "llmproxy: worker: %s\n", r.error().detail.c_str());
+    return 2;
+  }
+  ws.config_generation.store(view_.generation());
+  RAND_bytes(reinterpret_cast<unsigned char*>(&request_id_seed_), sizeof(request_id_seed_));
+
+  if (auto r = openListeners(); !r) {
+    LLMP_LOG_CRIT("{}", r.error().detail);
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  const int sigs[4] = {SIGQUIT, SIGTERM, SIGINT, SIGUSR1};
+  for (int i = 0; i < 4; ++i) {
+    uv_signal_init(&loop_, &signals_[i]);
+    signals_[i].data = this;
+    uv_signal_start(&signals_[i], &Worker::onSignal, sigs[i]);
+  }
+  signal(SIGHUP, SIG_IGN);  // reloads go through the master
+  uv_check_init(&loop_, &reaper_);
+  reaper_.data = this;
+  uv_check_start(&reaper_, [](uv_check_t* h) {
+    static_cast<Worker*>(h->data)->graveyard_.clear();
+  });
+  flush_timer_ = std::make_unique<common::UvTimer>(&loop_, this, &Worker::onFlushTimer);
+  flush_timer_->start(kLogFlushMs, kLogFlushMs);
+
+  ws.state.store(static_cast<uint32_t>(common::WorkerState::Running), std::memory_order_release);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+
+  graveyard_.clear();
+  flush_timer_.reset();
+  shutdown_timer_.reset();
+  common::log::flush();
+  ws.state.store(static_cast<uint32_t>(common::WorkerState::Exited));
+  return 0;
+}
+
+common::Result<void> Worker::openListeners() {
+  for (const ListenFd& fd : startup_.listeners) {
+    auto l = std::make_unique<Listener>();
+    l->worker = this;
+    l->fd = fd;
+    int rc;
+    if (fd.unix_socket) {
+      uv_pipe_init(&loop_, &l->handle.pipe, 0);
+      rc = uv_pipe_open(&l->handle.pipe, fd.fd);
+    } else {
+      uv_tcp_init(&loop_, &l->handle.tcp);
+      rc = uv_tcp_open(&l->handle.tcp, fd.fd);
+    }
+    auto* stream = reinterpret_cast<uv_stream_t*>(&l->handle);
+    stream->data = l.get();
+    if (rc == 0) rc = uv_listen(stream, 4096, &Worker::onConnection);
+    if (rc != 0)
+      return common::fail(common::ErrorKind::Internal,
+                          std::string("listening on an inherited socket failed: ") +
+                              uv_strerror(rc));
+    listeners_.push_back(std::move(l));
+  }
+  return {};
+}
+
+void Worker::onConnection(uv_stream_t* server, int status) {
+  if (status != 0) return;
+  auto* l = static_cast<Listener*>(server->data);
+  l->worker->acceptOne(*l);
+}
+
+void Worker::acceptOne(Listener& l) {
+  if (draining_) return;
+  auto* conn = new DownstreamConn(*this, l.fd.admin, l.fd.unix_socket);
+  connections_.push_front(conn);
+  conn->registry_pos = connections_.begin();
+  status().connections.fetch_add(1, std::memory_order_relaxed);
+  const bool over_limit = connections_.size() > config()->server.max_connections;
+  if (!conn->accept(reinterpret_cast<uv_stream_t*>(&l.handle)) || over_limit) {
+    if (over_limit) LLMP_LOG_WARN("server.max_connections reached, closing a new connection");
+    conn->close();
+  }
+}
+
+void Worker::onConnectionClosed(DownstreamConn* conn) {
+  connections_.erase(conn->registry_pos);
+  status().connections.fetch_sub(1, std::memory_order_relaxed);
+  if (draining_) maybeExit();
+}
+
+void Worker::deferDelete(std::unique_ptr<Exchange> ex) { graveyard_.push_back(std::move(ex)); }
+
+std::shared_ptr<const common::Config> Worker::currentConfig() {
+  if (view_.refresh()) applyConfigChange();
+  return view_.current();
+}
+
+void Worker::applyConfigChange() {
+  status().config_generation.store(view_.generation(), std::memory_order_relaxed);
+  if (config()->log != log_config_) {
+    if (auto r = common::log::reconfigure(config()->log); r) {
+      log_config_ = config()->log;
+    } else {
+      LLMP_LOG_ERROR("keeping the old logs: {}", r.error().detail);
+    }
+  }
+}
+
+std::string Worker::newRequestId() {
+  char buf[33];
+  std::snprintf(buf, sizeof(buf), "%016llx%08x%08llx",
+                static_cast<unsigned long long>(request_id_seed_),
+                static_cast<unsigned>(getpid()), static_cast<unsigned long long>(++request_ids_));
+  return buf;
+}
+
+void Worker::onSignal(uv_signal_t* handle, int signum) {
+  auto* w = static_cast<Worker*>(handle->data);
+  switch (signum) {
+    case SIGQUIT:
+      w->startDrain();
+      break;
+    case SIGTERM:
+    case SIGINT:
+      w->stopNow();
+      break;
+    case SIGUSR1:
+      common::log::reopen();
+      break;
+    default:
+      break;
+  }
+}
+
+void Worker::onFlushTimer(void* self) {
+  auto* w = static_cast<Worker*>(self);
+  common::log::flush();
+  // An idle worker still notices a reload, so /admin/v1/status shows every worker's generation.
+  w->currentConfig();
+}
+
+void Worker::startDrain() {
+  if (draining_) return;
+  draining_ = true;
+  status().state.store(static_cast<uint32_t>(common::WorkerState::Draining));
+  LLMP_LOG_INFO("gracefully shutting down");
+  for (auto& l : listeners_) uv_close(reinterpret_cast<uv_handle_t*>(&l->handle), nullptr);
+  // Closing mutates the list: iterate over a copy.
+  const std::vector<DownstreamConn*> conns(connections_.begin(), connections_.end());
+  for (DownstreamConn* c : conns) c->drain();
+  shutdown_timer_ = std::make_unique<common::UvTimer>(&loop_, this, &Worker::onShutdownTimer);
+  shutdown_timer_->start(static_cast<uint64_t>(config()->server.shutdown_timeout.count()));
+  maybeExit();
+}
+
+void Worker::onShutdownTimer(void* self) {
+  auto* w = static_cast<Worker*>(self);
+  LLMP_LOG_WARN("shutdown_timeout reached, closing {} connection(s)", w->connections_.size());
+  w->stopNow();
+}
+
+void Worker::stopNow() {
+  if (stopping_) return;
+  stopping_ = true;
+  draining_ = true;
+  const std::vector<DownstreamConn*> conns(connections_.begin(), connections_.end());
+  for (DownstreamConn* c : conns) c->close();
+  uv_stop(&loop_);
+}
+
+void Worker::maybeExit() {
+  if (draining_ && connections_.empty()) uv_stop(&loop_);
+}
+
+}  // namespace llmproxy::worker

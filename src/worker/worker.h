@@ -1,0 +1,124 @@
+// The worker process: one libuv loop, share-nothing. Entered from the master's fork and never
+// returns to the master's code; run() returns the process exit code.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "common/shm/region.h"
+
+namespace llmproxy::worker {
+
+struct ListenFd {
+  int fd;
+  bool admin;  // admin listener: only /admin/v1/..., /health and /metrics
+  bool unix_socket;
+};
+
+// Everything a worker inherits from the master.
+struct WorkerStartup {
+  uint32_t slot;
+  pid_t master_pid;
+  common::ShmRegion* shm;  // mapped before fork; valid for the whole process
+  std::vector<ListenFd> listeners;
+};
+
+// Exit codes: 0 normal stop, 2 could not start (bad snapshot, log file), master backs off.
+int run(const WorkerStartup& startup);
+
+}  // namespace llmproxy::worker
+
+#include <uv.h>
+
+#include <list>
+#include <memory>
+#include <string>
+
+#include "common/config/config.h"
+#include "common/uv/uv_timer.h"
+#include "worker/config_view.h"
+
+namespace llmproxy::worker {
+
+class DownstreamConn;
+struct Exchange;
+
+// The worker's event loop and everything it owns: listeners, client connections, the config
+// view. One per process, created after fork, lives until run() returns.
+class Worker {
+ public:
+  explicit Worker(const WorkerStartup& startup);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  int run();
+
+  uv_loop_t* loop() { return &loop_; }
+  const WorkerStartup& startup() const { return startup_; }
+  common::ShmRegion& shm() { return *startup_.shm; }
+  common::WorkerStatus& status() { return shm().worker(startup_.slot); }
+
+  // The config as of the last refresh (cheap), and the per-request refresh + pin.
+  const std::shared_ptr<const common::Config>& config() const { return view_.current(); }
+  std::shared_ptr<const common::Config> currentConfig();
+  uint64_t configGeneration() const { return view_.generation(); }
+
+  bool draining() const { return draining_; }
+  uint64_t nextExchangeId() { return ++exchange_ids_; }
+  std::string newRequestId();
+
+  // One read buffer for every connection: data is parsed (or copied) before the next read.
+  char* readBuffer() { return read_buffer_.get(); }
+  size_t readBufferSize() const { return kReadBufferSize; }
+
+  void onConnectionClosed(DownstreamConn* conn);
+  // Frees `ex` after the current callback chain (drained in a uv_check callback).
+  void deferDelete(std::unique_ptr<Exchange> ex);
+
+ private:
+  static constexpr size_t kReadBufferSize = 64 * 1024;
+
+  struct Listener {
+    union {
+      uv_tcp_t tcp;
+      uv_pipe_t pipe;
+    } handle;
+    Worker* worker;
+    ListenFd fd;
+  };
+
+  static void onConnection(uv_stream_t* server, int status);
+  static void onSignal(uv_signal_t* handle, int signum);
+  static void onFlushTimer(void* self);
+  static void onShutdownTimer(void* self);
+
+  common::Result<void> openListeners();
+  void acceptOne(Listener& l);
+  void startDrain();
+  void stopNow();
+  void maybeExit();
+  void applyConfigChange();
+
+  WorkerStartup startup_;
+  uv_loop_t loop_{};
+  ConfigView view_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::list<DownstreamConn*> connections_;
+  std::vector<std::unique_ptr<Exchange>> graveyard_;
+  std::unique_ptr<char[]> read_buffer_;
+  uv_check_t reaper_{};
+  uv_signal_t signals_[4]{};
+  std::unique_ptr<common::UvTimer> flush_timer_;
+  std::unique_ptr<common::UvTimer> shutdown_timer_;
+  bool draining_ = false;
+  bool stopping_ = false;
+  uint64_t exchange_ids_ = 0;
+  uint64_t request_id_seed_ = 0;
+  uint64_t request_ids_ = 0;
+  common::LogConfig log_config_;
+};
+
+}  // namespace llmproxy::worker

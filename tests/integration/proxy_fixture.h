@@ -1,0 +1,68 @@
+// Shared set-up for the integration tests: a config on free ports and a started proxy.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "support/eventually.h"
+#include "support/free_port.h"
+#include "support/http_client.h"
+#include "support/proxy_process.h"
+
+namespace llmproxy::testing {
+
+inline constexpr const char* kAdminKey = "test-admin-key-0123456789";
+
+struct ProxyPorts {
+  uint16_t api = freeTcpPort();
+  uint16_t admin = freeTcpPort();
+};
+
+// A minimal valid config: loopback listeners, `workers` workers, logs to stderr.log.
+inline std::string baseConfig(const ProxyPorts& ports, int workers, const std::string& server_extra = "",
+                              const std::string& tail = "") {
+  return "[server]\n"
+         "listen = [\"127.0.0.1:" + std::to_string(ports.api) + "\"]\n"
+         "admin_listen = \"127.0.0.1:" + std::to_string(ports.admin) + "\"\n"
+         "workers = " + std::to_string(workers) + "\n"
+         "admin_key = \"" + kAdminKey + "\"\n"
+         "allow_unauthenticated = true\n"
+         "pid_file = \"@DIR@/llmproxy.pid\"\n" +
+         server_extra +
+         "\n[log]\nerror_log = \"stderr\"\naccess_log = \"@DIR@/access.log\"\nlevel = \"info\"\n" +
+         tail;
+}
+
+inline Headers adminAuth() { return {{"Authorization", std::string("Bearer ") + kAdminKey}}; }
+
+// Starts a proxy with `config` and waits until the API port answers.
+inline std::unique_ptr<ProxyProcess> startProxy(const std::string& config, uint16_t api_port) {
+  auto p = std::make_unique<ProxyProcess>(config);
+  EXPECT_TRUE(p->start());
+  EXPECT_TRUE(p->waitReady(api_port)) << p->stderrLog();
+  return p;
+}
+
+// Fresh connection per call, so SO_REUSEPORT spreads the calls over the workers.
+inline HttpResponse getOnce(uint16_t port, const std::string& path, const Headers& headers = {}) {
+  HttpClient c("127.0.0.1", port);
+  Headers h = headers;
+  h.emplace_back("Connection", "close");
+  return c.get(path, h);
+}
+
+// The "pid" field of a /health body (0 when absent).
+inline long pidOf(const HttpResponse& r) {
+  const auto at = r.body.find("\"pid\":");
+  return at == std::string::npos ? 0 : std::stol(r.body.substr(at + 6));
+}
+
+// The "config_version" field of a /health body (0 when absent).
+inline long configVersionOf(const HttpResponse& r) {
+  const auto at = r.body.find("\"config_version\":");
+  return at == std::string::npos ? 0 : std::stol(r.body.substr(at + 17));
+}
+
+}  // namespace llmproxy::testing
