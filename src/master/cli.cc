@@ -32,21 +32,19 @@ CliResult parseCli(const std::vector<std::string>& args) {
   app.add_flag("-t", o.test_config);
   app.add_flag("-q", o.quiet);
   app.add_flag("-g,--foreground", o.foreground);
-  app.add_option("-s", signal)->check(CLI::IsMember({"stop", "quit", "reopen", "reload"}));
+  app.add_option("-s", signal);
   app.add_option("-c", o.config_file);
-  auto* pid = app.add_option("-p", o.pid_file);
-  (void)pid;
+  app.add_option("-p", o.pid_file);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    if (auto* m = dynamic_cast<const CLI::ValidationError*>(&e); m && !signal.empty()) {
-      what = "invalid option: \"-s " + signal + "\"";
-    }
-    return CliResult{std::nullopt, 1, "llmproxy: " + what + "\n" + kUsage};
+    return CliResult{std::nullopt, 1, std::string("llmproxy: ") + e.what() + "\n" + kUsage};
   }
+  if (!signal.empty() && signal != "stop" && signal != "quit" && signal != "reopen" &&
+      signal != "reload")
+    return CliResult{std::nullopt, 1, "llmproxy: invalid option: \"-s " + signal + "\"\n"};
   if (help) return CliResult{std::nullopt, 0, kUsage};
   if (!signal.empty()) o.signal = signal;
   return CliResult{o, 0, {}};

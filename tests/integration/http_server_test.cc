@@ -33,7 +33,7 @@ TEST_F(HttpServer, OversizedBodyGets413) {
 
 TEST_F(HttpServer, OversizedChunkedBodyGets413) {
   HttpClient c("127.0.0.1", ports_.api);
-  std::string req = "POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string req = "GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 4; ++i) req += "200\r\n" + std::string(512, 'y') + "\r\n";
   req += "0\r\n\r\n";
   ASSERT_TRUE(c.sendRaw(req));

@@ -13,7 +13,8 @@ TEST(Processes, StartsConfiguredWorkersAndEachAnswersHealth) {
 
   const auto status = getOnce(ports.admin, "/admin/v1/status", adminAuth());
   ASSERT_EQ(status.status, 200) << status.body;
-  std::set<pid_t> workers(proxy->workerPids().begin(), proxy->workerPids().end());
+  const std::vector<pid_t> worker_list = proxy->workerPids();
+  const std::set<pid_t> workers(worker_list.begin(), worker_list.end());
   for (pid_t pid : workers)
     EXPECT_NE(status.body.find("\"pid\":" + std::to_string(pid)), std::string::npos)
         << status.body;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/base/result.h"
+#include "common/json/json_writer.h"  // appendJsonString
 
 namespace llmproxy::common {
 
@@ -18,13 +19,6 @@ struct OpenAIErrorFields {
   std::optional<std::string_view> param;
   std::optional<std::string_view> code;
 };
-
-// Appends `s` as a JSON string token, quotes included, escaped per RFC 8259 §7:
-// '"' and '\\' escaped; \b \f \n \r \t in their short form; the other control characters
-// U+0000..U+001F as \u00XX; valid UTF-8 (and DEL) copied through unchanged. Any byte that is
-// not part of a well-formed UTF-8 sequence (overlong, surrogate, truncated, > U+10FFFF) is
-// written as \ufffd, so the output is always valid JSON even for untrusted bytes.
-void appendJsonString(std::string& out, std::string_view s);
 
 // Appends {"error":{"message":...,"type":...,"param":...,"code":...}} to `out`.
 void appendOpenAIError(std::string& out, const OpenAIErrorFields& fields);

@@ -8,7 +8,11 @@
 
 namespace llmproxy::common {
 
-// Appends `s` as a JSON string literal (with quotes), escaping per RFC 8259.
+// Appends `s` as a JSON string token, quotes included, escaped per RFC 8259 §7:
+// '"' and '\\' escaped; \b \f \n \r \t in their short form; the other control characters
+// U+0000..U+001F as \u00XX; valid UTF-8 (and DEL) copied through unchanged. Any byte that is
+// not part of a well-formed UTF-8 sequence (overlong, surrogate, truncated, > U+10FFFF) is
+// written as \ufffd, so the output is always valid JSON even for untrusted bytes.
 void appendJsonString(std::string& out, std::string_view s);
 
 class JsonWriter {

@@ -1,7 +1,9 @@
 // Local responses: JSON bodies, OpenAI-style errors, the HTTP/1.1 head.
 #include "worker/http/response.h"
 
-#include "common/json/json_writer.h"
+#include <optional>
+
+#include "common/http/openai_error.h"
 
 namespace llmproxy::worker {
 
@@ -13,21 +15,9 @@ Response Response::json(int status, std::string body) {
 }
 
 Response Response::error(const common::Error& error, std::string_view param) {
-  const auto& info = common::errorInfo(error.kind);
-  common::JsonWriter w;
-  w.beginObject().key("error").beginObject();
-  w.field("message", error.detail.empty() ? std::string(statusReason(info.http_status))
-                                          : error.detail);
-  w.field("type", info.openai_type);
-  w.key("param");
-  if (param.empty()) {
-    w.null();
-  } else {
-    w.value(param);
-  }
-  w.field("code", info.openai_code);
-  w.endObject().endObject();
-  return json(info.http_status, w.take());
+  std::optional<std::string_view> p;
+  if (!param.empty()) p = param;
+  return json(common::errorInfo(error.kind).http_status, common::openAIErrorBody(error, p));
 }
 
 std::string_view statusReason(int status) {

@@ -110,14 +110,15 @@ bool parseArgs(int argc, char** argv, Args& args) {
 
 // Port file (if asked) and the "listening" line that scripts wait for.
 void announce(const Args& args, uint16_t port) {
+  std::printf("llmproxy-mock listening on %s:%u%s\n", args.options.host.c_str(),
+              static_cast<unsigned>(port), args.options.tls ? " (tls)" : "");
+  std::fflush(stdout);
   if (!args.port_file.empty()) {
+    // Written whole then renamed: a reader never sees a partial number.
     std::string tmp = args.port_file + ".tmp";
     std::ofstream(tmp) << port << "\n";
     std::rename(tmp.c_str(), args.port_file.c_str());
   }
-  std::printf("llmproxy-mock listening on %s:%u%s\n", args.options.host.c_str(),
-              static_cast<unsigned>(port), args.options.tls ? " (tls)" : "");
-  std::fflush(stdout);
 }
 
 // Binds host:port with SO_REUSEPORT without listening; fills in the port when it was 0.

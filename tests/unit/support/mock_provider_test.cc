@@ -431,7 +431,8 @@ TEST(MockProviderCli, ServesUntilSigterm) {
     ASSERT_GT(pid, 0);
     ASSERT_TRUE(eventually([&] { return !dir.read("port").empty(); }));
     const uint16_t port = static_cast<uint16_t>(std::stoi(dir.read("port")));
-    EXPECT_NE(dir.read("log").find("llmproxy-mock listening on 127.0.0.1:"), std::string::npos);
+    EXPECT_NE(dir.read("log").find("llmproxy-mock listening on 127.0.0.1:" + std::to_string(port)),
+              std::string::npos);
     for (int i = 0; i < 4; ++i) {
       HttpResponse response = httpPost(port, "/v1/chat/completions", kChatBody);
       ASSERT_TRUE(response.ok) << response.error;

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Builds llmproxy_<version>_<arch>.deb and llmproxy-<version>.<arch>.rpm into BUILD_DIR/packages/.
+#
+# usage: packaging/build-packages.sh [BUILD_DIR]      (default: build-package)
+#   GENERATORS="DEB" packaging/build-packages.sh      only the .deb
+#
+# A release build of its own (no tests, warnings not fatal) with Debian's hardening flags
+# (dpkg-buildflags, hardening=+all) when dpkg-buildflags is there. Needs dpkg-dev for the
+# .deb (dpkg-shlibdeps computes the library dependencies) and rpm for the .rpm.
+set -eu
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$src/build-package}
+generators=${GENERATORS:-DEB;RPM}
+
+if command -v dpkg-buildflags >/dev/null 2>&1; then
+    export DEB_BUILD_MAINT_OPTIONS=hardening=+all
+    CFLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
+    CXXFLAGS="$(dpkg-buildflags --get CXXFLAGS) $(dpkg-buildflags --get CPPFLAGS)"
+    LDFLAGS="$(dpkg-buildflags --get LDFLAGS)"
+    export CFLAGS CXXFLAGS LDFLAGS
+fi
+
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DLLMPROXY_TESTS=OFF -DLLMPROXY_WERROR=OFF -DLLMPROXY_SANITIZE=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)"
+rm -f "$build"/packages/llmproxy_*.deb "$build"/packages/llmproxy-*.rpm
+(cd "$build" && cpack -G "$generators")
+ls -l "$build"/packages/llmproxy_*.deb "$build"/packages/llmproxy-*.rpm 2>/dev/null || true
