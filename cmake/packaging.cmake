@@ -98,9 +98,10 @@ if(LLMPROXY_INSTALL_SYSTEM_FILES)
   install(FILES ${LLMPROXY_PKG_DIR}/llmproxy.default DESTINATION /etc/default RENAME llmproxy)
   install(FILES ${LLMPROXY_PKG_DIR}/llmproxy.logrotate DESTINATION /etc/logrotate.d RENAME llmproxy)
   # The unit's directory depends on the package being built: cpack runs these install rules
-  # once per generator with CPACK_GENERATOR set to it. file(INSTALL) adds $DESTDIR itself.
+  # once per generator, after packaging/cpack.cmake has put the generator's name in the
+  # environment. file(INSTALL) adds $DESTDIR itself.
   install(CODE "
-    if(CPACK_GENERATOR STREQUAL \"RPM\")
+    if(\"\$ENV{LLMPROXY_CPACK_GENERATOR}\" STREQUAL \"RPM\")
       set(_llmproxy_unitdir /usr/lib/systemd/system)
     else()
       set(_llmproxy_unitdir \"${LLMPROXY_SYSTEMD_UNITDIR}\")
@@ -109,7 +110,7 @@ if(LLMPROXY_INSTALL_SYSTEM_FILES)
     file(INSTALL DESTINATION \"\${_llmproxy_unitdir}\" TYPE FILE
          PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
          FILES \"${LLMPROXY_PKG_DIR}/llmproxy.service\")
-    if(NOT CPACK_GENERATOR STREQUAL \"RPM\")
+    if(NOT \"\$ENV{LLMPROXY_CPACK_GENERATOR}\" STREQUAL \"RPM\")
       file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}\" TYPE FILE
            FILES \"${LLMPROXY_PKG_DIR}/deb/copyright\"
                  \"${PROJECT_BINARY_DIR}/packaging/${LLMPROXY_DEB_CHANGELOG}\")
@@ -193,7 +194,6 @@ set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
 set(CPACK_RPM_PACKAGE_REQUIRES_POST "systemd")
 set(CPACK_RPM_PACKAGE_REQUIRES_PREUN "systemd")
 set(CPACK_RPM_PACKAGE_REQUIRES_POSTUN "systemd")
-set(CPACK_RPM_PACKAGE_SUGGESTS "logrotate")
 set(CPACK_RPM_PRE_INSTALL_SCRIPT_FILE ${LLMPROXY_PKG_DIR}/rpm/pre.sh)
 set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${LLMPROXY_PKG_DIR}/rpm/post.sh)
 set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${LLMPROXY_PKG_DIR}/rpm/preun.sh)

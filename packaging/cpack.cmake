@@ -1,6 +1,8 @@
 # CPACK_PROJECT_CONFIG_FILE: read by cpack once per generator, with CPACK_GENERATOR set to
-# that one generator. The install rules in cmake/packaging.cmake also look at CPACK_GENERATOR
-# (the systemd unit directory and Debian's doc files differ between DEB and RPM).
+# that one generator, before the install rules run. Those rules (cmake/packaging.cmake) do not
+# see cpack's variables, so the generator is handed to them through the environment: the
+# systemd unit directory and Debian's doc files differ between DEB and RPM.
+set(ENV{LLMPROXY_CPACK_GENERATOR} "${CPACK_GENERATOR}")
 
 if(CPACK_GENERATOR STREQUAL "DEB")
   find_program(_llmproxy_shlibdeps dpkg-shlibdeps)
@@ -12,6 +14,4 @@ elseif(CPACK_GENERATOR STREQUAL "RPM")
   if(NOT _llmproxy_rpmbuild)
     message(FATAL_ERROR "cpack RPM needs rpmbuild: apt-get install rpm")
   endif()
-  # Not relocatable: the unit and the config name fixed paths.
-  set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 endif()
