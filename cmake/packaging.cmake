@@ -106,7 +106,6 @@ if(LLMPROXY_INSTALL_SYSTEM_FILES)
     else()
       set(_llmproxy_unitdir \"${LLMPROXY_SYSTEMD_UNITDIR}\")
     endif()
-    list(APPEND CMAKE_ABSOLUTE_DESTINATION_FILES \"\${_llmproxy_unitdir}/llmproxy.service\")
     file(INSTALL DESTINATION \"\${_llmproxy_unitdir}\" TYPE FILE
          PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
          FILES \"${LLMPROXY_PKG_DIR}/llmproxy.service\")
@@ -124,7 +123,10 @@ if(LLMPROXY_TESTS)
            COMMAND sh ${PROJECT_SOURCE_DIR}/tests/packaging/man_directives_test.sh ${PROJECT_SOURCE_DIR})
   add_test(NAME packaging.man_pages_lint
            COMMAND sh ${PROJECT_SOURCE_DIR}/tests/packaging/man_lint_test.sh ${PROJECT_SOURCE_DIR})
+  add_test(NAME packaging.grafana_dashboard
+           COMMAND sh ${PROJECT_SOURCE_DIR}/tests/packaging/dashboard_test.sh ${PROJECT_SOURCE_DIR})
   set_tests_properties(packaging.man_lists_every_directive packaging.man_pages_lint
+                       packaging.grafana_dashboard
                        PROPERTIES LABELS packaging SKIP_RETURN_CODE 77)
 endif()
 

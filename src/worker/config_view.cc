@@ -11,7 +11,9 @@ common::Result<void> ConfigView::load() {
   const uint64_t gen = slot_.read(blob);
   auto config = common::decodeConfig(blob);
   if (!config) return std::unexpected(config.error());
-  current_ = std::make_shared<const common::Config>(std::move(*config));
+  auto runtime = RuntimeConfig::build(std::move(*config), &health_);
+  if (!runtime) return std::unexpected(runtime.error());
+  current_ = std::move(*runtime);
   generation_ = gen;
   return {};
 }
@@ -22,13 +24,15 @@ bool ConfigView::refresh() {
   std::string blob;
   const uint64_t gen = slot_.read(blob);
   auto config = common::decodeConfig(blob);
-  if (!config) {
+  common::Result<std::shared_ptr<RuntimeConfig>> runtime =
+      config ? RuntimeConfig::build(std::move(*config), &health_) : std::unexpected(config.error());
+  if (!runtime) {
     failed_generation_ = gen;
-    LLMP_LOG_ERROR("config generation {} could not be decoded ({}), keeping generation {}", gen,
-                   config.error().detail, generation_);
+    LLMP_LOG_ERROR("config generation {} could not be used ({}), keeping generation {}", gen,
+                   runtime.error().detail, generation_);
     return false;
   }
-  current_ = std::make_shared<const common::Config>(std::move(*config));
+  current_ = std::move(*runtime);
   generation_ = gen;
   return true;
 }

@@ -8,24 +8,27 @@
 #include "common/base/result.h"
 #include "common/config/config.h"
 #include "common/shm/config_slot.h"
+#include "worker/runtime_config.h"
 
 namespace llmproxy::worker {
 
 class ConfigView {
  public:
-  explicit ConfigView(const common::ConfigSlot& slot) : slot_(slot) {}
+  ConfigView(const common::ConfigSlot& slot, common::ProviderHealth& health)
+      : slot_(slot), health_(health) {}
 
   // Loads the current snapshot; fails when it cannot be decoded.
   common::Result<void> load();
   // True when a newer generation was published and swapped in by this call.
   bool refresh();
 
-  const std::shared_ptr<const common::Config>& current() const { return current_; }
+  const std::shared_ptr<const RuntimeConfig>& current() const { return current_; }
   uint64_t generation() const { return generation_; }
 
  private:
   const common::ConfigSlot& slot_;
-  std::shared_ptr<const common::Config> current_;
+  common::ProviderHealth& health_;
+  std::shared_ptr<const RuntimeConfig> current_;
   uint64_t generation_ = 0;
   uint64_t failed_generation_ = 0;  // a blob that did not decode; not retried every request
 };

@@ -26,7 +26,7 @@ int run(const WorkerStartup& startup) {
 
 Worker::Worker(const WorkerStartup& startup)
     : startup_(startup),
-      view_(startup.shm->configSlot()),
+      view_(startup.shm->configSlot(), startup.shm->providerHealth()),
       read_buffer_(new char[kReadBufferSize]) {
   uv_loop_init(&loop_);
   loop_.data = this;
@@ -61,6 +61,10 @@ int Worker::run() {
   ws.config_generation.store(view_.generation());
   RAND_bytes(reinterpret_cast<unsigned char*>(&request_id_seed_), sizeof(request_id_seed_));
 
+  UpstreamLimits limits;
+  limits.connect_timeout = config()->server.connect_timeout;
+  upstream_client_ = std::make_unique<UpstreamClient>(&loop_, limits);
+
   if (auto r = openListeners(); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
     return 2;
@@ -76,7 +80,9 @@ int Worker::run() {
   uv_check_init(&loop_, &reaper_);
   reaper_.data = this;
   uv_check_start(&reaper_, [](uv_check_t* h) {
-    static_cast<Worker*>(h->data)->graveyard_.clear();
+    auto* w = static_cast<Worker*>(h->data);
+    w->graveyard_.clear();
+    w->call_graveyard_.clear();
   });
   flush_timer_ = std::make_unique<common::UvTimer>(&loop_, this, &Worker::onFlushTimer);
   flush_timer_->start(kLogFlushMs, kLogFlushMs);
@@ -85,6 +91,8 @@ int Worker::run() {
   uv_run(&loop_, UV_RUN_DEFAULT);
 
   graveyard_.clear();
+  call_graveyard_.clear();
+  upstream_client_.reset();
   flush_timer_.reset();
   shutdown_timer_.reset();
   common::log::flush();
@@ -144,7 +152,11 @@ void Worker::onConnectionClosed(DownstreamConn* conn) {
 
 void Worker::deferDelete(std::unique_ptr<Exchange> ex) { graveyard_.push_back(std::move(ex)); }
 
-std::shared_ptr<const common::Config> Worker::currentConfig() {
+void Worker::deferDelete(std::unique_ptr<UpstreamCall> call) {
+  call_graveyard_.push_back(std::move(call));
+}
+
+std::shared_ptr<const RuntimeConfig> Worker::currentConfig() {
   if (view_.refresh()) applyConfigChange();
   return view_.current();
 }
@@ -202,6 +214,7 @@ void Worker::startDrain() {
   // Closing mutates the list: iterate over a copy.
   const std::vector<DownstreamConn*> conns(connections_.begin(), connections_.end());
   for (DownstreamConn* c : conns) c->drain();
+  upstream_client_->closeIdle();
   shutdown_timer_ = std::make_unique<common::UvTimer>(&loop_, this, &Worker::onShutdownTimer);
   shutdown_timer_->start(static_cast<uint64_t>(config()->server.shutdown_timeout.count()));
   maybeExit();

@@ -38,7 +38,10 @@ int run(const WorkerStartup& startup);
 
 #include "common/config/config.h"
 #include "common/uv/uv_timer.h"
+#include "common/json/json_facts.h"
 #include "worker/config_view.h"
+#include "worker/routing/model_matcher.h"
+#include "worker/upstream/upstream_client.h"
 
 namespace llmproxy::worker {
 
@@ -62,8 +65,8 @@ class Worker {
   common::WorkerStatus& status() { return shm().worker(startup_.slot); }
 
   // The config as of the last refresh (cheap), and the per-request refresh + pin.
-  const std::shared_ptr<const common::Config>& config() const { return view_.current(); }
-  std::shared_ptr<const common::Config> currentConfig();
+  const std::shared_ptr<const RuntimeConfig>& config() const { return view_.current(); }
+  std::shared_ptr<const RuntimeConfig> currentConfig();
   uint64_t configGeneration() const { return view_.generation(); }
 
   bool draining() const { return draining_; }
@@ -75,8 +78,14 @@ class Worker {
   size_t readBufferSize() const { return kReadBufferSize; }
 
   void onConnectionClosed(DownstreamConn* conn);
-  // Frees `ex` after the current callback chain (drained in a uv_check callback).
+  // Free after the current callback chain (drained in a uv_check callback).
   void deferDelete(std::unique_ptr<Exchange> ex);
+  void deferDelete(std::unique_ptr<UpstreamCall> call);
+
+  // Per-worker tools of the pipeline, reused by every exchange.
+  common::JsonFactsParser& jsonParser() { return json_parser_; }
+  std::vector<Tier>& tierScratch() { return tier_scratch_; }
+  UpstreamClient& upstreamClient() { return *upstream_client_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -108,6 +117,10 @@ class Worker {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::list<DownstreamConn*> connections_;
   std::vector<std::unique_ptr<Exchange>> graveyard_;
+  std::vector<std::unique_ptr<UpstreamCall>> call_graveyard_;
+  common::JsonFactsParser json_parser_;
+  std::vector<Tier> tier_scratch_;
+  std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
   uv_signal_t signals_[4]{};

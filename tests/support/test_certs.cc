@@ -65,12 +65,12 @@ CertPtr makeCert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY*
     ok = ok && addExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:TRUE") &&
          addExtension(cert.get(), signer, NID_key_usage, "critical,keyCertSign,cRLSign");
   } else {
-    ok = ok && addExtension(cert.get(), signer, NID_authority_key_identifier, "keyid:always") &&
-         addExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE") &&
-         addExtension(cert.get(), signer, NID_key_usage, "critical,digitalSignature") &&
-         addExtension(cert.get(), signer, NID_ext_key_usage, "serverAuth") &&
-         addExtension(cert.get(), signer, NID_subject_alt_name,
-                      "DNS:localhost,IP:127.0.0.1,IP:::1");
+    ok =
+        ok && addExtension(cert.get(), signer, NID_authority_key_identifier, "keyid:always") &&
+        addExtension(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE") &&
+        addExtension(cert.get(), signer, NID_key_usage, "critical,digitalSignature") &&
+        addExtension(cert.get(), signer, NID_ext_key_usage, "serverAuth") &&
+        addExtension(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
   }
   if (!ok) return nullptr;
   if (X509_sign(cert.get(), issuer_key, EVP_sha256()) == 0) return nullptr;
@@ -80,9 +80,9 @@ CertPtr makeCert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY*
 bool writePem(const std::string& path, X509* cert, EVP_PKEY* key) {
   FILE* file = std::fopen(path.c_str(), "w");
   if (file == nullptr) return false;
-  bool ok = cert != nullptr ? PEM_write_X509(file, cert) == 1
-                            : PEM_write_PrivateKey(file, key, nullptr, nullptr, 0, nullptr,
-                                                   nullptr) == 1;
+  bool ok = cert != nullptr
+                ? PEM_write_X509(file, cert) == 1
+                : PEM_write_PrivateKey(file, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
   ok = std::fclose(file) == 0 && ok;
   return ok;
 }

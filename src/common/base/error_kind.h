@@ -14,6 +14,8 @@ enum class ErrorKind : uint8_t {
   InvalidApiKey,       // 401
   Forbidden,           // 403 (e.g. model not allowed)
   NotFound,            // 404 unknown path
+  ModelNotFound,       // 404 no provider serves the model
+  ModelNotAllowed,     // 403 the key may not use the model
   MethodNotAllowed,    // 405
   RequestTimeout,      // 408 header/body read timeout
   PayloadTooLarge,     // 413

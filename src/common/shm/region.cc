@@ -23,6 +23,7 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   sizes[static_cast<uint32_t>(ShmSection::ReloadStatus)] = sizeof(ReloadStatus);
   sizes[static_cast<uint32_t>(ShmSection::ConfigSlot)] =
       ConfigSlot::bytesFor(layout.config_capacity);
+  sizes[static_cast<uint32_t>(ShmSection::ProviderHealth)] = sizeof(ProviderHealth);
 
   uint64_t offset = alignUp(sizeof(ShmHeader), 64);
   uint64_t offsets[static_cast<uint32_t>(ShmSection::kCount)];
@@ -57,6 +58,8 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   region.reloadStatus().init();
   new (region.section<void>(ShmSection::ConfigSlot)) ConfigSlot{};
   region.configSlot().init(layout.config_capacity);
+  new (region.section<void>(ShmSection::ProviderHealth)) ProviderHealth{};
+  region.providerHealth().init();
   return region;
 }
 

@@ -10,16 +10,17 @@
 
 #include "common/base/result.h"
 #include "common/shm/config_slot.h"
+#include "common/shm/provider_health.h"
 #include "common/shm/reload_status.h"
 #include "common/shm/worker_status.h"
 
 namespace llmproxy::common {
 
-enum class ShmSection : uint32_t { WorkerStatus = 0, ReloadStatus, ConfigSlot, kCount };
+enum class ShmSection : uint32_t { WorkerStatus = 0, ReloadStatus, ConfigSlot, ProviderHealth, kCount };
 
 struct ShmHeader {
   static constexpr uint64_t kMagic = 0x6c6c6d70726f7879ULL;  // "llmproxy"
-  static constexpr uint32_t kLayoutVersion = 1;
+  static constexpr uint32_t kLayoutVersion = 2;
   static constexpr uint32_t kMaxSections = 16;  // room for the sections later issues add
 
   uint64_t magic;
@@ -54,6 +55,9 @@ class ShmRegion {
   ReloadStatus& reloadStatus() const { return *section<ReloadStatus>(ShmSection::ReloadStatus); }
   WorkerStatus& worker(uint32_t slot) const {
     return section<WorkerStatus>(ShmSection::WorkerStatus)[slot];
+  }
+  ProviderHealth& providerHealth() const {
+    return *section<ProviderHealth>(ShmSection::ProviderHealth);
   }
   uint32_t maxWorkers() const { return header().max_workers; }
   size_t size() const { return size_; }

@@ -31,12 +31,6 @@ std::string peerName(uv_tcp_t* tcp) {
   return ip;
 }
 
-struct WriteReq {
-  uv_write_t req;
-  DownstreamConn* conn;
-  std::string head;
-  std::string body;
-};
 
 }  // namespace
 
@@ -246,6 +240,8 @@ int DownstreamConn::onHeadersComplete(llhttp_t* p) {
     return HPE_USER;
   }
   if (req.has_body) {
+    // Room for simdjson's padding, so the body is parsed in place (stage 40).
+    if (req.content_length > 0) req.body.reserve(req.content_length + 64);
     c->head_done_ = true;
     return HPE_PAUSED;
   }
@@ -330,40 +326,120 @@ void DownstreamConn::readBody(Exchange& ex) {
 
 void DownstreamConn::sendResponse(Exchange& ex, Response response) {
   if (closing_) return;
+  std::string head = responseHeadFor(ex, response);
+  const bool head_only = ex.request.method == "HEAD";
+  ex.bytes_out += head.size() + (head_only ? 0 : response.body.size());
+  if (!head_only) head += response.body;
+  writeOwned(std::move(head));
+  endResponse();
+}
+
+std::string DownstreamConn::responseHeadFor(Exchange& ex, const Response& response) {
   const auto& server = ex.config->server;
   // An unread body cannot be skipped safely: close after this response.
   if (!ex.body_complete && ex.request.has_body) close_after_response_ = true;
   if (!ex.request.keep_alive || worker_.draining() || requests_ >= server.keepalive_requests)
     close_after_response_ = true;
   ex.status = response.status;
-  auto* w = new WriteReq{{}, this, serializeHead(response, ex.request_id, close_after_response_,
-                                                 ex.request.http_minor == 0 &&
-                                                     ex.request.keep_alive),
-                         std::move(response.body)};
-  w->req.data = w;
-  ex.bytes_out = w->head.size() + (ex.request.method == "HEAD" ? 0 : w->body.size());
-  uv_buf_t bufs[2] = {uv_buf_init(w->head.data(), w->head.size()),
-                      uv_buf_init(w->body.data(), w->body.size())};
-  const unsigned nbufs = ex.request.method == "HEAD" || w->body.empty() ? 1 : 2;
   state_ = State::Writing;
-  armTimer(static_cast<uint64_t>(server.send_timeout.count()));
+  return serializeHead(response, ex.request_id, close_after_response_,
+                       ex.request.http_minor == 0 && ex.request.keep_alive);
+}
+
+bool DownstreamConn::wantsClose(const Exchange& ex) {
+  if (!ex.body_complete && ex.request.has_body) close_after_response_ = true;
+  if (!ex.request.keep_alive || worker_.draining() ||
+      requests_ >= ex.config->server.keepalive_requests)
+    close_after_response_ = true;
+  return close_after_response_;
+}
+
+void DownstreamConn::writeHead(Exchange& ex, std::string head) {
+  state_ = State::Writing;
+  ex.bytes_out += head.size();
+  writeOwned(std::move(head));
+}
+
+struct WriteReq {
+  uv_write_t req;
+  DownstreamConn* conn;
+  std::string bytes;
+  std::shared_ptr<const void> owner;
+  char chunk_head[20];
+};
+
+void DownstreamConn::queueWrite(uv_buf_t* bufs, unsigned nbufs, WriteReq* w) {
+  w->req.data = w;
+  w->conn = this;
+  ++writes_pending_;
+  armTimer(static_cast<uint64_t>(worker_.config()->server.send_timeout.count()));
   const int rc = uv_write(&w->req, stream(), bufs, nbufs, [](uv_write_t* req, int status) {
     auto* wr = static_cast<WriteReq*>(req->data);
     DownstreamConn* c = wr->conn;
     delete wr;
-    if (status != UV_ECANCELED) c->onWriteDone(status);
+    c->onWriteDone(status);
   });
   if (rc != 0) {
+    --writes_pending_;
     delete w;
     close();
   }
 }
 
+void DownstreamConn::writeOwned(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  auto* w = new WriteReq{};
+  w->bytes = std::move(bytes);
+  uv_buf_t b = uv_buf_init(w->bytes.data(), w->bytes.size());
+  queueWrite(&b, 1, w);
+}
+
+void DownstreamConn::writeBody(BodySlice slice, bool chunked) {
+  if (closing_ || slice.len == 0) return;
+  auto* w = new WriteReq{};
+  w->owner = std::move(slice.owner);
+  uv_buf_t bufs[3];
+  unsigned n = 0;
+  if (chunked) {
+    const int len = std::snprintf(w->chunk_head, sizeof(w->chunk_head), "%zx\r\n", slice.len);
+    bufs[n++] = uv_buf_init(w->chunk_head, static_cast<unsigned>(len));
+  }
+  bufs[n++] = uv_buf_init(const_cast<char*>(slice.data), slice.len);
+  if (chunked) bufs[n++] = uv_buf_init(const_cast<char*>("\r\n"), 2);
+  if (exchange_) exchange_->bytes_out += slice.len;
+  queueWrite(bufs, n, w);
+}
+
+void DownstreamConn::endResponse() {
+  if (closing_) return;
+  response_ended_ = true;
+  if (writes_pending_ == 0) onWriteDone(0);
+}
+
+size_t DownstreamConn::queuedBytes() const {
+  return uv_stream_get_write_queue_size(
+      reinterpret_cast<const uv_stream_t*>(&handle_));
+}
+
 void DownstreamConn::onWriteDone(int status) {
   if (closing_) return;
+  if (writes_pending_ > 0) --writes_pending_;
+  if (status != 0) {
+    close();
+    return;
+  }
+  if (!response_ended_) {
+    // Streaming: the relay may be waiting for the client to drain.
+    armTimer(static_cast<uint64_t>(worker_.config()->server.send_timeout.count()));
+    if (writes_pending_ == 0) timer_.stop();
+    if (exchange_) exchange_->onDownstreamDrained();
+    return;
+  }
+  if (writes_pending_ > 0) return;
   timer_.stop();
+  response_ended_ = false;
   endExchange();
-  if (status != 0 || close_after_response_) {
+  if (close_after_response_) {
     close();
     return;
   }

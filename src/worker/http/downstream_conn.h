@@ -18,6 +18,7 @@
 #include "common/uv/uv_timer.h"
 #include "worker/http/response.h"
 #include "worker/pipeline/exchange.h"
+#include "worker/upstream/upstream_client.h"
 
 namespace llmproxy::worker {
 
@@ -42,6 +43,22 @@ class DownstreamConn {
   void readBody(Exchange& ex);
   // Queue a complete local response for the current exchange.
   void sendResponse(Exchange& ex, Response response);
+
+  // Streaming responses (the relay). Writes are queued in order; endResponse() marks the
+  // last one, and the exchange finishes when it has been written — at once, inside
+  // endResponse(), when nothing is queued: call it last.
+  // Decides keep-alive for this response (true = "Connection: close" must be sent).
+  bool wantsClose(const Exchange& ex);
+  void writeHead(Exchange& ex, std::string head);
+  void writeBody(BodySlice slice, bool chunked);
+  void writeOwned(std::string bytes);
+  void endResponse();
+  // Bytes queued for the client and not yet written.
+  size_t queuedBytes() const;
+  // The response will end by closing the connection (HTTP/1.0 without a length, errors).
+  void forceCloseAfterResponse() { close_after_response_ = true; }
+  // The response cannot be completed (e.g. upstream broke mid-body): close the connection.
+  void abortResponse() { close(); }
 
   bool isAdminListener() const { return admin_listener_; }
   const std::string& peerAddress() const { return peer_; }
@@ -76,6 +93,8 @@ class DownstreamConn {
   void onParseError(llhttp_errno_t err);
   void startExchange();
   void onWriteDone(int status);
+  std::string responseHeadFor(Exchange& ex, const Response& response);
+  void queueWrite(uv_buf_t* bufs, unsigned nbufs, struct WriteReq* req);
   void endExchange();
   void respondAndClose(common::ErrorKind kind, std::string message);
   void setReading(bool on);
@@ -101,6 +120,8 @@ class DownstreamConn {
   common::ErrorKind parse_error_ = common::ErrorKind::BadRequest;
   bool parse_error_set_ = false;
   uint32_t requests_ = 0;
+  uint32_t writes_pending_ = 0;
+  bool response_ended_ = false;
   std::string pending_;            // bytes read but not parsed yet (pipelined / paused)
   std::string peer_;
   std::unique_ptr<Exchange> exchange_;

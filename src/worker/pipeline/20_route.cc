@@ -22,6 +22,15 @@ constexpr std::array kRoutes{
     RouteEntry{"/admin/v1/config/version", "GET", Endpoint::AdminConfigVersion, kAdmin},
     RouteEntry{"/admin/v1/config/reload", "POST", Endpoint::AdminConfigReload, kAdmin},
     RouteEntry{"/admin/v1/status", "GET", Endpoint::AdminStatus, kAdmin},
+    RouteEntry{"/v1/chat/completions", "POST", Endpoint::ChatCompletions, kApi},
+    RouteEntry{"/v1/completions", "POST", Endpoint::Completions, kApi},
+    RouteEntry{"/v1/embeddings", "POST", Endpoint::Embeddings, kApi},
+    RouteEntry{"/v1/models", "GET", Endpoint::Models, kApi},
+    // The seeds' aliases without /v1.
+    RouteEntry{"/chat/completions", "POST", Endpoint::ChatCompletions, kApi},
+    RouteEntry{"/completions", "POST", Endpoint::Completions, kApi},
+    RouteEntry{"/embeddings", "POST", Endpoint::Embeddings, kApi},
+    RouteEntry{"/models", "GET", Endpoint::Models, kApi},
 };
 
 }  // namespace
@@ -29,6 +38,11 @@ constexpr std::array kRoutes{
 bool isAdminEndpoint(Endpoint e) {
   return e == Endpoint::AdminConfigVersion || e == Endpoint::AdminConfigReload ||
          e == Endpoint::AdminStatus;
+}
+
+bool isProxyEndpoint(Endpoint e) {
+  return e == Endpoint::ChatCompletions || e == Endpoint::Completions ||
+         e == Endpoint::Embeddings;
 }
 
 Outcome stage::route(Exchange& ex) {

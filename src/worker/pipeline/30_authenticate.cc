@@ -5,6 +5,8 @@
 
 #include "common/crypto/ct_equal.h"
 #include "common/crypto/sha256.h"
+#include "common/time/clock.h"
+#include "worker/auth/key_matcher.h"
 #include "worker/pipeline/pipeline.h"
 
 namespace llmproxy::worker {
@@ -27,7 +29,35 @@ std::string_view bearerToken(const Request& req) {
 
 }  // namespace
 
+namespace {
+
+// Client keys: Authorization: Bearer or x-api-key -> SHA-256 -> lookup -> constant-time compare.
+Outcome authenticateClient(Exchange& ex) {
+  if (!ex.config->auth_required) {
+    ex.key_name = "-";
+    return Outcome::Next;
+  }
+  const std::string* authorization = ex.request.header("authorization");
+  const std::string* x_api_key = ex.request.header("x-api-key");
+  const auto token = extractApiKey(authorization ? *authorization : std::string_view{},
+                                   x_api_key ? *x_api_key : std::string_view{});
+  if (!token)
+    return pipeline::respondError(
+        ex, {common::ErrorKind::InvalidApiKey,
+             "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or in "
+             "the 'x-api-key' header.",
+             0});
+  auto key = ex.config->key_index.authenticateToken(*token, common::nowUnixMs() / 1000);
+  if (!key) return pipeline::respondError(ex, key.error());
+  ex.client_key = *key;
+  ex.key_name = (*key)->name;
+  return Outcome::Next;
+}
+
+}  // namespace
+
 Outcome stage::authenticate(Exchange& ex) {
+  if (needsClientKey(ex.endpoint)) return authenticateClient(ex);
   if (!isAdminEndpoint(ex.endpoint)) return Outcome::Next;
   const std::string& admin_key = ex.config->server.admin_key;
   if (admin_key.empty())

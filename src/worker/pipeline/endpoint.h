@@ -11,9 +11,17 @@ enum class Endpoint : uint8_t {
   AdminConfigVersion,
   AdminConfigReload,
   AdminStatus,
+  Models,           // GET /v1/models
+  ChatCompletions,  // POST /v1/chat/completions
+  Completions,      // POST /v1/completions
+  Embeddings,       // POST /v1/embeddings
 };
 
 // Admin endpoints need the admin key; the others are public (issue 3 adds client keys).
 bool isAdminEndpoint(Endpoint e);
+// Forwarded to a provider.
+bool isProxyEndpoint(Endpoint e);
+// Needs a client key (when keys are configured).
+inline bool needsClientKey(Endpoint e) { return e == Endpoint::Models || isProxyEndpoint(e); }
 
 }  // namespace llmproxy::worker

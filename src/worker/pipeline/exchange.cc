@@ -2,15 +2,18 @@
 #include "worker/pipeline/exchange.h"
 
 #include "common/time/clock.h"
+#include "worker/pipeline/upstream_state.h"
 
 namespace llmproxy::worker {
 
 Exchange::Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
-                   std::shared_ptr<const common::Config> cfg)
+                   std::shared_ptr<const RuntimeConfig> cfg)
     : worker(w),
       conn(c),
       id(exchange_id),
       config(std::move(cfg)),
       started_us(common::nowMonotonicUs()) {}
+
+Exchange::~Exchange() = default;
 
 }  // namespace llmproxy::worker

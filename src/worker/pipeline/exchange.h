@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "common/config/config.h"
+#include "worker/runtime_config.h"
 #include "common/uv/uv_timer.h"
 #include "worker/http/request.h"
 #include "worker/pipeline/endpoint.h"
@@ -16,26 +16,46 @@ namespace llmproxy::worker {
 class Worker;
 class DownstreamConn;
 
-enum class Stage : uint8_t { Route, Authenticate, ReadBody, Handle, Respond, Done };
+enum class Stage : uint8_t {
+  Route,         // 20
+  Authenticate,  // 30
+  ReadBody,      // 35
+  Authorize,     // 40
+  Local,         // 45: endpoints the proxy answers itself
+  Resolve,       // 50
+  Upstream,      // 60 + 70 (+ 80 through the upstream callbacks)
+  Respond,       // a response is being written
+  Done,          // 90 ran
+};
+
+class UpstreamState;
 
 struct Exchange {
   Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
-           std::shared_ptr<const common::Config> cfg);
+           std::shared_ptr<const RuntimeConfig> cfg);
 
   Worker& worker;
   DownstreamConn& conn;
   const uint64_t id;
-  std::shared_ptr<const common::Config> config;  // pinned for the whole exchange
+  std::shared_ptr<const RuntimeConfig> config;  // pinned for the whole exchange
   Request request;
   Stage stage = Stage::Route;
   Endpoint endpoint = Endpoint::None;
   std::string request_id;
   std::string key_name;        // the client key's name once authenticated ("-" before)
+  const ClientKey* client_key = nullptr;  // into `config`; null when unauthenticated mode
   const uint64_t started_us;   // monotonic
   int status = 0;              // status sent to the client (0 = none yet)
   uint64_t bytes_in = 0;       // request bytes (head + body)
   uint64_t bytes_out = 0;      // response bytes
   bool body_complete = false;  // the whole request, body included, has been parsed
+
+  // Proxy endpoints: candidates, the upstream attempt, the relay (stages 50-80).
+  std::unique_ptr<UpstreamState> upstream;
+
+  // The client drained queued bytes (relay backpressure).
+  void onDownstreamDrained();
+  ~Exchange();
 
   // State of a local handler that waits (e.g. the admin reload); freed with the exchange.
   std::unique_ptr<common::UvTimer> wait_timer;

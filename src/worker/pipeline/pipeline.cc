@@ -14,8 +14,11 @@ Stage nextStage(Stage s) {
   switch (s) {
     case Stage::Route: return Stage::Authenticate;
     case Stage::Authenticate: return Stage::ReadBody;
-    case Stage::ReadBody: return Stage::Handle;
-    case Stage::Handle: return Stage::Respond;
+    case Stage::ReadBody: return Stage::Authorize;
+    case Stage::Authorize: return Stage::Local;
+    case Stage::Local: return Stage::Resolve;
+    case Stage::Resolve: return Stage::Upstream;
+    case Stage::Upstream: return Stage::Respond;
     case Stage::Respond:
     case Stage::Done: return Stage::Done;
   }
@@ -27,7 +30,10 @@ Outcome runStage(Exchange& ex) {
     case Stage::Route: return stage::route(ex);
     case Stage::Authenticate: return stage::authenticate(ex);
     case Stage::ReadBody: return stage::readBody(ex);
-    case Stage::Handle: return stage::handle(ex);
+    case Stage::Authorize: return stage::authorize(ex);
+    case Stage::Local: return stage::local(ex);
+    case Stage::Resolve: return stage::resolve(ex);
+    case Stage::Upstream: return stage::upstream(ex);
     case Stage::Respond:
     case Stage::Done: break;
   }

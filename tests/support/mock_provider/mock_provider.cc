@@ -22,6 +22,8 @@
 #include <ctime>
 #include <unordered_set>
 
+#include "common/json/json_writer.h"
+
 namespace llmproxy::testing {
 
 namespace {
@@ -31,8 +33,7 @@ constexpr size_t kLowWater = 64 * 1024;    // ... and resumes below this
 constexpr size_t kBatchBytes = 64 * 1024;  // events gathered into one write
 constexpr size_t kMaxBodyBytes = 64 << 20;
 constexpr size_t kReadBufferBytes = 64 * 1024;
-constexpr std::array<std::string_view, 5> kWords = {"Hello", " from", " the", " mock",
-                                                    " provider"};
+constexpr std::array<std::string_view, 5> kWords = {"Hello", " from", " the", " mock", " provider"};
 
 enum class Endpoint {
   kChat,
@@ -61,37 +62,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-void appendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+using common::appendJsonString;  // the project's one JSON escaper
 
 std::string jsonString(std::string_view s) {
   std::string out;
@@ -276,9 +247,7 @@ struct Plan {
     if (!b.content.empty()) return b.content.substr(offsets[i], offsets[i + 1] - offsets[i]);
     return std::string(static_cast<size_t>(i) < kWords.size() ? kWords[i] : " more");
   }
-  int completionTokens() const {
-    return b.completion_tokens >= 0 ? b.completion_tokens : pieces;
-  }
+  int completionTokens() const { return b.completion_tokens >= 0 ? b.completion_tokens : pieces; }
 };
 
 void splitContent(Plan& plan) {
@@ -288,8 +257,8 @@ void splitContent(Plan& plan) {
     return;
   }
   const size_t length = b.content.size();
-  plan.pieces = static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(b.chunks, 1)),
-                                                  length));
+  plan.pieces =
+      static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(b.chunks, 1)), length));
   plan.offsets.clear();
   for (int i = 0; i <= plan.pieces; ++i) {
     size_t at = length * static_cast<size_t>(i) / static_cast<size_t>(plan.pieces);
@@ -543,16 +512,15 @@ bool MockProvider::Loop::init(std::string& error) {
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  owner_.port_ = ntohs(addr.ss_family == AF_INET6
-                           ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
-                           : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  owner_.port_ =
+      ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
+                                       : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 
   uv_loop_init(&loop_);
   uv_tcp_init(&loop_, &listener_);
   listener_.data = this;
   uv_tcp_open(&listener_, fd);
-  if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 4096, onConnection);
-      rc != 0) {
+  if (int rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 4096, onConnection); rc != 0) {
     error = std::string("listen failed: ") + uv_strerror(rc);
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
@@ -909,9 +877,9 @@ Plan Connection::makePlan(const RecordedRequest& request, Endpoint endpoint) {
       plan.model = "mock-model";
     }
   }
-  plan.prompt_tokens =
-      plan.b.prompt_tokens >= 0 ? plan.b.prompt_tokens : static_cast<int>(std::max<size_t>(
-                                                             1, (text + 3) / 4));
+  plan.prompt_tokens = plan.b.prompt_tokens >= 0
+                           ? plan.b.prompt_tokens
+                           : static_cast<int>(std::max<size_t>(1, (text + 3) / 4));
   splitContent(plan);
   return plan;
 }
@@ -1000,10 +968,10 @@ std::string Connection::commonHeaders() const {
 }
 
 void Connection::sendJson(int status, const std::string& body, const std::string& extra_headers) {
-  std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
-                     "\r\ncontent-type: application/json\r\ncontent-length: " +
-                     std::to_string(body.size()) + "\r\n" + commonHeaders() + extra_headers +
-                     "\r\n";
+  std::string head =
+      "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
+      "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(body.size()) +
+      "\r\n" + commonHeaders() + extra_headers + "\r\n";
   pending_body_ = body;
   if (plan_.b.ttft_ms > 0 && status >= 200 && status <= 299) {
     send(head);
@@ -1042,11 +1010,13 @@ void Connection::sendError(int status, const std::string& message) {
            "\",\"message\":" + jsonString(message) + "}}";
   } else {
     body = std::string("{\"error\":{\"message\":") + jsonString(message) + ",\"type\":\"" +
-           openAiErrorType(status) + "\",\"param\":null,\"code\":" +
-           (status == 429 ? "\"rate_limit_exceeded\"" : "null") + "}}";
+           openAiErrorType(status) +
+           "\",\"param\":null,\"code\":" + (status == 429 ? "\"rate_limit_exceeded\"" : "null") +
+           "}}";
   }
   std::string extra;
-  if (plan_.b.retry_after >= 0) extra = "retry-after: " + std::to_string(plan_.b.retry_after) + "\r\n";
+  if (plan_.b.retry_after >= 0)
+    extra = "retry-after: " + std::to_string(plan_.b.retry_after) + "\r\n";
   plan_.b.ttft_ms = 0;
   plan_.b.reset_after = -1;
   sendJson(status, body, extra);
@@ -1055,13 +1025,13 @@ void Connection::sendError(int status, const std::string& message) {
 std::string Connection::chatBody() const {
   std::string content;
   for (int i = 0; i < plan_.pieces; ++i) content += plan_.piece(i);
-  std::string out = "{\"id\":\"chatcmpl-mock-" + std::to_string(plan_.id) +
-                    "\",\"object\":\"chat.completion\",\"created\":" +
-                    std::to_string(plan_.created) + ",\"model\":" + jsonString(plan_.model) +
-                    ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" +
-                    jsonString(content) +
-                    "},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":" +
-                    usageJson(plan_);
+  std::string out =
+      "{\"id\":\"chatcmpl-mock-" + std::to_string(plan_.id) +
+      "\",\"object\":\"chat.completion\",\"created\":" + std::to_string(plan_.created) +
+      ",\"model\":" + jsonString(plan_.model) +
+      ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" +
+      jsonString(content) +
+      "},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":" + usageJson(plan_);
   const size_t target = static_cast<size_t>(std::max(plan_.b.body_bytes, 0));
   const size_t padding_overhead = 19;  // ,"mock_padding":"" and the closing brace
   if (target > out.size() + padding_overhead) {
@@ -1104,8 +1074,8 @@ std::string Connection::embeddingsBody() const {
     }
     out += "]}";
   }
-  return out + "],\"model\":" + jsonString(plan_.model) + ",\"usage\":{\"prompt_tokens\":" +
-         std::to_string(plan_.prompt_tokens) +
+  return out + "],\"model\":" + jsonString(plan_.model) +
+         ",\"usage\":{\"prompt_tokens\":" + std::to_string(plan_.prompt_tokens) +
          ",\"total_tokens\":" + std::to_string(plan_.prompt_tokens) + "}}";
 }
 
@@ -1115,8 +1085,9 @@ std::string Connection::modelsBody() const {
   for (const std::string& model : loop_.models()) {
     if (!first) out += ',';
     first = false;
-    out += "{\"id\":" + jsonString(model) + ",\"object\":\"model\",\"created\":" +
-           std::to_string(plan_.created) + ",\"owned_by\":\"llmproxy-mock\"}";
+    out += "{\"id\":" + jsonString(model) +
+           ",\"object\":\"model\",\"created\":" + std::to_string(plan_.created) +
+           ",\"owned_by\":\"llmproxy-mock\"}";
   }
   return out + "]}";
 }
@@ -1180,23 +1151,30 @@ void Connection::appendEvent(std::string& out, int index) {
   switch (plan_.endpoint) {
     case Endpoint::kMessages:
       appendPrelude(out);
-      appendSseChunk(out, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
-                          "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" + text +
-                          "}}\n\n");
+      appendSseChunk(out,
+                     "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+                     "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" +
+                         text + "}}\n\n");
       return;
     case Endpoint::kCompletions:
-      appendSseChunk(out, "data: {\"id\":\"cmpl-mock-" + id + "\",\"object\":\"text_completion\","
-                          "\"created\":" + std::to_string(plan_.created) + ",\"model\":" + model +
-                          ",\"choices\":[{\"text\":" + text + ",\"index\":0,\"logprobs\":null,"
-                          "\"finish_reason\":" + (last ? "\"stop\"" : "null") + "}]}\n\n");
+      appendSseChunk(out, "data: {\"id\":\"cmpl-mock-" + id +
+                              "\",\"object\":\"text_completion\","
+                              "\"created\":" +
+                              std::to_string(plan_.created) + ",\"model\":" + model +
+                              ",\"choices\":[{\"text\":" + text +
+                              ",\"index\":0,\"logprobs\":null,"
+                              "\"finish_reason\":" +
+                              (last ? "\"stop\"" : "null") + "}]}\n\n");
       return;
     default:
-      appendSseChunk(out, "data: {\"id\":\"chatcmpl-mock-" + id + "\",\"object\":"
-                          "\"chat.completion.chunk\",\"created\":" + std::to_string(plan_.created) +
-                          ",\"model\":" + model + ",\"choices\":[{\"index\":0,\"delta\":{" +
-                          (index == 0 ? "\"role\":\"assistant\"," : "") + "\"content\":" + text +
-                          "},\"logprobs\":null,\"finish_reason\":" + (last ? "\"stop\"" : "null") +
-                          "}]}\n\n");
+      appendSseChunk(out, "data: {\"id\":\"chatcmpl-mock-" + id +
+                              "\",\"object\":"
+                              "\"chat.completion.chunk\",\"created\":" +
+                              std::to_string(plan_.created) + ",\"model\":" + model +
+                              ",\"choices\":[{\"index\":0,\"delta\":{" +
+                              (index == 0 ? "\"role\":\"assistant\"," : "") +
+                              "\"content\":" + text + "},\"logprobs\":null,\"finish_reason\":" +
+                              (last ? "\"stop\"" : "null") + "}]}\n\n");
       return;
   }
 }
@@ -1204,14 +1182,19 @@ void Connection::appendEvent(std::string& out, int index) {
 void Connection::appendPrelude(std::string& out) {
   if (prelude_sent_) return;
   prelude_sent_ = true;
-  appendSseChunk(out, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
-                      "{\"id\":\"msg_mock_" + std::to_string(plan_.id) + "\",\"type\":\"message\","
-                      "\"role\":\"assistant\",\"model\":" + jsonString(plan_.model) +
-                      ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":"
-                      "{\"input_tokens\":" + std::to_string(plan_.prompt_tokens) +
-                      ",\"output_tokens\":1}}}\n\n");
-  appendSseChunk(out, "event: content_block_start\ndata: {\"type\":\"content_block_start\","
-                      "\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+  appendSseChunk(out,
+                 "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+                 "{\"id\":\"msg_mock_" +
+                     std::to_string(plan_.id) +
+                     "\",\"type\":\"message\","
+                     "\"role\":\"assistant\",\"model\":" +
+                     jsonString(plan_.model) +
+                     ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":"
+                     "{\"input_tokens\":" +
+                     std::to_string(plan_.prompt_tokens) + ",\"output_tokens\":1}}}\n\n");
+  appendSseChunk(out,
+                 "event: content_block_start\ndata: {\"type\":\"content_block_start\","
+                 "\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
 }
 
 void Connection::appendTail(std::string& out) {
@@ -1219,23 +1202,25 @@ void Connection::appendTail(std::string& out) {
   const std::string model = jsonString(plan_.model);
   if (plan_.endpoint == Endpoint::kMessages) {
     appendPrelude(out);  // no content events: still a well-formed message stream
-    appendSseChunk(out, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
-                        "\"index\":0}\n\n");
-    appendSseChunk(out, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":"
-                        "{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":"
-                        "{\"output_tokens\":" + std::to_string(plan_.completionTokens()) +
-                        "}}\n\n");
+    appendSseChunk(out,
+                   "event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
+                   "\"index\":0}\n\n");
+    appendSseChunk(out,
+                   "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":"
+                   "{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":"
+                   "{\"output_tokens\":" +
+                       std::to_string(plan_.completionTokens()) + "}}\n\n");
     appendSseChunk(out, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
   } else {
     if (plan_.include_usage) {
-      appendSseChunk(out, "data: {\"id\":\"" +
-                              std::string(plan_.endpoint == Endpoint::kChat ? "chatcmpl-mock-"
-                                                                            : "cmpl-mock-") +
-                              id + "\",\"object\":\"" +
-                              (plan_.endpoint == Endpoint::kChat ? "chat.completion.chunk"
-                                                                 : "text_completion") +
-                              "\",\"created\":" + std::to_string(plan_.created) + ",\"model\":" +
-                              model + ",\"choices\":[],\"usage\":" + usageJson(plan_) + "}\n\n");
+      appendSseChunk(
+          out,
+          "data: {\"id\":\"" +
+              std::string(plan_.endpoint == Endpoint::kChat ? "chatcmpl-mock-" : "cmpl-mock-") +
+              id + "\",\"object\":\"" +
+              (plan_.endpoint == Endpoint::kChat ? "chat.completion.chunk" : "text_completion") +
+              "\",\"created\":" + std::to_string(plan_.created) + ",\"model\":" + model +
+              ",\"choices\":[],\"usage\":" + usageJson(plan_) + "}\n\n");
     }
     appendSseChunk(out, "data: [DONE]\n\n");
   }

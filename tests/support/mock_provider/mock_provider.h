@@ -22,18 +22,18 @@ namespace llmproxy::testing {
 //   x-mock-reset-after, x-mock-content, x-mock-chunk-bytes, x-mock-body-bytes,
 //   x-mock-prompt-tokens, x-mock-completion-tokens, x-mock-retry-after.
 struct MockBehaviour {
-  int status = 200;         // non-2xx answers an OpenAI-style (or Anthropic-style) error body
-  int delay_ms = 0;         // before the response head
-  int ttft_ms = 0;          // after the head, before the first body byte
-  int chunks = 5;           // stream events carrying content (also the completion token count)
-  int chunk_delay_ms = 0;   // between two content events of a stream
-  int reset_after = -1;     // >= 0: TCP RST after that many content events (0 = before the head)
-  std::string content;      // the reply text, split over the chunks; empty = generated words
-  int chunk_bytes = 0;      // > 0: every chunk carries this many bytes of filler instead
-  int body_bytes = 0;       // > 0: pad a non-streaming body to about this many bytes
-  int prompt_tokens = -1;   // >= 0: reported instead of the estimate (text length / 4)
+  int status = 200;            // non-2xx answers an OpenAI-style (or Anthropic-style) error body
+  int delay_ms = 0;            // before the response head
+  int ttft_ms = 0;             // after the head, before the first body byte
+  int chunks = 5;              // stream events carrying content (also the completion token count)
+  int chunk_delay_ms = 0;      // between two content events of a stream
+  int reset_after = -1;        // >= 0: TCP RST after that many content events (0 = before the head)
+  std::string content;         // the reply text, split over the chunks; empty = generated words
+  int chunk_bytes = 0;         // > 0: every chunk carries this many bytes of filler instead
+  int body_bytes = 0;          // > 0: pad a non-streaming body to about this many bytes
+  int prompt_tokens = -1;      // >= 0: reported instead of the estimate (text length / 4)
   int completion_tokens = -1;  // >= 0: reported instead of the chunk count
-  int retry_after = -1;     // >= 0: adds a retry-after header to error answers
+  int retry_after = -1;        // >= 0: adds a retry-after header to error answers
 };
 
 // One request as the mock received it.
@@ -41,7 +41,7 @@ struct RecordedRequest {
   uint64_t sequence = 0;       // 1, 2, 3... in arrival order (reset by reset())
   uint64_t connection_id = 0;  // same id = same TCP connection (keep-alive reuse)
   std::string method;
-  std::string path;  // as sent, query included
+  std::string path;                                          // as sent, query included
   std::vector<std::pair<std::string, std::string>> headers;  // names as sent
   std::string body;
   std::string sni;  // TLS server name the client sent; empty for plain or none
@@ -68,9 +68,9 @@ class MockProvider {
     std::string cert_file;  // PEM, required with tls
     std::string key_file;
     MockBehaviour defaults;
-    bool record = true;          // keep received requests (off for benchmarks)
+    bool record = true;           // keep received requests (off for benchmarks)
     size_t max_recorded = 10000;  // oldest are dropped beyond this
-    bool reuse_port = false;     // SO_REUSEPORT, for several mock processes on one port
+    bool reuse_port = false;      // SO_REUSEPORT, for several mock processes on one port
     std::vector<std::string> models = {"mock-model", "gpt-4o", "gpt-4o-mini"};  // GET /models
   };
 

@@ -70,8 +70,8 @@ TEST_F(MockProviderTest, ChatCompletionEchoesModelWithUsage) {
 
 TEST_F(MockProviderTest, StreamSendsChunksUsageAndDone) {
   HttpClient http = client();
-  HttpResponse head = http.startStream("POST", "/v1/chat/completions", {{"x-mock-chunks", "7"}},
-                                       kStreamBody);
+  HttpResponse head =
+      http.startStream("POST", "/v1/chat/completions", {{"x-mock-chunks", "7"}}, kStreamBody);
   ASSERT_TRUE(head.ok) << head.error;
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.header("content-type"), "text/event-stream");
@@ -131,8 +131,8 @@ TEST_F(MockProviderTest, ScriptedStatusAnswersOpenAiError) {
   EXPECT_EQ(std::string_view(doc["error"]["type"]), "rate_limit_error");
   EXPECT_FALSE(std::string_view(doc["error"]["message"]).empty());
 
-  HttpResponse failed = httpPost(mock_.port(), "/v1/chat/completions", kStreamBody,
-                                 {{"x-mock-status", "500"}});
+  HttpResponse failed =
+      httpPost(mock_.port(), "/v1/chat/completions", kStreamBody, {{"x-mock-status", "500"}});
   EXPECT_EQ(failed.status, 500);
   EXPECT_EQ(std::string_view(parseJson(json_, failed.body)["error"]["type"]), "server_error");
 }
@@ -213,8 +213,8 @@ TEST_F(MockProviderTest, ResetBeforeHeadFailsTheRequest) {
 
 TEST_F(MockProviderTest, TtftHoldsTheBodyAfterTheHead) {
   HttpClient http = client();
-  HttpResponse head = http.startStream("POST", "/v1/chat/completions",
-                                       {{"x-mock-ttft-ms", "400"}}, kStreamBody);
+  HttpResponse head =
+      http.startStream("POST", "/v1/chat/completions", {{"x-mock-ttft-ms", "400"}}, kStreamBody);
   ASSERT_TRUE(head.ok) << head.error;
   EXPECT_FALSE(http.readChunk(10ms).has_value());
   EXPECT_TRUE(http.timedOut());
@@ -230,7 +230,8 @@ TEST_F(MockProviderTest, ClientGoneMidStreamIsCounted) {
                     .ok);
     ASSERT_TRUE(http.readSseEvent());
   }
-  EXPECT_TRUE(eventually([&] { return mock_.clientAborts() == 1 && mock_.openConnections() == 0; }));
+  EXPECT_TRUE(
+      eventually([&] { return mock_.clientAborts() == 1 && mock_.openConnections() == 0; }));
 }
 
 TEST_F(MockProviderTest, SlowReaderFillsTheSendQueue) {
@@ -256,9 +257,9 @@ TEST_F(MockProviderTest, BodyBytesPadsTheAnswer) {
 }
 
 TEST_F(MockProviderTest, OtherEndpointsAndPathPrefixes) {
-  HttpResponse azure = httpPost(mock_.port(),
-                                "/openai/deployments/dep-1/chat/completions?api-version=2024-06-01",
-                                R"({"messages":[{"role":"user","content":"hi"}]})");
+  HttpResponse azure =
+      httpPost(mock_.port(), "/openai/deployments/dep-1/chat/completions?api-version=2024-06-01",
+               R"({"messages":[{"role":"user","content":"hi"}]})");
   ASSERT_TRUE(azure.ok);
   EXPECT_EQ(std::string_view(parseJson(json_, azure.body)["model"]), "dep-1");
 
@@ -266,8 +267,8 @@ TEST_F(MockProviderTest, OtherEndpointsAndPathPrefixes) {
       httpPost(mock_.port(), "/completions", R"({"model":"davinci","prompt":"once upon"})");
   EXPECT_EQ(std::string_view(parseJson(json_, legacy.body)["object"]), "text_completion");
 
-  HttpResponse embeddings = httpPost(mock_.port(), "/v1/embeddings",
-                                     R"({"model":"emb","input":["a","b","c"]})");
+  HttpResponse embeddings =
+      httpPost(mock_.port(), "/v1/embeddings", R"({"model":"emb","input":["a","b","c"]})");
   auto doc = parseJson(json_, embeddings.body);
   EXPECT_EQ(simdjson::dom::array(doc["data"]).size(), 3u);
   EXPECT_EQ(std::string_view(doc["model"]), "emb");
@@ -288,12 +289,12 @@ TEST_F(MockProviderTest, AnthropicMessagesStream) {
                   .ok);
   std::vector<std::string> types;
   for (const SseEvent& event : readAllEvents(http)) types.push_back(event.event);
-  EXPECT_EQ(types, (std::vector<std::string>{"message_start", "content_block_start",
-                                             "content_block_delta", "content_block_delta",
-                                             "content_block_stop", "message_delta",
-                                             "message_stop"}));
-  HttpResponse error = httpPost(mock_.port(), "/v1/messages", R"({"model":"c"})",
-                                {{"x-mock-status", "529"}});
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta",
+                                      "content_block_delta", "content_block_stop", "message_delta",
+                                      "message_stop"}));
+  HttpResponse error =
+      httpPost(mock_.port(), "/v1/messages", R"({"model":"c"})", {{"x-mock-status", "529"}});
   EXPECT_EQ(std::string_view(parseJson(json_, error.body)["error"]["type"]), "overloaded_error");
 }
 
@@ -380,9 +381,8 @@ TEST_F(MockProviderTlsTest, StreamsOverTls) {
   options.ca_file = certs_.ca_file;
   options.server_name = "localhost";
   HttpClient http("127.0.0.1", mock_->port(), options);
-  ASSERT_TRUE(http.startStream("POST", "/v1/chat/completions", {{"x-mock-chunks", "20"}},
-                               kStreamBody)
-                  .ok);
+  ASSERT_TRUE(
+      http.startStream("POST", "/v1/chat/completions", {{"x-mock-chunks", "20"}}, kStreamBody).ok);
   int events = 0;
   while (http.readSseEvent(5s)) ++events;
   EXPECT_EQ(events, 22);

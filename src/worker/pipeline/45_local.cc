@@ -1,17 +1,22 @@
-// The local handlers: endpoints answered by the proxy itself.
+// Stage 45: the endpoints the proxy answers itself; proxy endpoints go on to resolve.
 #include "worker/admin/config_api.h"
 #include "worker/admin/status_api.h"
 #include "worker/handlers/health.h"
+#include "worker/handlers/models.h"
 #include "worker/pipeline/pipeline.h"
 
 namespace llmproxy::worker {
 
-Outcome stage::handle(Exchange& ex) {
+Outcome stage::local(Exchange& ex) {
   switch (ex.endpoint) {
     case Endpoint::Health: return handlers::health(ex);
     case Endpoint::AdminConfigVersion: return admin::configVersion(ex);
     case Endpoint::AdminConfigReload: return admin::configReload(ex);
     case Endpoint::AdminStatus: return admin::status(ex);
+    case Endpoint::Models: return handlers::models(ex);
+    case Endpoint::ChatCompletions:
+    case Endpoint::Completions:
+    case Endpoint::Embeddings: return Outcome::Next;
     case Endpoint::None: break;
   }
   return pipeline::respondError(ex, {common::ErrorKind::Internal, "no handler", 0});

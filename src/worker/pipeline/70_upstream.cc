@@ -1,0 +1,136 @@
+// Stage 70: the attempt loop. One attempt = one candidate provider: build its request (stage
+// 60), lease a connection, send, wait for the answer under the TTFT deadline. The retry
+// boundary is written here once:
+//  - retry only while no byte has gone to the client, on connect/TLS errors, upstream 5xx or
+//    429, or a TTFT timeout; never more than the candidates (already cut at max_attempts);
+//  - a failure on a reused pooled connection before any response byte is retried once on the
+//    same provider over a new connection, and does not count against the provider;
+//  - every counted failure goes into the shared-memory health table (cool-down).
+#include <charconv>
+
+#include "common/log/log.h"
+#include "common/time/clock.h"
+#include "worker/http/downstream_conn.h"
+#include "worker/pipeline/pipeline.h"
+#include "worker/pipeline/relay.h"
+#include "worker/pipeline/transform.h"
+#include "worker/pipeline/upstream_state.h"
+#include "worker/worker.h"
+
+namespace llmproxy::worker {
+namespace {
+
+int64_t retryAfterMs(const UpstreamResponseHead& head) {
+  for (const auto& [k, v] : head.headers) {
+    if (k != "retry-after") continue;
+    int64_t seconds = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+    if (ec == std::errc{} && seconds > 0) return std::min<int64_t>(seconds, 3600) * 1000;
+  }
+  return 0;
+}
+
+void dropCall(UpstreamState& up) {
+  if (up.call) up.ex.worker.deferDelete(std::move(up.call));
+}
+
+void recordFailure(UpstreamState& up, int status, int64_t retry_after_ms) {
+  if (up.current < 0) return;
+  auto* entry = up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health;
+  up.ex.worker.shm().providerHealth().recordFailure(entry, status, retry_after_ms,
+                                                    common::nowUnixMs());
+}
+
+void onTimer(void* p) { relay::onTimeout(*static_cast<UpstreamState*>(p)); }
+
+}  // namespace
+
+namespace upstream {
+
+void armTimer(UpstreamState& up, std::chrono::milliseconds phase_timeout) {
+  const auto& server = up.ex.config->server;
+  const uint64_t elapsed_ms = (common::nowMonotonicUs() - up.ex.started_us) / 1000;
+  const uint64_t total = static_cast<uint64_t>(server.request_timeout.count());
+  const uint64_t left = total > elapsed_ms ? total - elapsed_ms : 1;
+  up.timer->start(std::min<uint64_t>(left, static_cast<uint64_t>(phase_timeout.count())));
+}
+
+bool startAttempt(UpstreamState& up, size_t candidate_index) {
+  Exchange& ex = up.ex;
+  const UpstreamCandidate& c = up.candidates[candidate_index];
+  const ProviderRuntime& provider = ex.config->provider_runtime[c.provider];
+  up.current = static_cast<int>(c.provider);
+  up.provider_id = provider.config->id;
+  ++up.attempts;
+  buildUpstreamRequest(ex, c);
+  up.attempt_started_us = common::nowMonotonicUs();
+  up.call = ex.worker.upstreamClient().start(provider.origin, up.request_bufs, &up,
+                                             ex.config->server.connect_timeout);
+  armTimer(up, ex.config->server.ttft_timeout);
+  return up.call != nullptr;
+}
+
+// Next candidate, or the final error response when none is left.
+void failover(UpstreamState& up, const common::Error& error) {
+  Exchange& ex = up.ex;
+  dropCall(up);
+  up.held_head.reset();
+  if (up.attempts > 1 || up.next_candidate < up.candidates.size())
+    LLMP_LOG_WARN("[{}] provider \"{}\" failed ({}), {}", ex.request_id, up.provider_id,
+                  error.detail,
+                  up.next_candidate < up.candidates.size() ? "trying the next one"
+                                                           : "no provider left");
+  if (up.next_candidate < up.candidates.size()) {
+    startAttempt(up, up.next_candidate++);
+    return;
+  }
+  up.finished = true;
+  up.timer->stop();
+  pipeline::respondError(ex, error);
+}
+
+void onHeadFailure(UpstreamState& up, const UpstreamResponseHead& head) {
+  recordFailure(up, head.status, head.status == 429 ? retryAfterMs(head) : 0);
+  failover(up, {common::ErrorKind::UpstreamProtocol,
+                "provider answered " + std::to_string(head.status), head.status});
+}
+
+bool wantsFailover(const UpstreamState& up, const UpstreamResponseHead& head) {
+  return (head.status >= 500 || head.status == 429) && !up.head_sent &&
+         up.next_candidate < up.candidates.size();
+}
+
+void onError(UpstreamState& up, const common::Error& error, bool reused, bool response_started) {
+  if (up.head_sent) {
+    relay::abortStream(up, error);
+    return;
+  }
+  if (reused && !response_started && !up.fresh_retry_used) {
+    // A keep-alive connection the provider had already closed: once more, on a new one.
+    up.fresh_retry_used = true;
+    dropCall(up);
+    startAttempt(up, up.next_candidate - 1);
+    --up.attempts;
+    return;
+  }
+  recordFailure(up, 0, 0);
+  failover(up, error);
+}
+
+void onTtftTimeout(UpstreamState& up) {
+  recordFailure(up, 0, 0);
+  failover(up, {common::ErrorKind::UpstreamTimeout,
+                "provider \"" + up.provider_id + "\" sent nothing within ttft_timeout", 0});
+}
+
+}  // namespace upstream
+
+Outcome stage::upstream(Exchange& ex) {
+  UpstreamState& up = *ex.upstream;
+  up.timer = std::make_unique<common::UvTimer>(ex.worker.loop(), &up, &onTimer);
+  up.next_candidate = 1;
+  upstream::startAttempt(up, 0);
+  return Outcome::Wait;
+}
+
+}  // namespace llmproxy::worker

@@ -1,0 +1,147 @@
+// Stage 80: the provider's answer to the client as it arrives. The response head is held until
+// the first body byte (or the end), so a provider that stalls before its first token can still
+// be failed over; from then on every slice is written the moment it is read — no buffering, no
+// copy (the slice's read buffer is kept alive by the write). Backpressure: above kHighWater
+// bytes queued for the client, upstream reading pauses; below kLowWater it resumes.
+#include <array>
+#include <string_view>
+
+#include "common/http/openai_error.h"
+#include "common/log/log.h"
+#include "common/time/clock.h"
+#include "worker/http/downstream_conn.h"
+#include "worker/http/response.h"
+#include "worker/pipeline/relay.h"
+#include "worker/pipeline/upstream_state.h"
+#include "worker/worker.h"
+
+namespace llmproxy::worker::relay {
+namespace {
+
+constexpr size_t kHighWater = 64 * 1024;
+constexpr size_t kLowWater = 16 * 1024;
+
+constexpr std::array<std::string_view, 8> kDropResponseHeaders{
+    "connection", "keep-alive",  "transfer-encoding", "content-length",
+    "proxy-connection", "upgrade", "x-request-id",      "trailer"};
+
+bool dropped(std::string_view name) {
+  for (auto d : kDropResponseHeaders)
+    if (d == name) return true;
+  return false;
+}
+
+void sendHead(UpstreamState& up) {
+  Exchange& ex = up.ex;
+  const UpstreamResponseHead& head = *up.held_head;
+  DownstreamConn& conn = ex.conn;
+  ex.status = head.status;
+  const bool http11 = ex.request.http_minor >= 1;
+  if (!head.content_length && !http11) conn.forceCloseAfterResponse();
+  const bool close = conn.wantsClose(ex);
+  up.chunked_to_client = !head.content_length && http11;
+
+  std::string h;
+  h.reserve(256 + head.headers.size() * 40);
+  h += "HTTP/1.1 ";
+  h += std::to_string(head.status);
+  h += ' ';
+  h += statusReason(head.status);
+  h += "\r\n";
+  for (const auto& [name, value] : head.headers) {
+    if (dropped(name)) continue;
+    if (name == "content-type" && value.starts_with("text/event-stream")) up.sse = true;
+    h += name;
+    h += ": ";
+    h += value;
+    h += "\r\n";
+  }
+  h += "x-request-id: ";
+  h += ex.request_id;
+  h += "\r\nx-llmproxy-provider: ";
+  h += up.provider_id;
+  if (head.content_length) {
+    h += "\r\nContent-Length: ";
+    h += std::to_string(*head.content_length);
+  } else if (up.chunked_to_client) {
+    h += "\r\nTransfer-Encoding: chunked";
+  }
+  if (up.sse) h += "\r\nX-Accel-Buffering: no";
+  if (close) h += "\r\nConnection: close";
+  h += "\r\n\r\n";
+  conn.writeHead(ex, std::move(h));
+  up.head_sent = true;
+  up.held_head.reset();
+}
+
+}  // namespace
+
+void onHead(UpstreamState& up, UpstreamResponseHead head) {
+  if (head.status < 500 && head.status != 429) {
+    up.ex.worker.shm().providerHealth().recordSuccess(
+        up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health);
+  }
+  up.held_head = std::move(head);
+}
+
+void onBody(UpstreamState& up, BodySlice slice) {
+  Exchange& ex = up.ex;
+  up.last_byte_us = common::nowMonotonicUs();
+  if (!up.head_sent) {
+    up.first_byte_us = up.last_byte_us;
+    sendHead(up);
+  }
+  upstream::armTimer(up, ex.config->server.stream_idle_timeout);
+  ex.conn.writeBody(std::move(slice), up.chunked_to_client);
+  if (!up.paused && up.call && ex.conn.queuedBytes() > kHighWater) {
+    up.paused = true;
+    up.call->pause();
+  }
+}
+
+void onDrained(UpstreamState& up) {
+  if (up.paused && up.call && up.ex.conn.queuedBytes() < kLowWater) {
+    up.paused = false;
+    up.call->resume();
+  }
+}
+
+void onEnd(UpstreamState& up) {
+  Exchange& ex = up.ex;
+  if (!up.head_sent) sendHead(up);
+  up.finished = true;
+  up.timer->stop();
+  if (up.chunked_to_client) ex.conn.writeOwned("0\r\n\r\n");
+  ex.conn.endResponse();  // last: may finish the exchange at once
+}
+
+void abortStream(UpstreamState& up, const common::Error& error) {
+  Exchange& ex = up.ex;
+  up.finished = true;
+  up.timer->stop();
+  LLMP_LOG_WARN("[{}] provider \"{}\" failed mid-response: {}", ex.request_id, up.provider_id,
+                error.detail);
+  if (up.sse && up.chunked_to_client) {
+    // Tell the SDK what happened, then end the stream cleanly and close the connection.
+    const std::string event = common::openAIErrorSseEvent(error);
+    char size[20];
+    const int n = std::snprintf(size, sizeof(size), "%zx\r\n", event.size());
+    ex.conn.forceCloseAfterResponse();
+    ex.conn.writeOwned(std::string(size, static_cast<size_t>(n)) + event + "\r\n0\r\n\r\n");
+    ex.conn.endResponse();
+    return;
+  }
+  ex.conn.abortResponse();
+}
+
+void onTimeout(UpstreamState& up) {
+  if (up.ex.stage == Stage::Done || up.finished) return;
+  if (!up.head_sent) {
+    upstream::onTtftTimeout(up);
+    return;
+  }
+  abortStream(up, {common::ErrorKind::UpstreamTimeout,
+                   "the provider stopped sending (stream_idle_timeout or request_timeout)", 0});
+}
+
+}  // namespace llmproxy::worker::relay

@@ -1,0 +1,35 @@
+// Stages 70 (upstream attempts) and 80 (relay) as called from UpstreamState's callbacks and
+// the exchange's deadline timer.
+#pragma once
+
+#include <chrono>
+
+#include "common/base/result.h"
+#include "worker/upstream/upstream_client.h"
+
+namespace llmproxy::worker {
+
+class UpstreamState;
+
+namespace upstream {
+bool startAttempt(UpstreamState& up, size_t candidate_index);
+// True when this answer should be retried on the next candidate (5xx/429, nothing sent yet).
+bool wantsFailover(const UpstreamState& up, const UpstreamResponseHead& head);
+void onHeadFailure(UpstreamState& up, const UpstreamResponseHead& head);
+void onError(UpstreamState& up, const common::Error& error, bool reused, bool response_started);
+void onTtftTimeout(UpstreamState& up);
+// (Re)arms the exchange's deadline: min(phase timeout, what is left of request_timeout).
+void armTimer(UpstreamState& up, std::chrono::milliseconds phase_timeout);
+}  // namespace upstream
+
+namespace relay {
+void onHead(UpstreamState& up, UpstreamResponseHead head);
+void onBody(UpstreamState& up, BodySlice slice);
+void onEnd(UpstreamState& up);
+void onTimeout(UpstreamState& up);
+void onDrained(UpstreamState& up);
+// After the first byte went to the client: SSE error event + end for streams, else abort.
+void abortStream(UpstreamState& up, const common::Error& error);
+}  // namespace relay
+
+}  // namespace llmproxy::worker

@@ -1,0 +1,69 @@
+// The proxy half of an Exchange: the chosen candidates, the upstream attempt in flight and the
+// relay's state. Owned by its Exchange; receives the upstream client's callbacks and hands
+// them to stages 70 (upstream: attempts, failover) and 80 (relay: bytes to the client).
+// Worker-loop-only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json/json_facts.h"
+#include "common/uv/uv_timer.h"
+#include "worker/auth/key_matcher.h"
+#include "worker/sse/sse_scanner.h"
+#include "worker/upstream/upstream_client.h"
+
+namespace llmproxy::worker {
+
+struct Exchange;
+
+struct UpstreamCandidate {
+  uint32_t provider;        // index into RuntimeConfig::providers
+  std::string_view target;  // model name to send (views the pinned RuntimeConfig)
+};
+
+class UpstreamState : public UpstreamCallbacks {
+ public:
+  explicit UpstreamState(Exchange& ex);
+  ~UpstreamState() override;
+
+  void onUpstreamHead(UpstreamResponseHead head) override;
+  void onUpstreamBody(BodySlice slice) override;
+  void onUpstreamEnd() override;
+  void onUpstreamError(const common::Error& error, bool reused, bool response_started) override;
+
+  Exchange& ex;
+  common::JsonFacts facts;
+  std::string model;                       // requested model, prefix stripped
+  std::vector<UpstreamCandidate> candidates;  // in failover order
+  size_t next_candidate = 0;
+  uint32_t attempts = 0;
+  int current = -1;                        // provider index of the attempt in flight
+  bool fresh_retry_used = false;           // the one retry on a new connection after a stale one
+
+  // The request being sent (valid while the attempt is in flight).
+  std::string request_head;
+  common::ModelSplice splice;
+  std::vector<uv_buf_t> request_bufs;
+  std::unique_ptr<UpstreamCall> call;
+  uint64_t attempt_started_us = 0;
+
+  // Relay.
+  std::optional<UpstreamResponseHead> held_head;  // waits for the first body byte (failover)
+  bool head_sent = false;
+  bool chunked_to_client = false;
+  bool sse = false;
+  bool paused = false;
+  bool finished = false;                    // upstream done or given up
+  uint64_t first_byte_us = 0;               // TTFT mark (monotonic)
+  uint64_t last_byte_us = 0;
+  std::unique_ptr<SseScanner> scanner;
+  std::unique_ptr<common::UvTimer> timer;   // TTFT / idle / total deadline
+  std::string provider_id;                  // of the attempt that answered (access log)
+};
+
+}  // namespace llmproxy::worker

@@ -1,0 +1,49 @@
+// Building the per-generation indexes.
+#include "worker/runtime_config.h"
+
+#include <arpa/inet.h>
+
+#include "common/config/upstream_url.h"
+
+namespace llmproxy::worker {
+namespace {
+
+bool isNumericHost(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+}  // namespace
+
+common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Config config,
+                                                                    common::ProviderHealth* health) {
+  auto rc = std::make_shared<RuntimeConfig>();
+  static_cast<common::Config&>(*rc) = std::move(config);
+  rc->key_index = KeyMatcher(rc->keys);
+  rc->auth_required = !rc->server.allow_unauthenticated || !rc->keys.empty();
+  auto matcher = ModelMatcher::build(rc->providers);
+  if (!matcher) return std::unexpected(matcher.error());
+  rc->model_index = std::make_unique<ModelMatcher>(std::move(*matcher));
+  rc->provider_runtime.reserve(rc->providers.size());
+  for (const auto& p : rc->providers) {
+    ProviderRuntime pr;
+    pr.config = &p;
+    pr.origin.tls = p.url.tls;
+    pr.origin.host = p.url.host;
+    pr.origin.port = p.url.port;
+    pr.origin.sni = isNumericHost(p.url.host) ? "" : p.url.host;
+    pr.origin.verify = p.verify_ssl;
+    pr.origin.ca_file = p.ca_file;
+    pr.host_header = "Host: " + common::hostHeader(p.url) + "\r\n";
+    if (!p.api_key.empty()) {
+      pr.auth_header = p.type == common::ProviderType::Azure
+                           ? "api-key: " + p.api_key + "\r\n"
+                           : "Authorization: Bearer " + p.api_key + "\r\n";
+    }
+    if (health) pr.health = health->entry(p.id);
+    rc->provider_runtime.push_back(std::move(pr));
+  }
+  return rc;
+}
+
+}  // namespace llmproxy::worker

@@ -1,0 +1,44 @@
+// The Config plus everything a worker builds from it once per generation: the client-key
+// index, the model index, and per-provider request prefixes. Immutable after build except the
+// balancer rotation state, which is per worker and per generation. Exchanges pin it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/base/result.h"
+#include "common/config/config.h"
+#include "common/shm/provider_health.h"
+#include "worker/auth/key_matcher.h"
+#include "worker/routing/model_matcher.h"
+#include "worker/upstream/balancer.h"
+#include "worker/upstream/upstream_client.h"
+
+namespace llmproxy::worker {
+
+// What the upstream stage needs of one provider, computed at load.
+struct ProviderRuntime {
+  const common::ProviderConfig* config = nullptr;
+  OriginKey origin;
+  std::string host_header;  // "Host: api.openai.com\r\n"
+  std::string auth_header;  // "Authorization: Bearer ...\r\n" or "api-key: ...\r\n" (secret)
+  common::ProviderHealthEntry* health = nullptr;  // shared-memory health slot (bound per worker)
+};
+
+struct RuntimeConfig : common::Config {
+  // `health` may be null (unit tests); then every provider counts as healthy.
+  static common::Result<std::shared_ptr<RuntimeConfig>> build(common::Config config,
+                                                             common::ProviderHealth* health);
+
+  KeyMatcher key_index{std::span<const common::KeyConfig>{}};
+  std::unique_ptr<ModelMatcher> model_index;
+  std::vector<ProviderRuntime> provider_runtime;  // index = provider index
+  bool auth_required = true;
+
+  // Smooth WRR state per candidate tier (Tier::key); mutated by the resolve stage.
+  mutable std::unordered_map<uint64_t, Balancer> balancers;
+};
+
+}  // namespace llmproxy::worker

@@ -1,0 +1,334 @@
+// The proxy pipeline end to end: keys, routing, mapping, upstream, streaming, failover.
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "proxy_fixture.h"
+#include "support/mock_provider/mock_provider.h"
+#include "support/test_certs.h"
+
+namespace llmproxy::testing {
+namespace {
+
+constexpr const char* kClientKey = "sk-client-test-1";
+constexpr const char* kLimitedKey = "sk-client-limited";
+
+Headers clientAuth(const char* key = kClientKey) {
+  return {{"Authorization", std::string("Bearer ") + key}, {"Content-Type", "application/json"}};
+}
+
+std::string provider(const std::string& id, const std::string& base, const std::string& extra) {
+  return "\n[[provider]]\nid = \"" + id + "\"\ntype = \"openai-compatible\"\napi_base = \"" +
+         base + "/v1\"\napi_key = \"pk-" + id + "\"\n" + extra;
+}
+
+std::string keys() {
+  return std::string("\n[[key]]\nname = \"test\"\nkey = \"") + kClientKey +
+         "\"\n\n[[key]]\nname = \"limited\"\nkey = \"" + kLimitedKey +
+         "\"\nallowed_models = [\"gpt-4o*\"]\n";
+}
+
+std::string chatBody(const std::string& model, bool stream = false) {
+  return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]" +
+         (stream ? ",\"stream\":true" : "") + "}";
+}
+
+std::string serverConfig(const ProxyPorts& ports, int workers, const std::string& server_extra,
+                         const std::string& rest) {
+  std::string cfg = baseConfig(ports, workers, server_extra, rest + keys());
+  const std::string unauth = "allow_unauthenticated = true\n";
+  cfg.erase(cfg.find(unauth), unauth.size());
+  return cfg;
+}
+
+class Proxy : public ::testing::Test {
+ protected:
+  void startMocks(int n) {
+    for (int i = 0; i < n; ++i) {
+      mocks_.push_back(std::make_unique<MockProvider>());
+      ASSERT_TRUE(mocks_.back()->start()) << mocks_.back()->lastError();
+    }
+  }
+  void startProxy(const std::string& providers, int workers = 1,
+                  const std::string& server_extra = "") {
+    proxy_ = ::llmproxy::testing::startProxy(
+        serverConfig(ports_, workers, server_extra, providers), ports_.api);
+  }
+  HttpResponse chat(const std::string& model, Headers extra = {}, const char* key = kClientKey) {
+    HttpClient c("127.0.0.1", ports_.api);
+    Headers h = clientAuth(key);
+    h.insert(h.end(), extra.begin(), extra.end());
+    return c.post("/v1/chat/completions", chatBody(model), h, std::chrono::seconds(10));
+  }
+  ProxyPorts ports_;
+  std::vector<std::unique_ptr<MockProvider>> mocks_;
+  std::unique_ptr<ProxyProcess> proxy_;
+};
+
+TEST_F(Proxy, ChatCompletionForwardsProviderKeyNotClientKey) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"gpt-4o\"]\n"));
+  const auto r = chat("gpt-4o", {{"x-request-id", "rid-42"}, {"x-custom", "kept"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"model\":\"gpt-4o\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.header("x-request-id"), "rid-42");
+  EXPECT_EQ(r.header("x-llmproxy-provider"), "a");
+  const auto seen = mocks_[0]->lastRequest();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->path, "/v1/chat/completions");
+  EXPECT_EQ(seen->header("authorization"), "Bearer pk-a");
+  EXPECT_EQ(seen->header("x-request-id"), "rid-42");
+  EXPECT_EQ(seen->header("x-custom"), "kept");
+  for (const auto& [k, v] : seen->headers) EXPECT_EQ(v.find(kClientKey), std::string::npos) << k;
+  EXPECT_EQ(proxy_->stderrLog().find(kClientKey), std::string::npos);
+  EXPECT_EQ(proxy_->stderrLog().find("pk-a"), std::string::npos);
+}
+
+TEST_F(Proxy, AuthErrors) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"gpt-4o\", \"other\"]\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  const auto none = c.post("/v1/chat/completions", chatBody("gpt-4o"));
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.body.find("\"code\":\"invalid_api_key\""), std::string::npos) << none.body;
+  EXPECT_EQ(chat("gpt-4o", {}, "sk-wrong").status, 401);
+  const auto xkey = c.post("/v1/chat/completions", chatBody("gpt-4o"), {{"x-api-key", kClientKey}});
+  EXPECT_EQ(xkey.status, 200) << xkey.body;
+  const auto limited = chat("other", {}, kLimitedKey);
+  EXPECT_EQ(limited.status, 403);
+  EXPECT_NE(limited.body.find("\"code\":\"model_not_allowed\""), std::string::npos);
+  EXPECT_EQ(chat("gpt-4o", {}, kLimitedKey).status, 200);
+  const auto unknown = chat("no-such-model");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("\"code\":\"model_not_found\""), std::string::npos);
+  const auto bad = c.post("/v1/chat/completions", "{not json", clientAuth());
+  EXPECT_EQ(bad.status, 400);
+  const auto missing = c.post("/v1/chat/completions", "{\"messages\":[]}", clientAuth());
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(mocks_[0]->requestCount(), 2u) << "only the two allowed requests went upstream";
+}
+
+TEST_F(Proxy, ModelsListsExactNames) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(),
+                      "models = [\"gpt-4o\", \"zeta\"]\nmodel_mapping = { \"gpt-4\" = \"gpt-4o\", "
+                      "\"gemini-*\" = \"g\" }\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  const auto r = c.get("/v1/models", clientAuth());
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("{\"object\":\"list\",\"data\":["), std::string::npos) << r.body;
+  for (const char* m : {"\"gpt-4o\"", "\"zeta\"", "\"gpt-4\""})
+    EXPECT_NE(r.body.find(m), std::string::npos) << m << r.body;
+  EXPECT_EQ(r.body.find("gemini"), std::string::npos) << "patterns are not listed";
+  const auto limited = c.get("/models", clientAuth(kLimitedKey));
+  EXPECT_EQ(limited.body.find("zeta"), std::string::npos) << limited.body;
+  EXPECT_EQ(c.get("/v1/models").status, 401);
+}
+
+TEST_F(Proxy, MappingExactGlobRegexPriorityAndPrefix) {
+  startMocks(3);
+  startProxy(provider("exact", mocks_[0]->baseUrl(), "model_mapping = { \"gpt-4\" = \"gpt-4-turbo\" }\n") +
+                 provider("glob", mocks_[1]->baseUrl(), "model_mapping = { \"gpt-*\" = \"glob-target\" }\n") +
+                 provider("regex", mocks_[2]->baseUrl(),
+                          "model_mapping = { \"claude-opus-4-5-.*\" = \"claude-mapped\" }\n"),
+             1, "provider_prefix = \"Proxy/\"\n");
+  auto modelSent = [&](size_t mock) {
+    const auto last = mocks_[mock]->lastRequest();
+    if (!last) return std::string();
+    const auto at = last->body.find("\"model\":\"");
+    return last->body.substr(at + 9, last->body.find('"', at + 9) - at - 9);
+  };
+  ASSERT_EQ(chat("gpt-4").status, 200);
+  EXPECT_EQ(modelSent(0), "gpt-4-turbo") << "exact beats the glob";
+  ASSERT_EQ(chat("gpt-3.5").status, 200);
+  EXPECT_EQ(modelSent(1), "glob-target");
+  ASSERT_EQ(chat("claude-opus-4-5-20251101").status, 200);
+  EXPECT_EQ(modelSent(2), "claude-mapped");
+  ASSERT_EQ(chat("Proxy/gpt-4").status, 200);
+  EXPECT_EQ(mocks_[0]->requestCount(), 2u) << "prefix stripped";
+  EXPECT_EQ(chat("claude-opus-4-6").status, 404);
+}
+
+TEST_F(Proxy, WeightedSplitThreeToOne) {
+  startMocks(2);
+  startProxy(provider("heavy", mocks_[0]->baseUrl(), "weight = 3\nmodels = [\"m\"]\n") +
+             provider("light", mocks_[1]->baseUrl(), "weight = 1\nmodels = [\"m\"]\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  for (int i = 0; i < 400; ++i)
+    ASSERT_EQ(c.post("/v1/chat/completions", chatBody("m"), clientAuth()).status, 200);
+  const double heavy = static_cast<double>(mocks_[0]->requestCount());
+  EXPECT_NEAR(heavy / 400.0, 0.75, 0.075);
+  EXPECT_EQ(mocks_[0]->requestCount() + mocks_[1]->requestCount(), 400u);
+  EXPECT_EQ(mocks_[0]->connectionsAccepted(), 1u) << "upstream keep-alive";
+}
+
+TEST_F(Proxy, StreamingIsRelayedIncrementally) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  Headers h = clientAuth();
+  h.emplace_back("x-mock-chunks", "4");
+  h.emplace_back("x-mock-chunk-delay-ms", "400");
+  const auto head = c.startStream("POST", "/v1/chat/completions", h, chatBody("m", true));
+  ASSERT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-type").rfind("text/event-stream", 0), 0u);
+  const auto first = c.readSseEvent(std::chrono::seconds(5));
+  ASSERT_TRUE(first);
+  EXPECT_NE(first->data.find("chat.completion.chunk"), std::string::npos);
+  EXPECT_LT(mocks_[0]->requestCount() == 1 ? 0 : 1, 1);
+  EXPECT_FALSE(c.bodyComplete()) << "the first event arrived while the mock was still streaming";
+  int events = 1;
+  bool done = false;
+  while (auto e = c.readSseEvent(std::chrono::seconds(5))) {
+    ++events;
+    if (e->data == "[DONE]") done = true;
+  }
+  EXPECT_TRUE(done);
+  EXPECT_GE(events, 5);
+  EXPECT_TRUE(c.bodyComplete());
+}
+
+TEST_F(Proxy, FailoverOn500And429AndRefusedAndTtftStall) {
+  startMocks(2);
+  const uint16_t dead = freeTcpPort();
+  startProxy(provider("first", mocks_[0]->baseUrl(), "models = [\"m\"]\nweight = 1000\n") +
+                 provider("second", mocks_[1]->baseUrl(), "models = [\"m\"]\nweight = 1\n"),
+             1, "ttft_timeout = \"500ms\"\n");
+  auto r = chat("m", {{"x-mock-status", "500"}});
+  EXPECT_EQ(r.status, 500) << "both providers got the header: the last answer passes through";
+  mocks_[0]->reset();
+  mocks_[1]->reset();
+
+  MockBehaviour failing;
+  failing.status = 500;
+  mocks_[0]->setDefaults(failing);
+  r = chat("m");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("x-llmproxy-provider"), "second");
+  EXPECT_EQ(mocks_[0]->requestCount(), 1u);
+
+  failing.status = 429;
+  mocks_[0]->setDefaults(failing);
+  EXPECT_EQ(chat("m").status, 200);
+
+  failing.status = 200;
+  failing.ttft_ms = 3000;
+  mocks_[0]->setDefaults(failing);
+  r = chat("m");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("x-llmproxy-provider"), "second");
+  (void)dead;
+}
+
+TEST_F(Proxy, ConnectRefusedFailsOverAndCoolsDownAcrossWorkers) {
+  startMocks(1);
+  const uint16_t dead = freeTcpPort();
+  startProxy(provider("dead", "http://127.0.0.1:" + std::to_string(dead), "models = [\"m\"]\nweight = 1000\n") +
+                 provider("alive", mocks_[0]->baseUrl(), "models = [\"m\"]\n"),
+             2);
+  for (int i = 0; i < 6; ++i) {
+    const auto r = getOnce(ports_.api, "/health");
+    ASSERT_EQ(r.status, 200);
+    const auto c = chat("m");
+    EXPECT_EQ(c.status, 200) << c.body;
+    EXPECT_EQ(c.header("x-llmproxy-provider"), "alive");
+  }
+  // After three failures the dead provider cools down for every worker: no more warnings.
+  const auto log_before = proxy_->stderrLog();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(chat("m").status, 200);
+  const auto log_after = proxy_->stderrLog();
+  size_t warn_before = 0, warn_after = 0;
+  for (size_t at = 0; (at = log_before.find("\"dead\" failed", at)) != std::string::npos; ++at) ++warn_before;
+  for (size_t at = 0; (at = log_after.find("\"dead\" failed", at)) != std::string::npos; ++at) ++warn_after;
+  EXPECT_EQ(warn_before, warn_after) << "cooling provider not tried while another is healthy";
+  EXPECT_GE(warn_before, 3u);
+}
+
+TEST_F(Proxy, ClientAbortClosesUpstream) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"));
+  {
+    HttpClient c("127.0.0.1", ports_.api);
+    Headers h = clientAuth();
+    h.emplace_back("x-mock-chunks", "100");
+    h.emplace_back("x-mock-chunk-delay-ms", "100");
+    ASSERT_EQ(c.startStream("POST", "/v1/chat/completions", h, chatBody("m", true)).status, 200);
+    ASSERT_TRUE(c.readSseEvent());
+    ASSERT_EQ(mocks_[0]->openConnections(), 1u);
+  }
+  EXPECT_TRUE(eventually([&] { return mocks_[0]->openConnections() == 0; }, std::chrono::seconds(2)));
+  EXPECT_EQ(mocks_[0]->clientAborts(), 1u);
+}
+
+TEST_F(Proxy, ConcurrentStreamsAreByteExact) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"), 2);
+  HttpClient ref("127.0.0.1", mocks_[0]->port());
+  Headers h = {{"x-mock-chunks", "20"}, {"x-mock-content", "the quick brown fox jumps over it"}};
+  const std::string expected =
+      ref.post("/v1/chat/completions", chatBody("m", true), h).body;
+  ASSERT_FALSE(expected.empty());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 100; ++i) {
+    threads.emplace_back([&] {
+      HttpClient c("127.0.0.1", ports_.api);
+      Headers hh = clientAuth();
+      hh.insert(hh.end(), h.begin(), h.end());
+      const auto r = c.post("/v1/chat/completions", chatBody("m", true), hh, std::chrono::seconds(20));
+      if (r.status == 200 && r.body.size() == expected.size()) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 100);
+}
+
+TEST_F(Proxy, LargeBodyPasses) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"), 1, "max_body_size = \"2m\"\n");
+  std::string big = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" +
+                    std::string(1 << 20, 'x') + "\"}]}";
+  HttpClient c("127.0.0.1", ports_.api);
+  const auto r = c.post("/v1/chat/completions", big, clientAuth(), std::chrono::seconds(10));
+  EXPECT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(mocks_[0]->lastRequest());
+  EXPECT_EQ(mocks_[0]->lastRequest()->body, big);
+}
+
+TEST_F(Proxy, TlsUpstreamVerifiedWithTestCaAndRejectedWithWrongCa) {
+  TempDir dir;
+  const auto certs = TestCerts::make(dir.path() + "/good");
+  const auto other = TestCerts::make(dir.path() + "/other");
+  ASSERT_TRUE(certs.ok && other.ok);
+  MockProvider::Options o;
+  o.tls = true;
+  o.cert_file = certs.cert_file;
+  o.key_file = certs.key_file;
+  mocks_.push_back(std::make_unique<MockProvider>(o));
+  ASSERT_TRUE(mocks_[0]->start()) << mocks_[0]->lastError();
+  startProxy(provider("good", mocks_[0]->baseUrl(), "models = [\"m\"]\nca_file = \"" + certs.ca_file + "\"\n") +
+             provider("bad", mocks_[0]->baseUrl(), "models = [\"w\"]\nca_file = \"" + other.ca_file + "\"\n"));
+  const auto ok = chat("m");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(mocks_[0]->lastRequest()->sni, "localhost");
+  const auto bad = chat("w");
+  EXPECT_EQ(bad.status, 502) << bad.body;
+  EXPECT_TRUE(eventually([&] { return proxy_->stderrLog().find("certificate") != std::string::npos; }))
+      << proxy_->stderrLog();
+}
+
+TEST_F(Proxy, PipelinedProxyRequests) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  const std::string body = chatBody("m");
+  std::string req = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                    std::string(kClientKey) + "\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\n\r\n" + body;
+  ASSERT_TRUE(c.sendRaw(req + req));
+  EXPECT_EQ(c.readResponse().status, 200);
+  EXPECT_EQ(c.readResponse().status, 200);
+}
+
+}  // namespace
+}  // namespace llmproxy::testing
