@@ -40,6 +40,7 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L integration
+	cd $(BUILD) && ctest --output-on-failure -L e2e
 
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
