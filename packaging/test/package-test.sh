@@ -114,6 +114,14 @@ for script in postinst prerm postrm; do
     check "deb: $script is there and executable" test -x "$tmp/control/$script"
     check "deb: $script passes sh -n" sh -n "$tmp/control/$script"
 done
+for script in "$src"/packaging/rpm/*.sh; do
+    check "rpm scriptlet $(basename "$script") passes sh -n" sh -n "$script"
+done
+# A graceful stop must be able to run its course before systemd kills what is left.
+stop_sec=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s\{0,1\}$/\1/p' "$src/packaging/llmproxy.service")
+shutdown=$(sed -n 's/^shutdown_timeout = "\([0-9]*\)s"$/\1/p' "$src/packaging/llmproxy.conf")
+check "unit TimeoutStopSec (${stop_sec:-?}s) is above the packaged shutdown_timeout (${shutdown:-30}s)" \
+    test "${stop_sec:-0}" -gt "${shutdown:-30}"
 check "deb: Depends has adduser (postinst)" grep -q 'adduser' "$tmp/deb.depends"
 # Every shared library the binary needs must come from a package in Depends.
 mkdir -p "$tmp/deb-root"

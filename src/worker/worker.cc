@@ -152,8 +152,8 @@ void Worker::onConnectionClosed(DownstreamConn* conn) {
 
 void Worker::deferDelete(std::unique_ptr<Exchange> ex) { graveyard_.push_back(std::move(ex)); }
 
-void Worker::deferDelete(std::unique_ptr<UpstreamCall> call) {
-  call_graveyard_.push_back(std::move(call));
+void Worker::deferDelete(std::unique_ptr<UpstreamCallbacks> attempt) {
+  call_graveyard_.push_back(std::move(attempt));
 }
 
 std::shared_ptr<const RuntimeConfig> Worker::currentConfig() {

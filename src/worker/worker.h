@@ -80,7 +80,7 @@ class Worker {
   void onConnectionClosed(DownstreamConn* conn);
   // Free after the current callback chain (drained in a uv_check callback).
   void deferDelete(std::unique_ptr<Exchange> ex);
-  void deferDelete(std::unique_ptr<UpstreamCall> call);
+  void deferDelete(std::unique_ptr<UpstreamCallbacks> attempt);
 
   // Per-worker tools of the pipeline, reused by every exchange.
   common::JsonFactsParser& jsonParser() { return json_parser_; }
@@ -117,7 +117,7 @@ class Worker {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::list<DownstreamConn*> connections_;
   std::vector<std::unique_ptr<Exchange>> graveyard_;
-  std::vector<std::unique_ptr<UpstreamCall>> call_graveyard_;
+  std::vector<std::unique_ptr<UpstreamCallbacks>> call_graveyard_;
   common::JsonFactsParser json_parser_;
   std::vector<Tier> tier_scratch_;
   std::unique_ptr<UpstreamClient> upstream_client_;

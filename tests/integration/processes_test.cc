@@ -66,7 +66,7 @@ TEST(Processes, AccessLogHasOneLinePerRequest) {
   ASSERT_EQ(c.get("/nope").status, 404);
   ASSERT_TRUE(eventually([&] {
     const std::string log = proxy->tempDir().read("access.log");
-    return log.find("acc-2") != std::string::npos && log.find("\"GET /nope\" 404") != std::string::npos;
+    return log.find("acc-2") != std::string::npos && log.find("\"GET /nope\" - - 404") != std::string::npos;
   })) << proxy->tempDir().read("access.log");
 }
 

@@ -1,6 +1,8 @@
 // The proxy pipeline end to end: keys, routing, mapping, upstream, streaming, failover.
 #include <atomic>
+#include <filesystem>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "proxy_fixture.h"
@@ -265,10 +267,22 @@ TEST_F(Proxy, ConcurrentStreamsAreByteExact) {
   startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"), 2);
   HttpClient ref("127.0.0.1", mocks_[0]->port());
   Headers h = {{"x-mock-chunks", "20"}, {"x-mock-content", "the quick brown fox jumps over it"}};
+  // What the client must get: the mock's events in order (ids differ per response, so the
+  // comparison is on the content carried by the events).
+  auto contentOf = [](const std::string& sse) {
+    std::string text;
+    for (size_t at = 0; (at = sse.find("\"content\":\"", at)) != std::string::npos;) {
+      at += 11;
+      text += sse.substr(at, sse.find('"', at) - at);
+    }
+    return text + (sse.find("data: [DONE]") != std::string::npos ? "|DONE" : "");
+  };
   const std::string expected =
-      ref.post("/v1/chat/completions", chatBody("m", true), h).body;
-  ASSERT_FALSE(expected.empty());
+      contentOf(ref.post("/v1/chat/completions", chatBody("m", true), h).body);
+  ASSERT_NE(expected.find("quick brown fox"), std::string::npos) << expected;
   std::atomic<int> ok{0};
+  std::mutex mu;
+  std::map<std::string, int> failures;
   std::vector<std::thread> threads;
   for (int i = 0; i < 100; ++i) {
     threads.emplace_back([&] {
@@ -276,11 +290,17 @@ TEST_F(Proxy, ConcurrentStreamsAreByteExact) {
       Headers hh = clientAuth();
       hh.insert(hh.end(), h.begin(), h.end());
       const auto r = c.post("/v1/chat/completions", chatBody("m", true), hh, std::chrono::seconds(20));
-      if (r.status == 200 && r.body.size() == expected.size()) ++ok;
+      if (r.status == 200 && contentOf(r.body) == expected) {
+        ++ok;
+      } else {
+        std::lock_guard lock(mu);
+        ++failures[std::to_string(r.status) + " " + r.error + " " + r.body.substr(0, 200)];
+      }
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 100);
+  for (const auto& [what, n] : failures) ADD_FAILURE() << n << " x " << what;
 }
 
 TEST_F(Proxy, LargeBodyPasses) {
@@ -297,6 +317,8 @@ TEST_F(Proxy, LargeBodyPasses) {
 
 TEST_F(Proxy, TlsUpstreamVerifiedWithTestCaAndRejectedWithWrongCa) {
   TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/good");
+  std::filesystem::create_directories(dir.path() + "/other");
   const auto certs = TestCerts::make(dir.path() + "/good");
   const auto other = TestCerts::make(dir.path() + "/other");
   ASSERT_TRUE(certs.ok && other.ok);

@@ -30,8 +30,11 @@ int64_t retryAfterMs(const UpstreamResponseHead& head) {
   return 0;
 }
 
+// Detach the attempt in flight; it and its call are freed after this callback chain.
 void dropCall(UpstreamState& up) {
-  if (up.call) up.ex.worker.deferDelete(std::move(up.call));
+  if (!up.attempt) return;
+  up.attempt->up = nullptr;
+  up.ex.worker.deferDelete(std::move(up.attempt));
 }
 
 void recordFailure(UpstreamState& up, int status, int64_t retry_after_ms) {
@@ -64,10 +67,12 @@ bool startAttempt(UpstreamState& up, size_t candidate_index) {
   ++up.attempts;
   buildUpstreamRequest(ex, c);
   up.attempt_started_us = common::nowMonotonicUs();
-  up.call = ex.worker.upstreamClient().start(provider.origin, up.request_bufs, &up,
-                                             ex.config->server.connect_timeout);
+  up.attempt = std::make_unique<UpstreamAttempt>(&up);
+  up.attempt->call = ex.worker.upstreamClient().start(provider.origin, up.request_bufs,
+                                                      up.attempt.get(),
+                                                      ex.config->server.connect_timeout);
   armTimer(up, ex.config->server.ttft_timeout);
-  return up.call != nullptr;
+  return up.attempt->call != nullptr;
 }
 
 // Next candidate, or the final error response when none is left.
@@ -75,8 +80,7 @@ void failover(UpstreamState& up, const common::Error& error) {
   Exchange& ex = up.ex;
   dropCall(up);
   up.held_head.reset();
-  if (up.attempts > 1 || up.next_candidate < up.candidates.size())
-    LLMP_LOG_WARN("[{}] provider \"{}\" failed ({}), {}", ex.request_id, up.provider_id,
+  LLMP_LOG_WARN("[{}] provider \"{}\" failed ({}), {}", ex.request_id, up.provider_id,
                   error.detail,
                   up.next_candidate < up.candidates.size() ? "trying the next one"
                                                            : "no provider left");

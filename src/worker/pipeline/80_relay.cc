@@ -88,27 +88,28 @@ void onBody(UpstreamState& up, BodySlice slice) {
   Exchange& ex = up.ex;
   up.last_byte_us = common::nowMonotonicUs();
   if (!up.head_sent) {
+    if (!up.held_head) return;  // NOTE: cannot happen: llhttp delivers the head first
     up.first_byte_us = up.last_byte_us;
     sendHead(up);
   }
   upstream::armTimer(up, ex.config->server.stream_idle_timeout);
   ex.conn.writeBody(std::move(slice), up.chunked_to_client);
-  if (!up.paused && up.call && ex.conn.queuedBytes() > kHighWater) {
+  if (!up.paused && up.call() && ex.conn.queuedBytes() > kHighWater) {
     up.paused = true;
-    up.call->pause();
+    up.call()->pause();
   }
 }
 
 void onDrained(UpstreamState& up) {
-  if (up.paused && up.call && up.ex.conn.queuedBytes() < kLowWater) {
+  if (up.paused && up.call() && up.ex.conn.queuedBytes() < kLowWater) {
     up.paused = false;
-    up.call->resume();
+    up.call()->resume();
   }
 }
 
 void onEnd(UpstreamState& up) {
   Exchange& ex = up.ex;
-  if (!up.head_sent) sendHead(up);
+  if (!up.head_sent && up.held_head) sendHead(up);
   up.finished = true;
   up.timer->stop();
   if (up.chunked_to_client) ex.conn.writeOwned("0\r\n\r\n");

@@ -5,6 +5,7 @@
 #include "common/log/log.h"
 #include "common/time/clock.h"
 #include "worker/http/downstream_conn.h"
+#include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/worker.h"
 
@@ -25,7 +26,15 @@ std::string isoTime() {
 void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
   const std::string& peer = ex.conn.peerAddress();
   const std::string_view path = ex.request.path();
-  const std::string& key = ex.key_name.empty() ? std::string("-") : ex.key_name;
+  const std::string key = ex.key_name.empty() ? std::string("-") : ex.key_name;
+  const UpstreamState* up = ex.upstream.get();
+  const std::string_view model = up && !up->model.empty() ? std::string_view(up->model) : "-";
+  const std::string_view provider =
+      up && !up->provider_id.empty() ? std::string_view(up->provider_id) : "-";
+  const uint32_t attempts = up ? up->attempts : 0;
+  const double ttft_ms = up && up->first_byte_us
+                             ? static_cast<double>(up->first_byte_us - ex.started_us) / 1000.0
+                             : 0.0;
   if (ex.config->log.access_format == "json") {
     common::JsonWriter w;
     w.beginObject()
@@ -35,18 +44,22 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
         .field("client", peer)
         .field("method", ex.request.method)
         .field("path", path)
+        .field("model", model)
+        .field("provider", provider)
         .field("status", ex.status)
         .field("bytes_in", ex.bytes_in)
         .field("bytes_out", ex.bytes_out)
         .field("latency_ms", static_cast<double>(latency_us) / 1000.0)
+        .field("ttft_ms", ttft_ms)
+        .field("attempts", attempts)
         .endObject();
     common::log::access(w.str());
     return;
   }
-  common::log::access(fmt::format("{} {} {} {} \"{} {}\" {} {} {} {:.3f}", isoTime(),
-                                  ex.request_id, key, peer, ex.request.method, path, ex.status,
-                                  ex.bytes_in, ex.bytes_out,
-                                  static_cast<double>(latency_us) / 1000.0));
+  common::log::access(fmt::format("{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {}",
+                                  isoTime(), ex.request_id, key, peer, ex.request.method, path,
+                                  model, provider, ex.status, ex.bytes_in, ex.bytes_out,
+                                  static_cast<double>(latency_us) / 1000.0, ttft_ms, attempts));
 }
 
 }  // namespace

@@ -11,29 +11,31 @@ UpstreamState::UpstreamState(Exchange& exchange) : ex(exchange) {}
 
 UpstreamState::~UpstreamState() = default;
 
-void UpstreamState::onUpstreamHead(UpstreamResponseHead head) {
-  if (ex.stage == Stage::Done || finished) return;
-  if (upstream::wantsFailover(*this, head)) {
-    upstream::onHeadFailure(*this, head);
+UpstreamAttempt::~UpstreamAttempt() = default;
+
+void UpstreamAttempt::onUpstreamHead(UpstreamResponseHead head) {
+  if (!up || up->ex.stage == Stage::Done || up->finished) return;
+  if (upstream::wantsFailover(*up, head)) {
+    upstream::onHeadFailure(*up, head);
     return;
   }
-  relay::onHead(*this, std::move(head));
+  relay::onHead(*up, std::move(head));
 }
 
-void UpstreamState::onUpstreamBody(BodySlice slice) {
-  if (ex.stage == Stage::Done || finished) return;
-  relay::onBody(*this, std::move(slice));
+void UpstreamAttempt::onUpstreamBody(BodySlice slice) {
+  if (!up || up->ex.stage == Stage::Done || up->finished) return;
+  relay::onBody(*up, std::move(slice));
 }
 
-void UpstreamState::onUpstreamEnd() {
-  if (ex.stage == Stage::Done || finished) return;
-  relay::onEnd(*this);
+void UpstreamAttempt::onUpstreamEnd() {
+  if (!up || up->ex.stage == Stage::Done || up->finished) return;
+  relay::onEnd(*up);
 }
 
-void UpstreamState::onUpstreamError(const common::Error& error, bool reused,
-                                    bool response_started) {
-  if (ex.stage == Stage::Done || finished) return;
-  upstream::onError(*this, error, reused, response_started);
+void UpstreamAttempt::onUpstreamError(const common::Error& error, bool reused,
+                                      bool response_started) {
+  if (!up || up->ex.stage == Stage::Done || up->finished) return;
+  upstream::onError(*up, error, reused, response_started);
 }
 
 void Exchange::onDownstreamDrained() {

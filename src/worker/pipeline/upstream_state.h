@@ -26,15 +26,29 @@ struct UpstreamCandidate {
   std::string_view target;  // model name to send (views the pinned RuntimeConfig)
 };
 
-class UpstreamState : public UpstreamCallbacks {
+class UpstreamState;
+
+// One attempt: the receiver of one UpstreamCall's callbacks. When the exchange moves on to
+// another attempt (failover) the old one is detached — its late callbacks (the rest of a 500
+// body, say) go nowhere — and freed with its call after the current callback chain.
+class UpstreamAttempt : public UpstreamCallbacks {
  public:
-  explicit UpstreamState(Exchange& ex);
-  ~UpstreamState() override;
+  explicit UpstreamAttempt(UpstreamState* state) : up(state) {}
+  ~UpstreamAttempt() override;
 
   void onUpstreamHead(UpstreamResponseHead head) override;
   void onUpstreamBody(BodySlice slice) override;
   void onUpstreamEnd() override;
   void onUpstreamError(const common::Error& error, bool reused, bool response_started) override;
+
+  UpstreamState* up;                  // null once detached
+  std::unique_ptr<UpstreamCall> call;  // declared last: destroyed before the callbacks object
+};
+
+class UpstreamState {
+ public:
+  explicit UpstreamState(Exchange& ex);
+  ~UpstreamState();
 
   Exchange& ex;
   common::JsonFacts facts;
@@ -49,7 +63,8 @@ class UpstreamState : public UpstreamCallbacks {
   std::string request_head;
   common::ModelSplice splice;
   std::vector<uv_buf_t> request_bufs;
-  std::unique_ptr<UpstreamCall> call;
+  std::unique_ptr<UpstreamAttempt> attempt;  // the attempt in flight
+  UpstreamCall* call() const { return attempt ? attempt->call.get() : nullptr; }
   uint64_t attempt_started_us = 0;
 
   // Relay.
