@@ -352,5 +352,130 @@ TEST_F(Proxy, PipelinedProxyRequests) {
   EXPECT_EQ(c.readResponse().status, 200);
 }
 
+TEST_F(Proxy, FailureAfterFirstByteEndsStreamWithSseError) {
+  startMocks(2);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\nweight = 1000\n") +
+             provider("b", mocks_[1]->baseUrl(), "models = [\"m\"]\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  Headers h = clientAuth();
+  h.emplace_back("x-mock-reset-after", "2");
+  ASSERT_EQ(c.startStream("POST", "/v1/chat/completions", h, chatBody("m", true)).status, 200);
+  std::optional<SseEvent> last;
+  while (auto e = c.readSseEvent(std::chrono::seconds(5))) last = e;
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->event, "error");
+  EXPECT_NE(last->data.find("\"error\""), std::string::npos) << last->data;
+  EXPECT_TRUE(c.closedByPeer());
+  EXPECT_EQ(mocks_[1]->requestCount(), 0u) << "no retry after the first byte";
+}
+
+TEST_F(Proxy, StreamIdleTimeoutEndsStream) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"), 1,
+             "stream_idle_timeout = \"300ms\"\n");
+  HttpClient c("127.0.0.1", ports_.api);
+  Headers h = clientAuth();
+  h.emplace_back("x-mock-chunks", "3");
+  h.emplace_back("x-mock-chunk-delay-ms", "3000");
+  ASSERT_EQ(c.startStream("POST", "/v1/chat/completions", h, chatBody("m", true)).status, 200);
+  std::optional<SseEvent> last;
+  while (auto e = c.readSseEvent(std::chrono::seconds(5))) last = e;
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->event, "error");
+  EXPECT_NE(last->data.find("upstream_timeout"), std::string::npos) << last->data;
+  EXPECT_TRUE(eventually([&] { return mocks_[0]->openConnections() == 0; }));
+}
+
+TEST_F(Proxy, TtftTimeoutWithSingleProviderIs504) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"), 1,
+             "ttft_timeout = \"300ms\"\n");
+  const auto r = chat("m", {{"x-mock-delay-ms", "3000"}});
+  EXPECT_EQ(r.status, 504) << r.body;
+  EXPECT_NE(r.body.find("\"code\":\"upstream_timeout\""), std::string::npos) << r.body;
+}
+
+TEST_F(Proxy, RetryAfterOn429CoolsTheProviderDown) {
+  startMocks(2);
+  startProxy(provider("busy", mocks_[0]->baseUrl(), "models = [\"m\"]\nweight = 1000\n") +
+                 provider("spare", mocks_[1]->baseUrl(), "models = [\"m\"]\n"),
+             2);
+  MockBehaviour busy;
+  busy.status = 429;
+  busy.retry_after = 60;
+  mocks_[0]->setDefaults(busy);
+  EXPECT_EQ(chat("m").status, 200);
+  EXPECT_EQ(mocks_[0]->requestCount(), 1u);
+  // One 429 with Retry-After cools "busy" down at once, for every worker.
+  for (int i = 0; i < 10; ++i) {
+    const auto r = getOnce(ports_.api, "/health");  // spread over the workers
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(chat("m").status, 200);
+  }
+  EXPECT_EQ(mocks_[0]->requestCount(), 1u);
+}
+
+TEST_F(Proxy, AzureProviderUsesDeploymentPathAndApiKeyHeader) {
+  startMocks(1);
+  startProxy("\n[[provider]]\nid = \"az\"\ntype = \"azure\"\napi_base = \"" +
+             mocks_[0]->baseUrl() +
+             "\"\napi_key = \"az-secret\"\napi_version = \"2024-06-01\"\n"
+             "model_mapping = { \"gpt-4o\" = \"my-deployment\" }\n");
+  const auto r = chat("gpt-4o");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto seen = mocks_[0]->lastRequest();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->path, "/openai/deployments/my-deployment/chat/completions?api-version=2024-06-01");
+  EXPECT_EQ(seen->header("api-key"), "az-secret");
+  EXPECT_TRUE(seen->header("authorization").empty());
+}
+
+TEST_F(Proxy, SlowClientPausesUpstreamReading) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"));
+  HttpClientOptions o;
+  o.receive_buffer = 4096;
+  HttpClient c("127.0.0.1", ports_.api, o);
+  Headers h = clientAuth();
+  // 48 MiB: more than every kernel buffer on the way can hold.
+  h.emplace_back("x-mock-chunks", "3000");
+  h.emplace_back("x-mock-chunk-bytes", "16384");
+  ASSERT_EQ(c.startStream("POST", "/v1/chat/completions", h, chatBody("m", true)).status, 200);
+  // The client does not read: the proxy stops reading upstream, and the mock's socket fills.
+  ASSERT_TRUE(eventually([&] { return mocks_[0]->backpressureWaits() > 0; },
+                         std::chrono::seconds(20)));
+  // ... and holds no more than its bounded queue meanwhile.
+  const auto workers = proxy_->workerPids();
+  ASSERT_EQ(workers.size(), 1u);
+  const std::string status = readFile("/proc/" + std::to_string(workers[0]) + "/status");
+  const auto at = status.find("VmRSS:");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_LT(std::stol(status.substr(at + 6)), 48 * 1024) << "worker RSS in KiB";
+  // Then everything still arrives intact.
+  size_t events = 0;
+  bool done = false;
+  while (auto e = c.readSseEvent(std::chrono::seconds(10))) {
+    ++events;
+    if (e->data == "[DONE]") done = true;
+  }
+  EXPECT_TRUE(done);
+  EXPECT_GE(events, 3001u);
+}
+
+TEST_F(Proxy, UnauthenticatedModeNeedsExplicitOptIn) {
+  startMocks(1);
+  ProxyProcess p(baseConfig(ports_, 1, "",
+                            provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n")));
+  ASSERT_TRUE(p.start());
+  ASSERT_TRUE(p.waitReady(ports_.api));
+  HttpClient c("127.0.0.1", ports_.api);
+  EXPECT_EQ(c.post("/v1/chat/completions", chatBody("m")).status, 200);
+  std::string no_opt_in = baseConfig(ports_, 1, "", "");
+  no_opt_in.erase(no_opt_in.find("allow_unauthenticated = true\n"), 29);
+  const auto t = p.runCli({"-t", "-c", p.tempDir().write("noauth.conf", no_opt_in)});
+  EXPECT_EQ(t.exit_code, 1);
+  EXPECT_NE(t.output.find("allow_unauthenticated"), std::string::npos) << t.output;
+}
+
 }  // namespace
 }  // namespace llmproxy::testing
