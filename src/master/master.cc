@@ -207,6 +207,7 @@ void Master::handleSignal(int signum) {
     case SIGUSR1:
       LLMP_LOG_INFO("signal {} (SIGUSR1) received, reopening logs", signum);
       common::log::reopen();
+      LLMP_LOG_INFO("logs reopened");
       signalWorkers(SIGUSR1);
       break;
     case SIGCHLD:

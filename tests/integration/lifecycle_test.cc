@@ -1,5 +1,6 @@
 // Worker crash and respawn, graceful stop (SIGQUIT), fast stop (SIGTERM), CLI basics.
 #include <csignal>
+#include <cstdio>
 #include <set>
 
 #include "proxy_fixture.h"
@@ -71,6 +72,26 @@ TEST(Lifecycle, SigtermStopsAtOnceDespiteOpenRequests) {
   // Far below shutdown_timeout: nobody waits for the open request.
   EXPECT_TRUE(proxy->waitExit(std::chrono::seconds(3)).has_value()) << proxy->stderrLog();
   EXPECT_TRUE(slow.closedByPeer());
+}
+
+TEST(Lifecycle, Usr1ReopensLogsInMasterAndWorkers) {
+  ProxyPorts ports;
+  std::string config = baseConfig(ports, 2);
+  config.replace(config.find("error_log = \"stderr\""), 20, "error_log = \"@DIR@/error.log\"");
+  auto proxy = startProxy(config, ports.api);
+  ASSERT_TRUE(eventually([&] { return !proxy->tempDir().read("access.log").empty(); }));
+  const std::string dir = proxy->dir();
+  ASSERT_EQ(std::rename((dir + "/access.log").c_str(), (dir + "/access.log.1").c_str()), 0);
+  ASSERT_EQ(std::rename((dir + "/error.log").c_str(), (dir + "/error.log.1").c_str()), 0);
+  ASSERT_TRUE(proxy->signal(SIGUSR1));
+  // Every worker reopens: requests from any of them land in the new file.
+  EXPECT_TRUE(eventually([&] {
+    getOnce(ports.api, "/health", {{"x-request-id", "after-reopen"}});
+    return proxy->tempDir().read("access.log").find("after-reopen") != std::string::npos;
+  }));
+  EXPECT_TRUE(eventually([&] {
+    return proxy->tempDir().read("error.log").find("logs reopened") != std::string::npos;
+  })) << "the master writes into the new error log";
 }
 
 TEST(Cli, VersionHelpAndConfigTest) {
