@@ -41,6 +41,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L integration
 	cd $(BUILD) && ctest --output-on-failure -L e2e
+	cd $(BUILD) && ctest --output-on-failure -L packaging
 
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
@@ -51,6 +52,14 @@ integration: build
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS=-DLLMPROXY_SANITIZE=ON
+
+# llmproxy_<version>_amd64.deb and llmproxy-<version>.x86_64.rpm in build-package/.
+package: deps
+	packaging/build-packages.sh build-package
+
+# Builds both packages, inspects them, installs the .deb on this machine (root), runs it.
+package-test: deps
+	packaging/test/package-test.sh build-package
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
