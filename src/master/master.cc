@@ -15,6 +15,7 @@
 #include "common/config/blob.h"
 #include "common/config/load.h"
 #include "common/log/log.h"
+#include "common/uv/close_loop.h"
 #include "common/time/clock.h"
 #include "master/pidfile.h"
 #include "master/proc_title.h"
@@ -57,15 +58,7 @@ Master::Master(CliOptions options, common::Config config, std::string pid_file)
     : options_(std::move(options)), config_(std::move(config)), pid_file_(std::move(pid_file)) {}
 
 Master::~Master() {
-  if (loop_.data) {
-    uv_walk(
-        &loop_, [](uv_handle_t* h, void*) {
-          if (!uv_is_closing(h)) uv_close(h, nullptr);
-        },
-        nullptr);
-    uv_run(&loop_, UV_RUN_DEFAULT);
-    uv_loop_close(&loop_);
-  }
+  if (loop_.data) common::closeLoop(&loop_);
 }
 
 common::Result<void> Master::publish(const common::Config& config) {

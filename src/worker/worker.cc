@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "common/log/log.h"
+#include "common/uv/close_loop.h"
 #include "common/time/clock.h"
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/exchange.h"
@@ -33,13 +34,7 @@ Worker::Worker(const WorkerStartup& startup)
 }
 
 Worker::~Worker() {
-  uv_walk(
-      &loop_, [](uv_handle_t* h, void*) {
-        if (!uv_is_closing(h)) uv_close(h, nullptr);
-      },
-      nullptr);
-  uv_run(&loop_, UV_RUN_DEFAULT);
-  uv_loop_close(&loop_);
+  common::closeLoop(&loop_);
 }
 
 int Worker::run() {

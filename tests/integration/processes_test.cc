@@ -11,13 +11,18 @@ TEST(Processes, StartsConfiguredWorkersAndEachAnswersHealth) {
   auto proxy = startProxy(baseConfig(ports, 3), ports.api);
   ASSERT_TRUE(eventually([&] { return proxy->workerPids().size() == 3; }));
 
-  const auto status = getOnce(ports.admin, "/admin/v1/status", adminAuth());
-  ASSERT_EQ(status.status, 200) << status.body;
   const std::vector<pid_t> worker_list = proxy->workerPids();
   const std::set<pid_t> workers(worker_list.begin(), worker_list.end());
-  for (pid_t pid : workers)
-    EXPECT_NE(status.body.find("\"pid\":" + std::to_string(pid)), std::string::npos)
-        << status.body;
+  // Every worker shows up in the status once it has marked itself running.
+  HttpResponse status;
+  EXPECT_TRUE(eventually([&] {
+    status = getOnce(ports.admin, "/admin/v1/status", adminAuth());
+    for (pid_t pid : workers)
+      if (status.body.find("\"pid\":" + std::to_string(pid) + ",\"state\":\"running\"") ==
+          std::string::npos)
+        return false;
+    return true;
+  })) << status.body;
   EXPECT_NE(status.body.find("\"master_pid\":" + std::to_string(proxy->pid())), std::string::npos);
 
   // Reuseport spreads new connections over the workers: collect the pids that answer.

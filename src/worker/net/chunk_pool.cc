@@ -6,10 +6,14 @@
 namespace llmproxy::worker {
 namespace {
 
+thread_local bool t_list_gone = false;
+
 struct FreeList {
   std::vector<Chunk*> chunks;
   ~FreeList() {
     for (Chunk* c : chunks) delete c;
+    chunks.clear();
+    t_list_gone = true;  // chunks released after thread exit started are simply freed
   }
 };
 
@@ -19,6 +23,10 @@ FreeList& freeList() {
 }
 
 void release(Chunk* chunk) {
+  if (t_list_gone) {
+    delete chunk;
+    return;
+  }
   FreeList& list = freeList();
   if (list.chunks.size() < ChunkPool::kMaxFree) {
     list.chunks.push_back(chunk);

@@ -119,9 +119,9 @@ void TcpStream::onRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   if (nread == UV_EOF) {
     listener->onStreamEof();
   } else {
-    listener->onStreamError(common::Error{common::ErrorKind::UpstreamProtocol,
-                                          std::string("read: ") + uv_strerror(static_cast<int>(nread)),
-                                          0});
+    listener->onStreamError(
+        common::Error{common::ErrorKind::UpstreamProtocol,
+                      std::string("read: ") + uv_strerror(static_cast<int>(nread)), 0});
   }
 }
 

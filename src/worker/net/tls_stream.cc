@@ -16,7 +16,10 @@ using common::ErrorKind;
 constexpr size_t kMinReadSpace = 2048;
 
 TlsStream::TlsStream(std::unique_ptr<TcpStream> tcp, SSL* ssl)
-    : tcp_(std::move(tcp)), ssl_(ssl), net_in_(BIO_new(BIO_s_mem())), net_out_(BIO_new(BIO_s_mem())) {
+    : tcp_(std::move(tcp)),
+      ssl_(ssl),
+      net_in_(BIO_new(BIO_s_mem())),
+      net_out_(BIO_new(BIO_s_mem())) {
   // An empty input BIO means "wait for more", not end of file.
   BIO_set_mem_eof_return(net_in_, -1);
   SSL_set_bio(ssl_, net_in_, net_out_);
@@ -95,8 +98,8 @@ void TlsStream::failHandshake() {
   std::string detail;
   if (verify != X509_V_OK) {
     ERR_clear_error();
-    detail = std::string("TLS: certificate verify failed: ") +
-             X509_verify_cert_error_string(verify);
+    detail =
+        std::string("TLS: certificate verify failed: ") + X509_verify_cert_error_string(verify);
   } else {
     detail = "TLS: handshake failed: " + takeSslErrors("protocol error");
   }

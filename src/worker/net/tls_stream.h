@@ -53,8 +53,8 @@ class TlsStream final : public ByteStream, private ByteStreamListener {
   BIO* net_out_;  // ciphertext for the socket (owned by ssl_)
   ByteStreamListener* listener_ = nullptr;
   bool handshake_done_ = false;
-  bool reading_ = false;   // the listener wants plaintext
-  bool advancing_ = false; // re-entrancy guard for advance()
+  bool reading_ = false;    // the listener wants plaintext
+  bool advancing_ = false;  // re-entrancy guard for advance()
   bool tcp_eof_ = false;
   ChunkRef chunk_;  // plaintext chunk being filled
   size_t used_ = 0;

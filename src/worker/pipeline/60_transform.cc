@@ -7,23 +7,19 @@
 #include <array>
 #include <string_view>
 
+#include "worker/http/header_lines.h"
 #include "worker/pipeline/upstream_state.h"
 
 namespace llmproxy::worker {
 namespace {
 
 // Request headers that are the proxy's business, never the provider's.
-constexpr std::array<std::string_view, 15> kDropRequestHeaders{
-    "host",          "connection",       "keep-alive",   "proxy-connection",
-    "proxy-authorization", "te",         "trailer",      "transfer-encoding",
-    "upgrade",       "content-length",   "authorization", "x-api-key",
-    "api-key",       "accept-encoding",  "expect"};
-
-bool dropped(std::string_view name) {
-  for (auto d : kDropRequestHeaders)
-    if (d == name) return true;
-  return false;
-}
+// x-request-id is replaced by ours; accept-encoding is dropped so answers stay scannable.
+constexpr std::array<std::string_view, 16> kDropRequestHeaders{
+    "host",           "connection",      "keep-alive",    "proxy-connection",
+    "proxy-authorization", "te",         "trailer",       "transfer-encoding",
+    "upgrade",        "content-length",  "authorization", "x-api-key",
+    "api-key",        "accept-encoding", "expect",        "x-request-id"};
 
 std::string_view endpointSuffix(Endpoint e) {
   switch (e) {
@@ -62,13 +58,7 @@ void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
   h += " HTTP/1.1\r\n";
   h += provider.host_header;
   h += provider.auth_header;
-  for (const auto& [name, value] : req.headers) {
-    if (dropped(name) || name == "x-request-id") continue;
-    h += name;
-    h += ": ";
-    h += value;
-    h += "\r\n";
-  }
+  appendHeadersExcept(h, req.headers, kDropRequestHeaders);
   h += "x-request-id: ";
   h += ex.request_id;
   h += "\r\nContent-Length: ";

@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/time/clock.h"
 #include "worker/http/downstream_conn.h"
+#include "worker/http/header_lines.h"
 #include "worker/http/response.h"
 #include "worker/pipeline/relay.h"
 #include "worker/pipeline/upstream_state.h"
@@ -25,11 +26,6 @@ constexpr std::array<std::string_view, 8> kDropResponseHeaders{
     "connection", "keep-alive",  "transfer-encoding", "content-length",
     "proxy-connection", "upgrade", "x-request-id",      "trailer"};
 
-bool dropped(std::string_view name) {
-  for (auto d : kDropResponseHeaders)
-    if (d == name) return true;
-  return false;
-}
 
 void sendHead(UpstreamState& up) {
   Exchange& ex = up.ex;
@@ -48,14 +44,9 @@ void sendHead(UpstreamState& up) {
   h += ' ';
   h += statusReason(head.status);
   h += "\r\n";
-  for (const auto& [name, value] : head.headers) {
-    if (dropped(name)) continue;
+  for (const auto& [name, value] : head.headers)
     if (name == "content-type" && value.starts_with("text/event-stream")) up.sse = true;
-    h += name;
-    h += ": ";
-    h += value;
-    h += "\r\n";
-  }
+  appendHeadersExcept(h, head.headers, kDropResponseHeaders);
   h += "x-request-id: ";
   h += ex.request_id;
   h += "\r\nx-llmproxy-provider: ";

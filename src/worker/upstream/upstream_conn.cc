@@ -90,7 +90,7 @@ void UpstreamConn::connectAndSend(std::vector<uv_buf_t> request, UpstreamCallbac
 }
 
 void UpstreamConn::onResolved(const DnsAnswer& answer) {
-  if (phase_ != Phase::Resolving) return;
+  if (phase_ != Phase::Resolving || failed_) return;  // e.g. the connect deadline came first
   if (!answer) {
     fail(ErrorKind::UpstreamConnect, answer.error().detail);
     return;
@@ -196,6 +196,8 @@ void UpstreamConn::resetResponse() {
   llhttp_init(&parser_, HTTP_RESPONSE, &kSettings);
   parser_.data = this;
   head_ = UpstreamResponseHead{};
+  keep_alive_ = false;
+  head_done_ = false;
   field_.clear();
   value_.clear();
   head_bytes_ = 0;
@@ -259,8 +261,8 @@ void UpstreamConn::onStreamEof() {
     return;
   }
   fail(ErrorKind::UpstreamProtocol,
-       head_.status == 0 ? "upstream closed the connection in the middle of the response head"
-                         : "upstream closed the connection in the middle of the response body");
+       !head_done_ ? "upstream closed the connection in the middle of the response head"
+                   : "upstream closed the connection in the middle of the response body");
 }
 
 void UpstreamConn::onStreamError(Error error) {
@@ -319,11 +321,10 @@ int UpstreamConn::onHeadersComplete(llhttp_t* p) {
     self->head_.content_length = p->content_length;
   }
   self->head_.keep_alive = llhttp_should_keep_alive(p) != 0;
-  Event ev{Event::Head, std::move(self->head_), {}, {}, true};
+  self->keep_alive_ = self->head_.keep_alive;
+  self->head_done_ = true;
+  self->events_.push_back(Event{Event::Head, std::move(self->head_), {}, {}, true});
   self->head_ = UpstreamResponseHead{};
-  self->head_.status = status;
-  self->head_.keep_alive = ev.head.keep_alive;
-  self->events_.push_back(std::move(ev));
   return 0;
 }
 
@@ -354,8 +355,8 @@ void UpstreamConn::fail(ErrorKind kind, std::string detail) {
   if (failed_) return;
   failed_ = true;
   clean_ = false;
-  events_.push_back(Event{Event::Failure, {}, {}, Error{kind, std::move(detail), 0},
-                          response_started_});
+  events_.push_back(
+      Event{Event::Failure, {}, {}, Error{kind, std::move(detail), 0}, response_started_});
   if (stream_) stream_->close();
   // The socket is closed: libuv no longer reads the caller's request buffers.
   write_pending_ = false;
@@ -381,9 +382,9 @@ void UpstreamConn::onTimer(void* p) {
     const char* step = self->phase_ == Phase::Resolving    ? "DNS lookup"
                        : self->phase_ == Phase::Connecting ? "TCP connect"
                                                            : "TLS handshake";
-    self->fail(ErrorKind::UpstreamTimeout,
-               "connect timeout after " + std::to_string(self->connect_timeout_.count()) +
-                   " ms (" + step + " to " + self->origin_.host + ")");
+    self->fail(ErrorKind::UpstreamTimeout, "connect timeout after " +
+                                               std::to_string(self->connect_timeout_.count()) +
+                                               " ms (" + step + " to " + self->origin_.host + ")");
     return;
   }
   self->pump();
@@ -438,7 +439,7 @@ void UpstreamConn::resume() {
 
 bool UpstreamConn::reusable() const {
   return phase_ == Phase::Active && delivered_end_ && complete_ && clean_ && !failed_ &&
-         !write_pending_ && head_.keep_alive && stream_ && stream_->isOpen() &&
+         !write_pending_ && keep_alive_ && stream_ && stream_->isOpen() &&
          next_event_ == events_.size();
 }
 

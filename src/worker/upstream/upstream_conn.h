@@ -117,7 +117,9 @@ class UpstreamConn final : private ByteStreamListener {
 
   // The response being parsed
   llhttp_t parser_;
-  UpstreamResponseHead head_;
+  UpstreamResponseHead head_;  // being built; moved into the Head event when complete
+  bool keep_alive_ = false;    // of the response head delivered (false until there is one)
+  bool head_done_ = false;     // the final (non-1xx) head was parsed
   std::string field_, value_;
   size_t head_bytes_ = 0;
   bool in_1xx_ = false;

@@ -6,7 +6,9 @@
 namespace llmproxy::worker {
 
 UpstreamPool::UpstreamPool(uv_loop_t* loop, const UpstreamLimits& limits)
-    : loop_(loop), limits_(limits), sweep_timer_(loop, this, onSweep),
+    : loop_(loop),
+      limits_(limits),
+      sweep_timer_(loop, this, onSweep),
       reap_timer_(loop, this, onReap) {}
 
 UpstreamPool::~UpstreamPool() { closeIdle(); }
@@ -35,8 +37,8 @@ void UpstreamPool::put(std::unique_ptr<UpstreamConn> conn) {
   while (list.size() > limits_.max_idle_per_origin) list.pop_back();
   if (!sweep_timer_.active()) {
     // A few sweeps per idle_timeout bound how long past it a connection may linger.
-    uint64_t period = static_cast<uint64_t>(
-        std::clamp<int64_t>(limits_.idle_timeout.count() / 4, 10, 1000));
+    uint64_t period =
+        static_cast<uint64_t>(std::clamp<int64_t>(limits_.idle_timeout.count() / 4, 10, 1000));
     sweep_timer_.start(period, period);
   }
 }
@@ -71,8 +73,9 @@ void UpstreamPool::closeIdle() {
 size_t UpstreamPool::idleCount() const {
   size_t n = 0;
   for (const auto& [origin, list] : idle_) {
-    n += static_cast<size_t>(std::count_if(
-        list.begin(), list.end(), [](const std::unique_ptr<UpstreamConn>& c) { return !c->dead(); }));
+    n += static_cast<size_t>(
+        std::count_if(list.begin(), list.end(),
+                      [](const std::unique_ptr<UpstreamConn>& c) { return !c->dead(); }));
   }
   return n;
 }

@@ -151,8 +151,10 @@ TEST_F(UpstreamClientTest, IdleConnectionsAreEvictedAfterIdleTimeout) {
   ASSERT_TRUE(rec.ended);
   call.reset();
   EXPECT_EQ(client().idleConnections(), 1u);
-  EXPECT_TRUE(test::runUntil(&loop_, [&] { return client().idleConnections() == 0; }, 2s));
-  EXPECT_TRUE(test::runUntil(&loop_, [&] { return mock_.openConnections() == 0; }, 2s));
+  EXPECT_TRUE(test::runUntil(
+      &loop_, [&] { return client().idleConnections() == 0; }, 2s));
+  EXPECT_TRUE(test::runUntil(
+      &loop_, [&] { return mock_.openConnections() == 0; }, 2s));
 }
 
 // The provider closes a pooled connection while it is idle: the idle watch notices the close,
@@ -217,8 +219,9 @@ TEST_F(UpstreamClientTest, StalePooledConnectionReportsReusedSoCallerCanRetry) {
 }
 
 TEST_F(UpstreamClientTest, InformationalResponsesAreSkipped) {
-  RawServer server({{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: x\r\n\r\n"
-                     "HTTP/1.1 201 Created\r\nx-a: 1\r\ncontent-length: 5\r\n\r\nhello"}});
+  RawServer server(
+      {{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: x\r\n\r\n"
+        "HTTP/1.1 201 Created\r\nx-a: 1\r\ncontent-length: 5\r\n\r\nhello"}});
   Request req = chatRequest(false);
   Recorder rec;
   auto call = runCall(plainOrigin(server.port()), req, rec);
@@ -389,15 +392,11 @@ TEST_F(UpstreamClientTest, DestroyingCallMidStreamClosesUpstreamConnection) {
 TEST_F(UpstreamClientTest, DestroyingCallWhileConnectingIsSafe) {
   Request req = chatRequest(false);
   Recorder rec;
-  {
-    auto call = client().start(plainOrigin(mock_.port()), req.bufs(), &rec, 5s);
-  }
+  { auto call = client().start(plainOrigin(mock_.port()), req.bufs(), &rec, 5s); }
   OriginKey dns;
   dns.host = "localhost";
   dns.port = mock_.port();
-  {
-    auto call = client().start(dns, req.bufs(), &rec, 5s);
-  }
+  { auto call = client().start(dns, req.bufs(), &rec, 5s); }
   test::runFor(&loop_, 50ms);
   EXPECT_FALSE(rec.done());
 }

@@ -2,6 +2,7 @@
 // and RawServer, a scripted byte-level HTTP server for cases the mock provider cannot produce.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,14 +12,12 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
-#include <optional>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "worker/upstream/upstream_client.h"
 
@@ -32,7 +31,8 @@ inline bool runUntil(uv_loop_t* loop, const std::function<bool()>& pred,
                      std::chrono::milliseconds timeout = 5000ms) {
   uv_timer_t tick;
   uv_timer_init(loop, &tick);
-  uv_timer_start(&tick, [](uv_timer_t*) {}, 2, 2);
+  uv_timer_start(
+      &tick, [](uv_timer_t*) {}, 2, 2);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   bool ok = pred();
   while (!ok && std::chrono::steady_clock::now() < deadline) {
@@ -46,7 +46,8 @@ inline bool runUntil(uv_loop_t* loop, const std::function<bool()>& pred,
 
 // Runs `loop` for `duration` whatever happens (to check that nothing does).
 inline void runFor(uv_loop_t* loop, std::chrono::milliseconds duration) {
-  runUntil(loop, [] { return false; }, duration);
+  runUntil(
+      loop, [] { return false; }, duration);
 }
 
 // Records everything an UpstreamCall reports.
@@ -101,14 +102,16 @@ struct Request {
   }
 };
 
-inline Request chatRequest(bool stream, const std::vector<std::pair<std::string, std::string>>&
-                                            extra = {}) {
+inline Request chatRequest(bool stream,
+                           const std::vector<std::pair<std::string, std::string>>& extra = {}) {
   Request r;
-  r.body = stream ? R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"hi"}]})"
-                  : R"({"model":"mock-model","messages":[{"role":"user","content":"hi"}]})";
-  r.head = "POST /v1/chat/completions HTTP/1.1\r\nhost: upstream\r\ncontent-type: application/json\r\n"
-           "content-length: " +
-           std::to_string(r.body.size()) + "\r\n";
+  r.body =
+      stream ? R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"hi"}]})"
+             : R"({"model":"mock-model","messages":[{"role":"user","content":"hi"}]})";
+  r.head =
+      "POST /v1/chat/completions HTTP/1.1\r\nhost: upstream\r\ncontent-type: application/json\r\n"
+      "content-length: " +
+      std::to_string(r.body.size()) + "\r\n";
   for (const auto& [n, v] : extra) r.head += n + ": " + v + "\r\n";
   r.head += "\r\n";
   return r;
