@@ -284,7 +284,7 @@ TEST_F(Proxy, ConcurrentStreamsAreByteExact) {
   std::mutex mu;
   std::map<std::string, int> failures;
   std::vector<std::thread> threads;
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 200; ++i) {
     threads.emplace_back([&] {
       HttpClient c("127.0.0.1", ports_.api);
       Headers hh = clientAuth();
@@ -299,7 +299,7 @@ TEST_F(Proxy, ConcurrentStreamsAreByteExact) {
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(ok.load(), 100);
+  EXPECT_EQ(ok.load(), 200);
   for (const auto& [what, n] : failures) ADD_FAILURE() << n << " x " << what;
 }
 

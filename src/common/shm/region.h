@@ -10,17 +10,25 @@
 
 #include "common/base/result.h"
 #include "common/shm/config_slot.h"
+#include "common/shm/metrics.h"
 #include "common/shm/provider_health.h"
 #include "common/shm/reload_status.h"
 #include "common/shm/worker_status.h"
 
 namespace llmproxy::common {
 
-enum class ShmSection : uint32_t { WorkerStatus = 0, ReloadStatus, ConfigSlot, ProviderHealth, kCount };
+enum class ShmSection : uint32_t {
+  WorkerStatus = 0,
+  ReloadStatus,
+  ConfigSlot,
+  ProviderHealth,
+  Metrics,
+  kCount
+};
 
 struct ShmHeader {
   static constexpr uint64_t kMagic = 0x6c6c6d70726f7879ULL;  // "llmproxy"
-  static constexpr uint32_t kLayoutVersion = 2;
+  static constexpr uint32_t kLayoutVersion = 3;
   static constexpr uint32_t kMaxSections = 16;  // room for the sections later issues add
 
   uint64_t magic;
@@ -59,6 +67,7 @@ class ShmRegion {
   ProviderHealth& providerHealth() const {
     return *section<ProviderHealth>(ShmSection::ProviderHealth);
   }
+  MetricsArea& metrics() const { return *section<MetricsArea>(ShmSection::Metrics); }
   uint32_t maxWorkers() const { return header().max_workers; }
   size_t size() const { return size_; }
   // Forget the mapping without unmapping it (a worker after fork keeps using it until exit).

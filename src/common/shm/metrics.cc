@@ -1,0 +1,517 @@
+// The shared-memory metric store: per-worker writers and the Prometheus renderer.
+#include "common/shm/metrics.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <new>
+#include <vector>
+
+#include "common/shm/region.h"
+#include "common/time/clock.h"
+
+namespace llmproxy::common {
+namespace {
+
+constexpr std::string_view kOther = "__other__";
+
+// Single writer per slot: a plain load+store avoids the locked read-modify-write.
+inline void add(std::atomic<uint64_t>& a, uint64_t n) {
+  a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+inline uint64_t load(const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); }
+
+// Length of the longest prefix of `s` that fits in `cap` bytes without splitting a UTF-8
+// character.
+size_t fitUtf8(std::string_view s, size_t cap) {
+  if (s.size() <= cap) return s.size();
+  size_t n = cap;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+template <size_t N>
+void putLabel(char (&dst)[N], std::string_view v) {
+  std::memcpy(dst, v.data(), fitUtf8(v, N));
+}
+
+template <size_t N>
+std::string_view getLabel(const char (&src)[N]) {
+  return std::string_view(src, strnlen(src, N));
+}
+
+MetricKey makeKey(std::string_view method, std::string_view endpoint, std::string_view model,
+                  std::string_view provider, int status) {
+  MetricKey k;
+  std::memset(&k, 0, sizeof k);
+  putLabel(k.method, method);
+  putLabel(k.endpoint, endpoint);
+  putLabel(k.model, model);
+  putLabel(k.provider, provider);
+  k.status = status;
+  return k;
+}
+
+uint64_t hashKey(const MetricKey& k) {
+  const auto* p = reinterpret_cast<const unsigned char*>(&k);
+  uint64_t h = 0x9E3779B97F4A7C15ULL;
+  for (size_t i = 0; i < sizeof k; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 29;
+  }
+  return h;
+}
+
+uint64_t toMicros(double v) {
+  if (!(v > 0)) return 0;  // negative and NaN
+  if (v > 1e12) v = 1e12;
+  return static_cast<uint64_t>(std::llround(v * 1e6));
+}
+
+template <size_t N>
+void observe(MetricHistogram<N>& h, const std::array<double, N>& bounds, double v) {
+  size_t i = 0;
+  while (i < N && !(v <= bounds[i])) ++i;  // NaN lands in +Inf
+  add(h.buckets[i], 1);
+  add(h.sum_micros, toMicros(v));
+}
+
+}  // namespace
+
+// ---- area -------------------------------------------------------------------------------------
+
+size_t MetricsArea::bytesFor(uint32_t max_workers) {
+  return sizeof(MetricsArea) + sizeof(MetricSlotHeader) * max_workers +
+         sizeof(MetricSeries) * size_t{kSeriesPerWorker} * max_workers;
+}
+
+void MetricsArea::init(uint32_t max_workers) {
+  slot_count_ = max_workers;
+  auto* h = new (headers()) MetricSlotHeader[max_workers];
+  for (uint32_t i = 0; i < max_workers; ++i) {
+    h[i].series_used.store(0, std::memory_order_relaxed);
+    h[i].reserved = 0;
+    h[i].active_requests.store(0, std::memory_order_relaxed);
+    h[i].retries.store(0, std::memory_order_relaxed);
+    h[i].overflow.store(0, std::memory_order_relaxed);
+  }
+}
+
+// ---- writer -----------------------------------------------------------------------------------
+
+MetricsWriter::MetricsWriter(MetricsArea& area, uint32_t slot)
+    : header_(&area.slot(slot)), rows_(area.series(slot)) {
+  header_->active_requests.store(0, std::memory_order_relaxed);
+  // Index what a previous process in this slot published. A row it was still claiming when it
+  // died is unpublished and will simply be claimed again.
+  const uint32_t used = header_->series_used.load(std::memory_order_acquire);
+  for (uint32_t r = 0; r < used; ++r) {
+    uint32_t pos = static_cast<uint32_t>(rows_[r].hash) & (kIndexSize - 1);
+    while (index_[pos] != 0) pos = (pos + 1) & (kIndexSize - 1);
+    index_[pos] = static_cast<uint16_t>(r + 1);
+  }
+}
+
+MetricSeries* MetricsWriter::findOrClaim(const MetricKey& key, uint32_t row_limit) {
+  const uint64_t hash = hashKey(key);
+  uint32_t pos = static_cast<uint32_t>(hash) & (kIndexSize - 1);
+  for (;;) {
+    const uint16_t e = index_[pos];
+    if (e == 0) break;
+    MetricSeries& row = rows_[e - 1];
+    if (row.hash == hash && std::memcmp(&row.key, &key, sizeof key) == 0) return &row;
+    pos = (pos + 1) & (kIndexSize - 1);
+  }
+  const uint32_t used = header_->series_used.load(std::memory_order_relaxed);
+  if (used >= row_limit) return nullptr;
+  // Rows at or past `used` were never counted into, so constructing one loses nothing; the
+  // release store publishes the key before any reader looks at the row.
+  auto* row = new (&rows_[used]) MetricSeries{};
+  row->hash = hash;
+  row->key = key;
+  header_->series_used.store(used + 1, std::memory_order_release);
+  index_[pos] = static_cast<uint16_t>(used + 1);
+  return row;
+}
+
+void MetricsWriter::requestStarted() {
+  header_->active_requests.store(header_->active_requests.load(std::memory_order_relaxed) + 1,
+                                 std::memory_order_relaxed);
+}
+
+void MetricsWriter::retry() { add(header_->retries, 1); }
+
+void MetricsWriter::requestFinished(const RequestSample& s) {
+  const int64_t active = header_->active_requests.load(std::memory_order_relaxed);
+  if (active > 0) header_->active_requests.store(active - 1, std::memory_order_relaxed);
+
+  MetricSeries* row = findOrClaim(makeKey(s.method, s.endpoint, s.model, s.provider, s.status),
+                                  MetricsArea::kSeriesForOrdinary);
+  if (!row) {
+    add(header_->overflow, 1);
+    row = findOrClaim(makeKey(s.method, s.endpoint, kOther, s.provider, s.status),
+                      MetricsArea::kSeriesPerWorker - 1);
+    // The catch-all key is unique and may take the last row, so this cannot fail.
+    if (!row)
+      row = findOrClaim(makeKey(kOther, kOther, kOther, kOther, 0), MetricsArea::kSeriesPerWorker);
+  }
+
+  add(row->requests, 1);
+  observe(row->duration, kMetricSecondsBuckets, s.duration_s);
+  if (s.provider_latency_s >= 0)
+    observe(row->provider_latency, kMetricSecondsBuckets, s.provider_latency_s);
+  if (s.ttft_s >= 0) observe(row->ttft, kMetricSecondsBuckets, s.ttft_s);
+  if (s.prompt_tokens) add(row->prompt_tokens, s.prompt_tokens);
+  if (s.completion_tokens) {
+    add(row->completion_tokens, s.completion_tokens);
+    // Generation rate: completion tokens over the time after the first token when known.
+    double gen = s.duration_s;
+    if (s.ttft_s > 0 && s.duration_s - s.ttft_s > 0) gen = s.duration_s - s.ttft_s;
+    if (gen > 0)
+      observe(row->tokens_per_second, kMetricTokenRateBuckets,
+              static_cast<double>(s.completion_tokens) / gen);
+  }
+}
+
+// ---- renderer ---------------------------------------------------------------------------------
+
+void appendPrometheusLabelValue(std::string& out, std::string_view v) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  size_t i = 0;
+  while (i < v.size()) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c < 0x80) {
+      if (c == '\\') {
+        out += "\\\\";
+      } else if (c == '"') {
+        out += "\\\"";
+      } else if (c == '\n') {
+        out += "\\n";
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    // Multi-byte UTF-8: check length, continuation bytes, overlongs, surrogates, > U+10FFFF.
+    size_t len = 0;
+    uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4, cp = c & 0x07;
+    }
+    bool ok = len != 0 && i + len <= v.size();
+    for (size_t k = 1; ok && k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(v[i + k]);
+      ok = (cc & 0xC0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (ok) {
+      ok = !(len == 3 && cp < 0x800) && !(len == 4 && cp < 0x10000) && cp <= 0x10FFFF &&
+           !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (ok) {
+      out.append(v.substr(i, len));
+      i += len;
+    } else {
+      out += kReplacement;
+      ++i;
+    }
+  }
+}
+
+namespace {
+
+template <size_t N>
+struct HistSum {
+  std::array<uint64_t, N + 1> buckets{};
+  uint64_t sum_micros = 0;
+
+  void addFrom(const MetricHistogram<N>& h) {
+    for (size_t i = 0; i <= N; ++i) buckets[i] += load(h.buckets[i]);
+    sum_micros += load(h.sum_micros);
+  }
+  uint64_t count() const {
+    uint64_t c = 0;
+    for (uint64_t b : buckets) c += b;
+    return c;
+  }
+};
+
+struct TokenSum {
+  uint64_t prompt = 0;
+  uint64_t completion = 0;
+};
+
+// Everything summed over the slots, keyed by the rendered label string (so sorted output).
+struct Totals {
+  std::map<std::string, uint64_t> requests;
+  std::map<std::string, HistSum<kMetricSecondsBuckets.size()>> duration;
+  std::map<std::string, HistSum<kMetricSecondsBuckets.size()>> provider_latency;
+  std::map<std::string, HistSum<kMetricSecondsBuckets.size()>> ttft;
+  std::map<std::string, HistSum<kMetricTokenRateBuckets.size()>> tokens_per_second;
+  std::map<std::string, TokenSum> tokens;
+  int64_t active = 0;
+  uint64_t retries = 0;
+  uint64_t overflow = 0;
+};
+
+void appendLabel(std::string& out, std::string_view name, std::string_view value) {
+  if (!out.empty()) out += ',';
+  out.append(name);
+  out += "=\"";
+  appendPrometheusLabelValue(out, value);
+  out += '"';
+}
+
+void appendUint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void appendInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void appendMicros(std::string& out, uint64_t micros) {
+  appendUint(out, micros / 1000000);
+  char frac[7] = {'.'};
+  uint64_t f = micros % 1000000;
+  for (int i = 6; i >= 1; --i, f /= 10) frac[i] = static_cast<char>('0' + f % 10);
+  out.append(frac, sizeof frac);
+}
+
+void appendBound(std::string& out, double b) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, b);
+  out.append(buf, r.ptr);
+}
+
+void appendFamilyHead(std::string& out, std::string_view name, std::string_view type,
+                      std::string_view help) {
+  out += "# HELP ";
+  out.append(name);
+  out += ' ';
+  out.append(help);
+  out += "\n# TYPE ";
+  out.append(name);
+  out += ' ';
+  out.append(type);
+  out += '\n';
+}
+
+void appendSample(std::string& out, std::string_view name, std::string_view labels) {
+  out.append(name);
+  if (!labels.empty()) {
+    out += '{';
+    out.append(labels);
+    out += '}';
+  }
+  out += ' ';
+}
+
+template <size_t N>
+void appendHistogram(std::string& out, std::string_view name, std::string_view help,
+                     const std::map<std::string, HistSum<N>>& series,
+                     const std::array<double, N>& bounds) {
+  appendFamilyHead(out, name, "histogram", help);
+  const std::string bucket = std::string(name) + "_bucket";
+  const std::string sum = std::string(name) + "_sum";
+  const std::string count = std::string(name) + "_count";
+  for (const auto& [labels, h] : series) {
+    const uint64_t total = h.count();
+    if (total == 0) continue;
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i <= N; ++i) {
+      cumulative += h.buckets[i];
+      out += bucket;
+      out += '{';
+      out += labels;
+      out += ",le=\"";
+      if (i < N) {
+        appendBound(out, bounds[i]);
+      } else {
+        out += "+Inf";
+      }
+      out += "\"} ";
+      appendUint(out, cumulative);
+      out += '\n';
+    }
+    appendSample(out, sum, labels);
+    appendMicros(out, h.sum_micros);
+    out += '\n';
+    appendSample(out, count, labels);
+    appendUint(out, total);
+    out += '\n';
+  }
+}
+
+void appendCounter(std::string& out, std::string_view name, std::string_view help,
+                   uint64_t value) {
+  appendFamilyHead(out, name, "counter", help);
+  appendSample(out, name, "");
+  appendUint(out, value);
+  out += '\n';
+}
+
+Totals collect(const ShmRegion& region) {
+  Totals t;
+  const MetricsArea& area = region.metrics();
+  const uint32_t slots = std::min(area.slotCount(), region.maxWorkers());
+  std::string full, emp, mp, p;
+  for (uint32_t s = 0; s < slots; ++s) {
+    const MetricSlotHeader& h = area.slot(s);
+    // A dead worker's in-flight requests are gone: count the gauge of live slots only.
+    const WorkerState st = region.worker(s).currentState();
+    if (st == WorkerState::Starting || st == WorkerState::Running || st == WorkerState::Draining)
+      t.active += h.active_requests.load(std::memory_order_relaxed);
+    t.retries += load(h.retries);
+    t.overflow += load(h.overflow);
+
+    const uint32_t used = h.series_used.load(std::memory_order_acquire);
+    const MetricSeries* rows = area.series(s);
+    for (uint32_t r = 0; r < used; ++r) {
+      const MetricSeries& row = rows[r];
+      const std::string_view method = getLabel(row.key.method);
+      const std::string_view endpoint = getLabel(row.key.endpoint);
+      const std::string_view model = getLabel(row.key.model);
+      const std::string_view provider = getLabel(row.key.provider);
+      char status[16];
+      const auto sr = std::to_chars(status, status + sizeof status, row.key.status);
+
+      mp.clear();
+      appendLabel(mp, "model", model);
+      appendLabel(mp, "provider", provider);
+      emp.clear();
+      appendLabel(emp, "endpoint", endpoint);
+      emp += ',';
+      emp += mp;
+      full.clear();
+      appendLabel(full, "method", method);
+      full += ',';
+      full += emp;
+      appendLabel(full, "status_code", std::string_view(status, sr.ptr));
+      p.clear();
+      appendLabel(p, "provider", provider);
+
+      t.requests[full] += load(row.requests);
+      t.duration[emp].addFrom(row.duration);
+      t.provider_latency[p].addFrom(row.provider_latency);
+      t.ttft[mp].addFrom(row.ttft);
+      t.tokens_per_second[mp].addFrom(row.tokens_per_second);
+      TokenSum& tok = t.tokens[mp];
+      tok.prompt += load(row.prompt_tokens);
+      tok.completion += load(row.completion_tokens);
+    }
+  }
+  if (t.active < 0) t.active = 0;
+  return t;
+}
+
+}  // namespace
+
+std::string renderPrometheus(const ShmRegion& region, std::span<const std::string> provider_ids) {
+  const Totals t = collect(region);
+  std::string out;
+  out.reserve(16384 + t.requests.size() * 160 + t.duration.size() * 2400);
+
+  appendFamilyHead(out, "llm_proxy_requests_total", "counter",
+                   "Requests answered, by method, endpoint, model, provider and status code.");
+  for (const auto& [labels, n] : t.requests) {
+    appendSample(out, "llm_proxy_requests_total", labels);
+    appendUint(out, n);
+    out += '\n';
+  }
+
+  appendHistogram(out, "llm_proxy_request_duration_seconds",
+                  "Request duration from start to last byte, in seconds.", t.duration,
+                  kMetricSecondsBuckets);
+
+  appendFamilyHead(out, "llm_proxy_active_requests", "gauge",
+                   "Requests in flight in all running workers.");
+  appendSample(out, "llm_proxy_active_requests", "");
+  appendInt(out, t.active);
+  out += '\n';
+
+  appendFamilyHead(out, "llm_proxy_tokens_total", "counter",
+                   "Tokens used, by model, provider and token type (prompt, completion, total).");
+  for (const auto& [labels, tok] : t.tokens) {
+    if (tok.prompt == 0 && tok.completion == 0) continue;
+    const std::pair<std::string_view, uint64_t> kinds[] = {
+        {"prompt", tok.prompt}, {"completion", tok.completion}, {"total", tok.prompt + tok.completion}};
+    for (const auto& [type, n] : kinds) {
+      std::string l = labels;
+      appendLabel(l, "token_type", type);
+      appendSample(out, "llm_proxy_tokens_total", l);
+      appendUint(out, n);
+      out += '\n';
+    }
+  }
+
+  appendFamilyHead(out, "llm_proxy_provider_health", "gauge",
+                   "1 if the provider is healthy, 0 while it is cooling down after failures.");
+  std::vector<std::string> ids(provider_ids.begin(), provider_ids.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const int64_t now_ms = nowUnixMs();
+  for (const std::string& id : ids) {
+    const ProviderHealthEntry* e = region.providerHealth().entry(id);
+    std::string l;
+    appendLabel(l, "provider", id);
+    appendSample(out, "llm_proxy_provider_health", l);
+    out += ProviderHealth::coolingDown(e, now_ms) ? '0' : '1';
+    out += '\n';
+  }
+
+  appendHistogram(out, "llm_proxy_provider_latency_seconds",
+                  "Time from sending to the provider to its response head, in seconds.",
+                  t.provider_latency, kMetricSecondsBuckets);
+  appendHistogram(out, "llm_proxy_ttft_seconds", "Time to first token of streamed responses, in seconds.",
+                  t.ttft, kMetricSecondsBuckets);
+  appendHistogram(out, "llm_proxy_tokens_per_second",
+                  "Completion tokens per second of generation.", t.tokens_per_second,
+                  kMetricTokenRateBuckets);
+
+  appendCounter(out, "llm_proxy_upstream_retries_total",
+                "Upstream attempts after the first (failover and retries).", t.retries);
+
+  const ReloadStatus& reload = region.reloadStatus();
+  appendFamilyHead(out, "llm_proxy_config_reloads_total", "counter",
+                   "Configuration reloads, by result.");
+  appendSample(out, "llm_proxy_config_reloads_total", "result=\"failure\"");
+  appendUint(out, reload.failed.load(std::memory_order_relaxed));
+  out += '\n';
+  appendSample(out, "llm_proxy_config_reloads_total", "result=\"success\"");
+  appendUint(out, reload.succeeded.load(std::memory_order_relaxed));
+  out += '\n';
+
+  appendFamilyHead(out, "llm_proxy_config_version", "gauge",
+                   "Generation of the published configuration.");
+  appendSample(out, "llm_proxy_config_version", "");
+  appendUint(out, region.configSlot().currentGeneration());
+  out += '\n';
+
+  appendFamilyHead(out, "llm_proxy_build_info", "gauge", "Build information; always 1.");
+  std::string l;
+  appendLabel(l, "version", LLMPROXY_VERSION);
+  appendSample(out, "llm_proxy_build_info", l);
+  out += "1\n";
+
+  appendCounter(out, "llm_proxy_metric_overflow_total",
+                "Requests counted under model=\"__other__\" because the label-set table was full.",
+                t.overflow);
+  return out;
+}
+
+}  // namespace llmproxy::common
