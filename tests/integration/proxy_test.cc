@@ -75,6 +75,9 @@ TEST_F(Proxy, ChatCompletionForwardsProviderKeyNotClientKey) {
   EXPECT_NE(r.body.find("\"model\":\"gpt-4o\""), std::string::npos) << r.body;
   EXPECT_EQ(r.header("x-request-id"), "rid-42");
   EXPECT_EQ(r.header("x-llmproxy-provider"), "a");
+  const std::string overhead = r.header("x-llmproxy-overhead-us");
+  ASSERT_FALSE(overhead.empty());
+  EXPECT_LT(std::stol(overhead), 10'000'000) << "microseconds inside the proxy";
   const auto seen = mocks_[0]->lastRequest();
   ASSERT_TRUE(seen);
   EXPECT_EQ(seen->path, "/v1/chat/completions");
@@ -244,6 +247,15 @@ TEST_F(Proxy, ConnectRefusedFailsOverAndCoolsDownAcrossWorkers) {
   for (size_t at = 0; (at = log_after.find("\"dead\" failed", at)) != std::string::npos; ++at) ++warn_after;
   EXPECT_EQ(warn_before, warn_after) << "cooling provider not tried while another is healthy";
   EXPECT_GE(warn_before, 3u);
+  const auto detailed = getOnce(ports_.api, "/health/detailed");
+  ASSERT_EQ(detailed.status, 200);
+  EXPECT_NE(detailed.body.find("\"id\":\"dead\",\"enabled\":true,\"state\":\"cooling_down\""),
+            std::string::npos)
+      << detailed.body;
+  EXPECT_NE(detailed.body.find("\"id\":\"alive\",\"enabled\":true,\"state\":\"healthy\""),
+            std::string::npos)
+      << detailed.body;
+  EXPECT_EQ(detailed.body.find("pk-"), std::string::npos) << "no provider keys";
 }
 
 TEST_F(Proxy, ClientAbortClosesUpstream) {

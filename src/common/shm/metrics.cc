@@ -357,8 +357,7 @@ void appendHistogram(std::string& out, std::string_view name, std::string_view h
   }
 }
 
-void appendCounter(std::string& out, std::string_view name, std::string_view help,
-                   uint64_t value) {
+void appendCounter(std::string& out, std::string_view name, std::string_view help, uint64_t value) {
   appendFamilyHead(out, name, "counter", help);
   appendSample(out, name, "");
   appendUint(out, value);
@@ -448,8 +447,9 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
                    "Tokens used, by model, provider and token type (prompt, completion, total).");
   for (const auto& [labels, tok] : t.tokens) {
     if (tok.prompt == 0 && tok.completion == 0) continue;
-    const std::pair<std::string_view, uint64_t> kinds[] = {
-        {"prompt", tok.prompt}, {"completion", tok.completion}, {"total", tok.prompt + tok.completion}};
+    const std::pair<std::string_view, uint64_t> kinds[] = {{"prompt", tok.prompt},
+                                                           {"completion", tok.completion},
+                                                           {"total", tok.prompt + tok.completion}};
     for (const auto& [type, n] : kinds) {
       std::string l = labels;
       appendLabel(l, "token_type", type);
@@ -477,11 +477,11 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
   appendHistogram(out, "llm_proxy_provider_latency_seconds",
                   "Time from sending to the provider to its response head, in seconds.",
                   t.provider_latency, kMetricSecondsBuckets);
-  appendHistogram(out, "llm_proxy_ttft_seconds", "Time to first token of streamed responses, in seconds.",
-                  t.ttft, kMetricSecondsBuckets);
-  appendHistogram(out, "llm_proxy_tokens_per_second",
-                  "Completion tokens per second of generation.", t.tokens_per_second,
-                  kMetricTokenRateBuckets);
+  appendHistogram(out, "llm_proxy_ttft_seconds",
+                  "Time to first token of streamed responses, in seconds.", t.ttft,
+                  kMetricSecondsBuckets);
+  appendHistogram(out, "llm_proxy_tokens_per_second", "Completion tokens per second of generation.",
+                  t.tokens_per_second, kMetricTokenRateBuckets);
 
   appendCounter(out, "llm_proxy_upstream_retries_total",
                 "Upstream attempts after the first (failover and retries).", t.retries);

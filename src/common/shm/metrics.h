@@ -20,7 +20,7 @@ class ShmRegion;
 inline constexpr std::array<double, 15> kMetricSecondsBuckets = {
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
 inline constexpr std::array<double, 10> kMetricTokenRateBuckets = {1,   5,   10,  25,   50,
-                                                                    100, 250, 500, 1000, 2500};
+                                                                   100, 250, 500, 1000, 2500};
 
 // Label values stored inline, NUL-padded (not NUL-terminated when full). Longer values are cut
 // at a UTF-8 character boundary. No padding bytes: the key is hashed and compared as raw bytes.
@@ -60,11 +60,11 @@ struct alignas(64) MetricSeries {
 
 // Per worker slot: how many rows are published, plus the counters that carry no labels.
 struct alignas(64) MetricSlotHeader {
-  std::atomic<uint32_t> series_used;       // rows [0, series_used) are published (release)
+  std::atomic<uint32_t> series_used;  // rows [0, series_used) are published (release)
   uint32_t reserved;
-  std::atomic<int64_t> active_requests;    // gauge: reset when a worker (re)starts in the slot
-  std::atomic<uint64_t> retries;           // upstream attempts after the first
-  std::atomic<uint64_t> overflow;          // samples that could not get their own label set
+  std::atomic<int64_t> active_requests;  // gauge: reset when a worker (re)starts in the slot
+  std::atomic<uint64_t> retries;         // upstream attempts after the first
+  std::atomic<uint64_t> overflow;        // samples that could not get their own label set
 };
 
 // The Metrics section of the region, laid out by ShmRegion: this header, then
@@ -101,13 +101,13 @@ class alignas(64) MetricsArea {
 
 // What finish() knows about one request. Strings are copied (and cut to the key's sizes).
 struct RequestSample {
-  std::string_view method;    // "POST"
-  std::string_view endpoint;  // the route's canonical path, never the raw target (cardinality)
-  std::string_view model;     // the model the client asked for; "" if none
-  std::string_view provider;  // provider id that answered (last attempt); "" if none
-  int status = 0;             // status sent to the client
-  double duration_s = 0;      // request start to last byte
-  double ttft_s = -1;         // time to first token (streams); < 0 = none
+  std::string_view method;         // "POST"
+  std::string_view endpoint;       // the route's canonical path, never the raw target (cardinality)
+  std::string_view model;          // the model the client asked for; "" if none
+  std::string_view provider;       // provider id that answered (last attempt); "" if none
+  int status = 0;                  // status sent to the client
+  double duration_s = 0;           // request start to last byte
+  double ttft_s = -1;              // time to first token (streams); < 0 = none
   double provider_latency_s = -1;  // upstream send to response head; < 0 = never reached one
   uint64_t prompt_tokens = 0;      // 0 = unknown
   uint64_t completion_tokens = 0;  // 0 = unknown; tokens/s is observed only when > 0

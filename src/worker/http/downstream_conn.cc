@@ -145,6 +145,7 @@ void DownstreamConn::parse(const char* data, size_t len) {
   } else if (message_done_) {
     message_done_ = false;
     timer_.stop();
+    exchange_->request_read_us = common::nowMonotonicUs();
     if (state_ == State::ReadingBody) {
       state_ = State::Processing;
       exchange_->body_complete = true;

@@ -27,6 +27,8 @@ class TlsContextCache {
   // SSL_MODE_RELEASE_BUFFERS, peer verification when `verify` against `ca_file` (PEM) or the
   // system CA store when it is empty. Failures (unreadable CA file) are not cached.
   common::Result<SSL_CTX*> get(bool verify, const std::string& ca_file);
+  // TODO(upstream): client session resumption (a session cache per origin) would save a round
+  // trip on every new TLS connection; pooled connections make it rare enough for now.
   size_t size() const { return contexts_.size(); }
 
  private:

@@ -19,6 +19,7 @@ struct RouteEntry {
 
 constexpr std::array kRoutes{
     RouteEntry{"/health", "GET", Endpoint::Health, kBoth},
+    RouteEntry{"/health/detailed", "GET", Endpoint::HealthDetailed, kBoth},
     RouteEntry{"/admin/v1/config/version", "GET", Endpoint::AdminConfigVersion, kAdmin},
     RouteEntry{"/admin/v1/config/reload", "POST", Endpoint::AdminConfigReload, kAdmin},
     RouteEntry{"/admin/v1/status", "GET", Endpoint::AdminStatus, kAdmin},

@@ -67,6 +67,7 @@ bool startAttempt(UpstreamState& up, size_t candidate_index) {
   ++up.attempts;
   buildUpstreamRequest(ex, c);
   up.attempt_started_us = common::nowMonotonicUs();
+  if (!up.first_attempt_us) up.first_attempt_us = up.attempt_started_us;
   up.attempt = std::make_unique<UpstreamAttempt>(&up);
   up.attempt->call = ex.worker.upstreamClient().start(provider.origin, up.request_bufs,
                                                       up.attempt.get(),

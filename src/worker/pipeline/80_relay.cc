@@ -58,6 +58,12 @@ void sendHead(UpstreamState& up) {
     h += "\r\nTransfer-Encoding: chunked";
   }
   if (up.sse) h += "\r\nX-Accel-Buffering: no";
+  // Time spent inside the proxy: request parsed -> upstream request out, plus answer in -> out.
+  const uint64_t now = common::nowMonotonicUs();
+  const uint64_t arrived = up.first_byte_us ? up.first_byte_us : now;
+  const uint64_t overhead = (up.first_attempt_us - ex.request_read_us) + (now - arrived);
+  h += "\r\nx-llmproxy-overhead-us: ";
+  h += std::to_string(overhead);
   if (close) h += "\r\nConnection: close";
   h += "\r\n\r\n";
   conn.writeHead(ex, std::move(h));

@@ -8,6 +8,7 @@ namespace llmproxy::worker {
 enum class Endpoint : uint8_t {
   None,
   Health,
+  HealthDetailed,
   AdminConfigVersion,
   AdminConfigReload,
   AdminStatus,

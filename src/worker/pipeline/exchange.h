@@ -45,6 +45,7 @@ struct Exchange {
   std::string key_name;        // the client key's name once authenticated ("-" before)
   const ClientKey* client_key = nullptr;  // into `config`; null when unauthenticated mode
   const uint64_t started_us;   // monotonic
+  uint64_t request_read_us = 0;  // the whole request was parsed (start of proxy work)
   int status = 0;              // status sent to the client (0 = none yet)
   uint64_t bytes_in = 0;       // request bytes (head + body)
   uint64_t bytes_out = 0;      // response bytes

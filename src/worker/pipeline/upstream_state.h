@@ -66,6 +66,7 @@ class UpstreamState {
   std::unique_ptr<UpstreamAttempt> attempt;  // the attempt in flight
   UpstreamCall* call() const { return attempt ? attempt->call.get() : nullptr; }
   uint64_t attempt_started_us = 0;
+  uint64_t first_attempt_us = 0;           // for x-llmproxy-overhead-us
 
   // Relay.
   std::optional<UpstreamResponseHead> held_head;  // waits for the first body byte (failover)

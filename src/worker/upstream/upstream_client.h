@@ -66,6 +66,10 @@ class UpstreamCallbacks {
   // Connect, DNS, TLS, reset, timeout (connect only) or protocol failure. `reused` says the
   // request went out on a pooled keep-alive connection; `response_started` says whether any
   // byte of the response had arrived (no retry after that).
+  // NOTE: a pooled connection the server closed while idle is noticed by the pool and never
+  // handed out; the race left (closed just as the request goes out) arrives here with
+  // reused = true and response_started = false: retry once on a fresh connection. The client
+  // itself never retries.
   virtual void onUpstreamError(const common::Error& error, bool reused,
                                bool response_started) = 0;
 };
@@ -110,6 +114,9 @@ class UpstreamClient {
 
   // Sends `request` (a complete HTTP/1.1 request: head + body pieces, which must stay valid
   // until onUpstreamHead or onUpstreamError) to `origin` on a pooled or new connection.
+  // `connect_timeout` (<= 0: UpstreamLimits::connect_timeout) covers DNS, TCP connect and the TLS
+  // handshake. HEAD requests are not supported (the response would be parsed as having a body).
+  // The client may be destroyed before its calls; they keep what they use alive.
   std::unique_ptr<UpstreamCall> start(const OriginKey& origin, std::vector<uv_buf_t> request,
                                       UpstreamCallbacks* callbacks,
                                       std::chrono::milliseconds connect_timeout);
