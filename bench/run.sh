@@ -325,7 +325,8 @@ run_system() {  # name
       >"$TMP/$name.streams.out" 2>"$TMP/$name.streams.err" &
     local cpid=$!
     local i peak=0 rss
-    for ((i = 0; i < 600 && ! -f $ready; i++)); do
+    for ((i = 0; i < 1200; i++)); do
+      [ -f "$ready" ] && break
       kill -0 "$cpid" 2>/dev/null || break
       sleep 0.1
     done

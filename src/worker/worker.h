@@ -41,6 +41,7 @@ int run(const WorkerStartup& startup);
 #include "common/json/json_facts.h"
 #include "worker/config_view.h"
 #include "worker/routing/model_matcher.h"
+#include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
 
 namespace llmproxy::worker {
@@ -86,6 +87,7 @@ class Worker {
   common::JsonFactsParser& jsonParser() { return json_parser_; }
   std::vector<Tier>& tierScratch() { return tier_scratch_; }
   UpstreamClient& upstreamClient() { return *upstream_client_; }
+  UsageExtractor& usageExtractor() { return usage_extractor_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -120,6 +122,7 @@ class Worker {
   std::vector<std::unique_ptr<UpstreamCallbacks>> call_graveyard_;
   common::JsonFactsParser json_parser_;
   std::vector<Tier> tier_scratch_;
+  UsageExtractor usage_extractor_;
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};

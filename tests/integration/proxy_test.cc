@@ -474,6 +474,48 @@ TEST_F(Proxy, SlowClientPausesUpstreamReading) {
   EXPECT_GE(events, 3001u);
 }
 
+TEST_F(Proxy, UsageIsCountedOnEveryStreamWithoutShowingTheExtraChunk) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  auto headers = [](const char* request_id) {
+    Headers h = clientAuth();
+    h.emplace_back("x-request-id", request_id);
+    h.emplace_back("x-mock-completion-tokens", "7");
+    h.emplace_back("x-mock-prompt-tokens", "11");
+    return h;
+  };
+  const auto plain = c.post("/v1/chat/completions", chatBody("m", true), headers("no-usage-asked"));
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.body.find("\"usage\""), std::string::npos) << "not asked, not shown";
+  EXPECT_NE(plain.body.find("data: [DONE]"), std::string::npos);
+  const auto seen = mocks_[0]->lastRequest();
+  ASSERT_TRUE(seen);
+  EXPECT_NE(seen->body.find("\"stream_options\":{\"include_usage\":true}"), std::string::npos)
+      << seen->body;
+
+  const std::string asked =
+      "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+      "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  const auto with = c.post("/v1/chat/completions", asked, headers("usage-asked"));
+  EXPECT_NE(with.body.find("\"usage\""), std::string::npos) << "asked, shown";
+
+  ASSERT_EQ(c.post("/v1/chat/completions", chatBody("m"), headers("non-streaming")).status, 200);
+  // Every request's tokens reach the access log.
+  EXPECT_TRUE(eventually([&] {
+    const std::string log = proxy_->tempDir().read("access.log");
+    return log.find("no-usage-asked") != std::string::npos &&
+           log.find("non-streaming") != std::string::npos;
+  }));
+  const std::string log = proxy_->tempDir().read("access.log");
+  for (const char* id : {"no-usage-asked", "usage-asked", "non-streaming"}) {
+    const auto at = log.find(id);
+    ASSERT_NE(at, std::string::npos) << id;
+    const std::string line = log.substr(at, log.find('\n', at) - at);
+    EXPECT_NE(line.find(" 11/7"), std::string::npos) << line;
+  }
+}
+
 TEST_F(Proxy, UnauthenticatedModeNeedsExplicitOptIn) {
   startMocks(1);
   ProxyProcess p(baseConfig(ports_, 1, "",

@@ -92,14 +92,7 @@ size_t MetricsArea::bytesFor(uint32_t max_workers) {
 
 void MetricsArea::init(uint32_t max_workers) {
   slot_count_ = max_workers;
-  auto* h = new (headers()) MetricSlotHeader[max_workers];
-  for (uint32_t i = 0; i < max_workers; ++i) {
-    h[i].series_used.store(0, std::memory_order_relaxed);
-    h[i].reserved = 0;
-    h[i].active_requests.store(0, std::memory_order_relaxed);
-    h[i].retries.store(0, std::memory_order_relaxed);
-    h[i].overflow.store(0, std::memory_order_relaxed);
-  }
+  for (uint32_t i = 0; i < max_workers; ++i) new (headers() + i) MetricSlotHeader{};
 }
 
 // ---- writer -----------------------------------------------------------------------------------
@@ -109,7 +102,8 @@ MetricsWriter::MetricsWriter(MetricsArea& area, uint32_t slot)
   header_->active_requests.store(0, std::memory_order_relaxed);
   // Index what a previous process in this slot published. A row it was still claiming when it
   // died is unpublished and will simply be claimed again.
-  const uint32_t used = header_->series_used.load(std::memory_order_acquire);
+  const uint32_t used =
+      std::min(header_->series_used.load(std::memory_order_acquire), MetricsArea::kSeriesPerWorker);
   for (uint32_t r = 0; r < used; ++r) {
     uint32_t pos = static_cast<uint32_t>(rows_[r].hash) & (kIndexSize - 1);
     while (index_[pos] != 0) pos = (pos + 1) & (kIndexSize - 1);
@@ -378,7 +372,8 @@ Totals collect(const ShmRegion& region) {
     t.retries += load(h.retries);
     t.overflow += load(h.overflow);
 
-    const uint32_t used = h.series_used.load(std::memory_order_acquire);
+    const uint32_t used =
+        std::min(h.series_used.load(std::memory_order_acquire), MetricsArea::kSeriesPerWorker);
     const MetricSeries* rows = area.series(s);
     for (uint32_t r = 0; r < used; ++r) {
       const MetricSeries& row = rows[r];

@@ -1,12 +1,15 @@
 // Stage 60: the request a provider receives. Same protocol on both sides (OpenAI-compatible):
-// the client's body goes out as three pieces — the bytes before the model value, the mapped
-// model as a JSON string, the bytes after — so nothing is re-serialised. The head carries the
+// the client's body goes out as pieces — the client's bytes around the model value, the
+// mapped model as a JSON string, and for streams that did not ask for usage an injected
+// `stream_options.include_usage` — so nothing is re-serialised. The head carries the
 // provider's own key; the client's key and hop-by-hop headers are never forwarded.
 #include "worker/pipeline/transform.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
+#include "common/json/json_writer.h"
 #include "worker/http/header_lines.h"
 #include "worker/pipeline/upstream_state.h"
 
@@ -30,6 +33,41 @@ std::string_view endpointSuffix(Endpoint e) {
   }
 }
 
+struct Edit {
+  size_t begin, end;      // body bytes replaced (begin == end: an insertion)
+  std::string_view with;
+};
+
+// Streams report their token usage only when asked: ask on the client's behalf, so every
+// request is counted, and remember to hide the extra usage chunk from the client.
+void requestUsage(UpstreamState& up, std::vector<Edit>& edits) {
+  const common::JsonFacts& f = up.facts;
+  if (!f.stream || up.ex.endpoint == Endpoint::Embeddings || f.include_usage == true) return;
+  using SO = common::JsonFacts::StreamOptions;
+  switch (f.stream_options) {
+    case SO::Absent:
+      up.usage_request = ",\"stream_options\":{\"include_usage\":true}";
+      edits.push_back({f.object_close, f.object_close, up.usage_request});
+      break;
+    case SO::Null:
+      up.usage_request = "{\"include_usage\":true}";
+      edits.push_back({f.stream_options_token.begin, f.stream_options_token.end, up.usage_request});
+      break;
+    case SO::Object:
+      if (!f.include_usage_token.empty()) {
+        up.usage_request = "true";
+        edits.push_back({f.include_usage_token.begin, f.include_usage_token.end, up.usage_request});
+      } else {
+        up.usage_request = f.stream_options_empty ? "\"include_usage\":true"
+                                                  : "\"include_usage\":true,";
+        const size_t at = f.stream_options_token.begin + 1;
+        edits.push_back({at, at, up.usage_request});
+      }
+      break;
+  }
+  up.drop_usage_chunk = true;
+}
+
 }  // namespace
 
 void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
@@ -38,8 +76,18 @@ void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
   const common::ProviderConfig& pc = *provider.config;
   const Request& req = ex.request;
 
-  up.splice = common::spliceModel(req.body, up.facts.model_token, candidate.target);
-  const size_t body_size = up.splice.size();
+  // The body goes out as the client's bytes with a few spans replaced (never re-serialised).
+  up.model_value.clear();
+  common::appendJsonString(up.model_value, candidate.target);
+  up.usage_request.clear();
+  up.drop_usage_chunk = false;
+  std::vector<Edit> edits{{up.facts.model_token.begin, up.facts.model_token.end, up.model_value}};
+  requestUsage(up, edits);
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) {
+    return a.begin < b.begin;
+  });
+  size_t body_size = req.body.size();
+  for (const Edit& e : edits) body_size += e.with.size() - (e.end - e.begin);
 
   std::string& h = up.request_head;
   h.clear();
@@ -67,11 +115,17 @@ void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
 
   up.request_bufs.clear();
   up.request_bufs.push_back(uv_buf_init(h.data(), h.size()));
-  for (std::string_view piece : {up.splice.before, std::string_view(up.splice.value),
-                                 up.splice.after}) {
-    if (!piece.empty())
-      up.request_bufs.push_back(uv_buf_init(const_cast<char*>(piece.data()), piece.size()));
+  auto piece = [&](std::string_view p) {
+    if (!p.empty()) up.request_bufs.push_back(uv_buf_init(const_cast<char*>(p.data()), p.size()));
+  };
+  const std::string_view body = req.body;
+  size_t at = 0;
+  for (const Edit& e : edits) {
+    piece(body.substr(at, e.begin - at));
+    piece(e.with);
+    at = e.end;
   }
+  piece(body.substr(at));
 }
 
 }  // namespace llmproxy::worker

@@ -71,6 +71,73 @@ void sendHead(UpstreamState& up) {
   up.held_head.reset();
 }
 
+constexpr size_t kTailBytes = 4096;
+
+// SSE: every complete event is looked at for usage; the usage-only chunk we asked for on the
+// client's behalf is cut out (only when the whole event is still ahead of what was sent).
+void scanSse(UpstreamState& up, const BodySlice& slice) {
+  if (!up.scanner) {
+    up.scanner = std::make_unique<SseScanner>([&up](const SseEvent& e) {
+      if (!mayHaveUsage(e.data)) return;
+      const UsageFacts facts = up.ex.worker.usageExtractor().extract(e.data);
+      if (facts.usage) up.usage = facts.usage;
+      if (facts.usage_only && up.drop_usage_chunk) up.cuts.emplace_back(e.begin, e.end);
+    });
+  }
+  if (!up.scanner->feed(std::string_view(slice.data, slice.len))) {
+    // An event beyond the scanner's cap: stop looking, keep relaying.
+    up.sse = false;
+    up.scanner.reset();
+  }
+}
+
+// JSON bodies carry "usage" at the end: keep the last few KiB to read it when the body ends.
+void keepTail(UpstreamState& up, const BodySlice& slice) {
+  if (slice.len >= kTailBytes) {
+    up.body_tail.assign(slice.data + slice.len - kTailBytes, kTailBytes);
+    return;
+  }
+  up.body_tail.append(slice.data, slice.len);
+  if (up.body_tail.size() > kTailBytes) up.body_tail.erase(0, up.body_tail.size() - kTailBytes);
+}
+
+void usageFromTail(UpstreamState& up) {
+  const std::string& t = up.body_tail;
+  const size_t key = t.rfind("\"usage\"");
+  if (key == std::string::npos) return;
+  const size_t open = t.find('{', key);
+  if (open == std::string::npos) return;
+  int depth = 0;
+  for (size_t i = open; i < t.size(); ++i) {
+    if (t[i] == '{') ++depth;
+    if (t[i] == '}' && --depth == 0) {
+      const std::string payload = "{" + t.substr(key, i + 1 - key) + "}";
+      if (auto facts = up.ex.worker.usageExtractor().extract(payload); facts.usage)
+        up.usage = facts.usage;
+      return;
+    }
+  }
+}
+
+void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
+  DownstreamConn& conn = up.ex.conn;
+  if (up.cuts.empty()) {
+    conn.writeBody(std::move(slice), up.chunked_to_client);
+    return;
+  }
+  size_t pos = 0;
+  for (const auto& [begin, end] : up.cuts) {
+    if (begin < slice_start + pos) continue;  // partly relayed already: keep it whole
+    const size_t from = static_cast<size_t>(begin - slice_start);
+    const size_t to = std::min(static_cast<size_t>(end - slice_start), slice.len);
+    conn.writeBody({slice.owner, slice.data + pos, from - pos}, up.chunked_to_client);
+    pos = to;
+  }
+  up.cuts.clear();
+  conn.writeBody({std::move(slice.owner), slice.data + pos, slice.len - pos},
+                 up.chunked_to_client);
+}
+
 }  // namespace
 
 void onHead(UpstreamState& up, UpstreamResponseHead head) {
@@ -90,7 +157,14 @@ void onBody(UpstreamState& up, BodySlice slice) {
     sendHead(up);
   }
   upstream::armTimer(up, ex.config->server.stream_idle_timeout);
-  ex.conn.writeBody(std::move(slice), up.chunked_to_client);
+  const uint64_t slice_start = up.stream_offset;
+  up.stream_offset += slice.len;
+  if (up.sse) {
+    scanSse(up, slice);
+  } else {
+    keepTail(up, slice);
+  }
+  writeSlice(up, std::move(slice), slice_start);
   if (!up.paused && up.call() && ex.conn.queuedBytes() > kHighWater) {
     up.paused = true;
     up.call()->pause();
@@ -109,6 +183,7 @@ void onEnd(UpstreamState& up) {
   if (!up.head_sent && up.held_head) sendHead(up);
   up.finished = true;
   up.timer->stop();
+  if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
   if (up.chunked_to_client) ex.conn.writeOwned("0\r\n\r\n");
   ex.conn.endResponse();  // last: may finish the exchange at once
 }

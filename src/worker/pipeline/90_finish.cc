@@ -32,6 +32,7 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
   const std::string_view provider =
       up && !up->provider_id.empty() ? std::string_view(up->provider_id) : "-";
   const uint32_t attempts = up ? up->attempts : 0;
+  const Usage usage = up && up->usage ? *up->usage : Usage{};
   const double ttft_ms = up && up->first_byte_us
                              ? static_cast<double>(up->first_byte_us - ex.started_us) / 1000.0
                              : 0.0;
@@ -52,14 +53,17 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
         .field("latency_ms", static_cast<double>(latency_us) / 1000.0)
         .field("ttft_ms", ttft_ms)
         .field("attempts", attempts)
+        .field("prompt_tokens", usage.prompt_tokens)
+        .field("completion_tokens", usage.completion_tokens)
         .endObject();
     common::log::access(w.str());
     return;
   }
-  common::log::access(fmt::format("{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {}",
-                                  isoTime(), ex.request_id, key, peer, ex.request.method, path,
-                                  model, provider, ex.status, ex.bytes_in, ex.bytes_out,
-                                  static_cast<double>(latency_us) / 1000.0, ttft_ms, attempts));
+  common::log::access(fmt::format(
+      "{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {} {}/{}", isoTime(), ex.request_id,
+      key, peer, ex.request.method, path, model, provider, ex.status, ex.bytes_in, ex.bytes_out,
+      static_cast<double>(latency_us) / 1000.0, ttft_ms, attempts, usage.prompt_tokens,
+      usage.completion_tokens));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "common/uv/uv_timer.h"
 #include "worker/auth/key_matcher.h"
 #include "worker/sse/sse_scanner.h"
+#include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
 
 namespace llmproxy::worker {
@@ -61,7 +62,9 @@ class UpstreamState {
 
   // The request being sent (valid while the attempt is in flight).
   std::string request_head;
-  common::ModelSplice splice;
+  std::string model_value;     // the mapped model as a JSON string
+  std::string usage_request;   // injected stream_options / include_usage bytes
+  bool drop_usage_chunk = false;  // we asked for usage the client did not: hide that chunk
   std::vector<uv_buf_t> request_bufs;
   std::unique_ptr<UpstreamAttempt> attempt;  // the attempt in flight
   UpstreamCall* call() const { return attempt ? attempt->call.get() : nullptr; }
@@ -78,6 +81,10 @@ class UpstreamState {
   uint64_t first_byte_us = 0;               // TTFT mark (monotonic)
   uint64_t last_byte_us = 0;
   std::unique_ptr<SseScanner> scanner;
+  uint64_t stream_offset = 0;               // bytes of body relayed before the current slice
+  std::vector<std::pair<uint64_t, uint64_t>> cuts;  // events to drop, stream offsets
+  std::string body_tail;                    // last bytes of a JSON body (its usage object)
+  std::optional<Usage> usage;               // tokens reported by the provider
   std::unique_ptr<common::UvTimer> timer;   // TTFT / idle / total deadline
   std::string provider_id;                  // of the attempt that answered (access log)
 };
