@@ -241,8 +241,6 @@ int DownstreamConn::onHeadersComplete(llhttp_t* p) {
     return HPE_USER;
   }
   if (req.has_body) {
-    // Room for simdjson's padding, so the body is parsed in place (stage 40).
-    if (req.content_length > 0) req.body.reserve(req.content_length + 64);
     c->head_done_ = true;
     return HPE_PAUSED;
   }
@@ -313,6 +311,9 @@ void DownstreamConn::onTimeout(void* p) {
 
 void DownstreamConn::readBody(Exchange& ex) {
   state_ = State::ReadingBody;
+  // Allocated only now that the client is authenticated; the extra bytes are simdjson's
+  // padding, so stage 40 parses the body in place.
+  if (ex.request.content_length > 0) ex.request.body.reserve(ex.request.content_length + 64);
   const std::string* expect = ex.request.header("expect");
   if (expect && strcasecmp(expect->c_str(), "100-continue") == 0 && pending_.empty()) {
     static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
