@@ -692,12 +692,12 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                       return;
                     }
                     has_key = true;
-                    auto plain = string(n, name);
-                    if (plain && plain->empty()) {
-                      error(n, name + ": must not be empty");
-                      plain.reset();
-                    }
+                    const auto plain = string(n, name);
                     if (!plain) return;
+                    if (plain->empty()) {
+                      error(n, name + ": must not be empty");
+                      return;
+                    }
                     k.key_sha256 = sha256(*plain);
                     key_ok = true;
                   }},

@@ -2,6 +2,7 @@
 #include "common/shm/metrics.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -55,16 +56,25 @@ MetricKey makeKey(std::string_view method, std::string_view endpoint, std::strin
   return k;
 }
 
+// Four independent multiply lanes over the fixed-size key: the hot path hashes 200 bytes per
+// request, and a single serial multiply chain is latency-bound.
 uint64_t hashKey(const MetricKey& k) {
+  constexpr uint64_t kMul = 0xFF51AFD7ED558CCDULL;
   const auto* p = reinterpret_cast<const unsigned char*>(&k);
-  uint64_t h = 0x9E3779B97F4A7C15ULL;
-  for (size_t i = 0; i < sizeof k; i += 8) {
+  auto word = [p](size_t i) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 29;
-  }
-  return h;
+    return w;
+  };
+  uint64_t lane[4] = {0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL,
+                      0x27D4EB2F165667C5ULL};
+  size_t i = 0;
+  for (; i + 32 <= sizeof k; i += 32)
+    for (size_t j = 0; j < 4; ++j) lane[j] = std::rotl((lane[j] ^ word(i + 8 * j)) * kMul, 31);
+  for (size_t j = 0; i < sizeof k; i += 8, ++j) lane[j] = std::rotl((lane[j] ^ word(i)) * kMul, 31);
+  uint64_t h = lane[0] ^ std::rotl(lane[1], 17) ^ std::rotl(lane[2], 34) ^ std::rotl(lane[3], 51);
+  h *= kMul;
+  return h ^ (h >> 29);
 }
 
 uint64_t toMicros(double v) {
@@ -153,6 +163,7 @@ void MetricsWriter::requestFinished(const RequestSample& s) {
     // The catch-all key is unique and may take the last row, so this cannot fail.
     if (!row)
       row = findOrClaim(makeKey(kOther, kOther, kOther, kOther, 0), MetricsArea::kSeriesPerWorker);
+    if (!row) return;
   }
 
   add(row->requests, 1);
