@@ -53,6 +53,11 @@ integration: build
 asan:
 	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS=-DLLMPROXY_SANITIZE=ON
 
+# direct vs nginx vs llmproxy on this machine; see bench/RESULTS.md. Quick run:
+#   BENCH_DURATION=3 BENCH_STREAMS=1000 BENCH_HOLD=5 make bench
+bench: deps
+	bench/run.sh
+
 # llmproxy_<version>_amd64.deb and llmproxy-<version>.x86_64.rpm in build-package/.
 package: deps
 	packaging/build-packages.sh build-package

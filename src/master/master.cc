@@ -75,18 +75,16 @@ common::Result<void> Master::publish(const common::Config& config) {
 int Master::run() {
   worker_count_ = resolveWorkerCount(config_.server.workers);
 
+  // Slots for two generations of workers (a listener change drains the old one while the new
+  // one starts); each slot carries ~400 KiB of metric rows, touched only as used.
   common::ShmLayout layout;
+  layout.max_workers = std::max<uint32_t>(16, 2 * worker_count_ + 2);
   auto shm = common::ShmRegion::create(layout);
   if (!shm) {
     LLMP_LOG_CRIT("{}", shm.error().detail);
     return 1;
   }
   shm_ = std::move(*shm);
-  if (worker_count_ > shm_.maxWorkers() / 2) {
-    LLMP_LOG_CRIT("workers = {} is more than the {} supported", worker_count_,
-                  shm_.maxWorkers() / 2);
-    return 1;
-  }
   if (auto r = publish(config_); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
     return 1;
@@ -235,7 +233,8 @@ void Master::reload() {
     std::string why;
     if (next_workers > free_slots) {
       why = "not enough free worker slots for " + std::to_string(next_workers) +
-            " new workers while the old ones drain";
+            " new workers while the old ones drain (restart to grow beyond " +
+            std::to_string(shm_.maxWorkers() / 2) + " workers)";
     } else if (auto set = ListenerSet::bind(next.server, next_workers); !set) {
       why = set.error().detail;
     } else {

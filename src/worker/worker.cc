@@ -40,7 +40,8 @@ Worker::~Worker() {
 int Worker::run() {
   auto& ws = status();
   ws.clear();
-  ws.pid.store(getpid());
+  pid_ = getpid();
+  ws.pid.store(pid_);
   ws.started_at_ms.store(common::nowUnixMs());
 
   if (auto r = view_.load(); !r) {
@@ -56,6 +57,7 @@ int Worker::run() {
   ws.config_generation.store(view_.generation());
   RAND_bytes(reinterpret_cast<unsigned char*>(&request_id_seed_), sizeof(request_id_seed_));
 
+  metrics_ = std::make_unique<common::MetricsWriter>(shm().metrics(), startup_.slot);
   UpstreamLimits limits;
   limits.connect_timeout = config()->server.connect_timeout;
   upstream_client_ = std::make_unique<UpstreamClient>(&loop_, limits);
@@ -171,7 +173,7 @@ std::string Worker::newRequestId() {
   char buf[33];
   std::snprintf(buf, sizeof(buf), "%016llx%08x%08llx",
                 static_cast<unsigned long long>(request_id_seed_),
-                static_cast<unsigned>(getpid()), static_cast<unsigned long long>(++request_ids_));
+                static_cast<unsigned>(pid_), static_cast<unsigned long long>(++request_ids_));
   return buf;
 }
 

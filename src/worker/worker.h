@@ -39,6 +39,7 @@ int run(const WorkerStartup& startup);
 #include "common/config/config.h"
 #include "common/uv/uv_timer.h"
 #include "common/json/json_facts.h"
+#include "common/shm/metrics.h"
 #include "worker/config_view.h"
 #include "worker/routing/model_matcher.h"
 #include "worker/sse/usage_extractor.h"
@@ -88,6 +89,7 @@ class Worker {
   std::vector<Tier>& tierScratch() { return tier_scratch_; }
   UpstreamClient& upstreamClient() { return *upstream_client_; }
   UsageExtractor& usageExtractor() { return usage_extractor_; }
+  common::MetricsWriter& metrics() { return *metrics_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -123,6 +125,7 @@ class Worker {
   common::JsonFactsParser json_parser_;
   std::vector<Tier> tier_scratch_;
   UsageExtractor usage_extractor_;
+  std::unique_ptr<common::MetricsWriter> metrics_;
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
@@ -134,6 +137,7 @@ class Worker {
   uint64_t exchange_ids_ = 0;
   uint64_t request_id_seed_ = 0;
   uint64_t request_ids_ = 0;
+  pid_t pid_ = 0;
   common::LogConfig log_config_;
 };
 

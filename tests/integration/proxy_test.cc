@@ -1,5 +1,7 @@
 // The proxy pipeline end to end: keys, routing, mapping, upstream, streaming, failover.
+#include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -514,6 +516,35 @@ TEST_F(Proxy, UsageIsCountedOnEveryStreamWithoutShowingTheExtraChunk) {
     const std::string line = log.substr(at, log.find('\n', at) - at);
     EXPECT_NE(line.find(" 11/7"), std::string::npos) << line;
   }
+}
+
+TEST_F(Proxy, MetricsAreSummedOverWorkersAndSurviveRespawn) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"), 2);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(chat("m", {{"x-mock-completion-tokens", "3"}}).status, 200);
+  const std::string want =
+      "llm_proxy_requests_total{method=\"POST\",endpoint=\"/v1/chat/completions\",model=\"m\","
+      "provider=\"a\",status_code=\"200\"} 20";
+  // Whichever worker answers, the numbers are the sum over both.
+  for (int i = 0; i < 6; ++i) {
+    const auto r = getOnce(ports_.api, "/metrics");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
+    EXPECT_NE(r.body.find(want), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("llm_proxy_tokens_total{model=\"m\",provider=\"a\",token_type=\"completion\"} 60"),
+              std::string::npos)
+        << r.body;
+  }
+  EXPECT_EQ(getOnce(ports_.admin, "/metrics").status, 200);
+  // A killed worker's counts stay.
+  const auto workers = proxy_->workerPids();
+  ASSERT_EQ(workers.size(), 2u);
+  ASSERT_EQ(kill(workers[0], SIGKILL), 0);
+  ASSERT_TRUE(eventually([&] {
+    const auto w = proxy_->workerPids();
+    return w.size() == 2 && std::find(w.begin(), w.end(), workers[0]) == w.end();
+  }));
+  EXPECT_NE(getOnce(ports_.api, "/metrics").body.find(want), std::string::npos);
 }
 
 TEST_F(Proxy, UnauthenticatedModeNeedsExplicitOptIn) {

@@ -34,7 +34,7 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   }
   const uint64_t total = alignUp(offset, static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
 
-  void* base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED)
     return fail(ErrorKind::Internal, std::string("shm: mmap failed: ") + std::strerror(errno));
 

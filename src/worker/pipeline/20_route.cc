@@ -20,6 +20,7 @@ struct RouteEntry {
 constexpr std::array kRoutes{
     RouteEntry{"/health", "GET", Endpoint::Health, kBoth},
     RouteEntry{"/health/detailed", "GET", Endpoint::HealthDetailed, kBoth},
+    RouteEntry{"/metrics", "GET", Endpoint::Metrics, kBoth},
     RouteEntry{"/admin/v1/config/version", "GET", Endpoint::AdminConfigVersion, kAdmin},
     RouteEntry{"/admin/v1/config/reload", "POST", Endpoint::AdminConfigReload, kAdmin},
     RouteEntry{"/admin/v1/status", "GET", Endpoint::AdminStatus, kAdmin},
@@ -39,6 +40,23 @@ constexpr std::array kRoutes{
 bool isAdminEndpoint(Endpoint e) {
   return e == Endpoint::AdminConfigVersion || e == Endpoint::AdminConfigReload ||
          e == Endpoint::AdminStatus;
+}
+
+const char* endpointLabel(Endpoint e) {
+  switch (e) {
+    case Endpoint::None: return "other";
+    case Endpoint::Health: return "/health";
+    case Endpoint::HealthDetailed: return "/health/detailed";
+    case Endpoint::Metrics: return "/metrics";
+    case Endpoint::AdminConfigVersion: return "/admin/v1/config/version";
+    case Endpoint::AdminConfigReload: return "/admin/v1/config/reload";
+    case Endpoint::AdminStatus: return "/admin/v1/status";
+    case Endpoint::Models: return "/v1/models";
+    case Endpoint::ChatCompletions: return "/v1/chat/completions";
+    case Endpoint::Completions: return "/v1/completions";
+    case Endpoint::Embeddings: return "/v1/embeddings";
+  }
+  return "other";
 }
 
 bool isProxyEndpoint(Endpoint e) {

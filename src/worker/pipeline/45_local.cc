@@ -3,6 +3,7 @@
 #include "worker/admin/status_api.h"
 #include "worker/handlers/health.h"
 #include "worker/handlers/health_detailed.h"
+#include "worker/handlers/metrics.h"
 #include "worker/handlers/models.h"
 #include "worker/pipeline/pipeline.h"
 
@@ -12,6 +13,7 @@ Outcome stage::local(Exchange& ex) {
   switch (ex.endpoint) {
     case Endpoint::Health: return handlers::health(ex);
     case Endpoint::HealthDetailed: return handlers::healthDetailed(ex);
+    case Endpoint::Metrics: return handlers::metrics(ex);
     case Endpoint::AdminConfigVersion: return admin::configVersion(ex);
     case Endpoint::AdminConfigReload: return admin::configReload(ex);
     case Endpoint::AdminStatus: return admin::status(ex);

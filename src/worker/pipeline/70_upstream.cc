@@ -64,7 +64,7 @@ bool startAttempt(UpstreamState& up, size_t candidate_index) {
   const ProviderRuntime& provider = ex.config->provider_runtime[c.provider];
   up.current = static_cast<int>(c.provider);
   up.provider_id = provider.config->id;
-  ++up.attempts;
+  if (++up.attempts > 1) ex.worker.metrics().retry();
   buildUpstreamRequest(ex, c);
   up.attempt_started_us = common::nowMonotonicUs();
   if (!up.first_attempt_us) up.first_attempt_us = up.attempt_started_us;

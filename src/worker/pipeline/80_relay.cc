@@ -141,6 +141,7 @@ void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
 }  // namespace
 
 void onHead(UpstreamState& up, UpstreamResponseHead head) {
+  up.head_us = common::nowMonotonicUs();
   if (head.status < 500 && head.status != 429) {
     up.ex.worker.shm().providerHealth().recordSuccess(
         up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health);

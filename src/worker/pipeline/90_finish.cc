@@ -66,6 +66,28 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
       usage.completion_tokens));
 }
 
+void recordMetrics(const Exchange& ex, uint64_t latency_us) {
+  const UpstreamState* up = ex.upstream.get();
+  common::RequestSample s;
+  s.method = ex.request.method;
+  s.endpoint = endpointLabel(ex.endpoint);
+  s.model = up ? std::string_view(up->model) : std::string_view();
+  s.provider = up ? std::string_view(up->provider_id) : std::string_view();
+  s.status = ex.status;
+  s.duration_s = static_cast<double>(latency_us) / 1e6;
+  s.ttft_s = up && up->first_byte_us
+                 ? static_cast<double>(up->first_byte_us - ex.started_us) / 1e6
+                 : -1;
+  s.provider_latency_s = up && up->head_us
+                             ? static_cast<double>(up->head_us - up->attempt_started_us) / 1e6
+                             : -1;
+  if (up && up->usage) {
+    s.prompt_tokens = up->usage->prompt_tokens;
+    s.completion_tokens = up->usage->completion_tokens;
+  }
+  ex.worker.metrics().requestFinished(s);
+}
+
 }  // namespace
 
 void stage::finish(Exchange& ex) {
@@ -73,6 +95,7 @@ void stage::finish(Exchange& ex) {
   if (ex.status == 0) ex.status = 499;  // nginx's "client closed request"
   const uint64_t latency_us = common::nowMonotonicUs() - ex.started_us;
   ex.worker.status().requests.fetch_add(1, std::memory_order_relaxed);
+  recordMetrics(ex, latency_us);
   if (common::log::accessEnabled()) writeAccessLog(ex, latency_us);
 }
 

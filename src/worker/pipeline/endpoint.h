@@ -3,12 +3,14 @@
 
 #include <cstdint>
 
+
 namespace llmproxy::worker {
 
 enum class Endpoint : uint8_t {
   None,
   Health,
   HealthDetailed,
+  Metrics,
   AdminConfigVersion,
   AdminConfigReload,
   AdminStatus,
@@ -20,6 +22,8 @@ enum class Endpoint : uint8_t {
 
 // Admin endpoints need the admin key; the others are public (issue 3 adds client keys).
 bool isAdminEndpoint(Endpoint e);
+// A fixed name per endpoint, for metric labels (never the raw path).
+const char* endpointLabel(Endpoint e);
 // Forwarded to a provider.
 bool isProxyEndpoint(Endpoint e);
 // Needs a client key (when keys are configured).

@@ -3,6 +3,7 @@
 
 #include "common/time/clock.h"
 #include "worker/pipeline/upstream_state.h"
+#include "worker/worker.h"
 
 namespace llmproxy::worker {
 
@@ -12,7 +13,9 @@ Exchange::Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
       conn(c),
       id(exchange_id),
       config(std::move(cfg)),
-      started_us(common::nowMonotonicUs()) {}
+      started_us(common::nowMonotonicUs()) {
+  worker.metrics().requestStarted();  // paired with requestFinished in stage::finish
+}
 
 Exchange::~Exchange() = default;
 

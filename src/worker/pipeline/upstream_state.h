@@ -78,6 +78,7 @@ class UpstreamState {
   bool sse = false;
   bool paused = false;
   bool finished = false;                    // upstream done or given up
+  uint64_t head_us = 0;                     // response head of the answering attempt
   uint64_t first_byte_us = 0;               // TTFT mark (monotonic)
   uint64_t last_byte_us = 0;
   std::unique_ptr<SseScanner> scanner;
