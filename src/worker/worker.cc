@@ -78,6 +78,13 @@ int Worker::run() {
   reaper_.data = this;
   uv_check_start(&reaper_, [](uv_check_t* h) {
     auto* w = static_cast<Worker*>(h->data);
+    // Flushing may complete responses and start pipelined requests that batch again: loop.
+    while (!w->flush_list_.empty()) {
+      w->flushing_.swap(w->flush_list_);
+      for (DownstreamConn* c : w->flushing_)
+        if (c) c->flush();
+      w->flushing_.clear();
+    }
     w->graveyard_.clear();
     w->call_graveyard_.clear();
   });
@@ -145,6 +152,12 @@ void Worker::onConnectionClosed(DownstreamConn* conn) {
   connections_.erase(conn->registry_pos);
   status().connections.fetch_sub(1, std::memory_order_relaxed);
   if (draining_) maybeExit();
+}
+
+void Worker::cancelFlush(DownstreamConn* conn) {
+  for (auto* list : {&flush_list_, &flushing_})
+    for (auto& c : *list)
+      if (c == conn) c = nullptr;
 }
 
 void Worker::deferDelete(std::unique_ptr<Exchange> ex) { graveyard_.push_back(std::move(ex)); }

@@ -80,6 +80,9 @@ class Worker {
   size_t readBufferSize() const { return kReadBufferSize; }
 
   void onConnectionClosed(DownstreamConn* conn);
+  // Connections with batched writes, flushed in this iteration's check phase.
+  void scheduleFlush(DownstreamConn* conn) { flush_list_.push_back(conn); }
+  void cancelFlush(DownstreamConn* conn);
   // Free after the current callback chain (drained in a uv_check callback).
   void deferDelete(std::unique_ptr<Exchange> ex);
   void deferDelete(std::unique_ptr<UpstreamCallbacks> attempt);
@@ -121,6 +124,8 @@ class Worker {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::list<DownstreamConn*> connections_;
   std::vector<std::unique_ptr<Exchange>> graveyard_;
+  std::vector<DownstreamConn*> flush_list_;
+  std::vector<DownstreamConn*> flushing_;
   std::vector<std::unique_ptr<UpstreamCallbacks>> call_graveyard_;
   common::JsonFactsParser json_parser_;
   std::vector<Tier> tier_scratch_;

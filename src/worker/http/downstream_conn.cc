@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 
 #include <algorithm>
+#include <deque>
 #include <cstring>
 
 #include "common/log/log.h"
@@ -362,25 +363,70 @@ void DownstreamConn::writeHead(Exchange& ex, std::string head) {
   writeOwned(std::move(head));
 }
 
+// One uv_write: everything batched for this connection during one loop iteration.
 struct WriteReq {
   uv_write_t req;
   DownstreamConn* conn;
-  std::string bytes;
-  std::shared_ptr<const void> owner;
-  char chunk_head[20];
+  std::deque<std::string> strings;                 // heads, chunk sizes, local bodies
+  std::vector<std::shared_ptr<const void>> owners;  // upstream read buffers (no copy)
 };
 
-void DownstreamConn::queueWrite(uv_buf_t* bufs, unsigned nbufs, WriteReq* w) {
+namespace {
+constexpr char kCrlf[] = "\r\n";
+}  // namespace
+
+// Writes are batched and flushed once per loop iteration (Worker's check phase, right after
+// the I/O callbacks that produced them): a stream read that carried ten SSE events becomes one
+// writev, not ten. Nothing waits longer than the current iteration.
+void DownstreamConn::addBuf(const char* data, size_t len) {
+  batch_.bufs.push_back(uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(len)));
+  batch_bytes_ += len;
+  if (!flush_scheduled_) {
+    flush_scheduled_ = true;
+    worker_.scheduleFlush(this);
+  }
+}
+
+void DownstreamConn::writeOwned(std::string bytes) {
+  if (closing_ || bytes.empty()) return;
+  batch_.strings.push_back(std::move(bytes));
+  addBuf(batch_.strings.back().data(), batch_.strings.back().size());
+}
+
+void DownstreamConn::writeBody(BodySlice slice, bool chunked) {
+  if (closing_ || slice.len == 0) return;
+  if (exchange_) exchange_->bytes_out += slice.len;
+  if (chunked) {
+    char size[20];
+    const int n = std::snprintf(size, sizeof(size), "%zx\r\n", slice.len);
+    batch_.strings.emplace_back(size, static_cast<size_t>(n));
+    addBuf(batch_.strings.back().data(), batch_.strings.back().size());
+  }
+  addBuf(slice.data, slice.len);
+  batch_.owners.push_back(std::move(slice.owner));
+  if (chunked) addBuf(kCrlf, 2);
+}
+
+void DownstreamConn::flush() {
+  flush_scheduled_ = false;
+  if (closing_ || batch_.bufs.empty()) return;
+  auto* w = new WriteReq{{}, this, std::move(batch_.strings), std::move(batch_.owners)};
   w->req.data = w;
-  w->conn = this;
+  batch_.strings.clear();
+  batch_.owners.clear();
   ++writes_pending_;
   armTimer(static_cast<uint64_t>(worker_.config()->server.send_timeout.count()));
-  const int rc = uv_write(&w->req, stream(), bufs, nbufs, [](uv_write_t* req, int status) {
-    auto* wr = static_cast<WriteReq*>(req->data);
-    DownstreamConn* c = wr->conn;
-    delete wr;
-    c->onWriteDone(status);
-  });
+  // uv_write copies the buffer array, so the batch's vector is reused at once.
+  const int rc = uv_write(&w->req, stream(), batch_.bufs.data(),
+                          static_cast<unsigned>(batch_.bufs.size()),
+                          [](uv_write_t* req, int status) {
+                            auto* wr = static_cast<WriteReq*>(req->data);
+                            DownstreamConn* c = wr->conn;
+                            delete wr;
+                            c->onWriteDone(status);
+                          });
+  batch_.bufs.clear();
+  batch_bytes_ = 0;
   if (rc != 0) {
     --writes_pending_;
     delete w;
@@ -388,39 +434,15 @@ void DownstreamConn::queueWrite(uv_buf_t* bufs, unsigned nbufs, WriteReq* w) {
   }
 }
 
-void DownstreamConn::writeOwned(std::string bytes) {
-  if (closing_ || bytes.empty()) return;
-  auto* w = new WriteReq{};
-  w->bytes = std::move(bytes);
-  uv_buf_t b = uv_buf_init(w->bytes.data(), w->bytes.size());
-  queueWrite(&b, 1, w);
-}
-
-void DownstreamConn::writeBody(BodySlice slice, bool chunked) {
-  if (closing_ || slice.len == 0) return;
-  auto* w = new WriteReq{};
-  w->owner = std::move(slice.owner);
-  uv_buf_t bufs[3];
-  unsigned n = 0;
-  if (chunked) {
-    const int len = std::snprintf(w->chunk_head, sizeof(w->chunk_head), "%zx\r\n", slice.len);
-    bufs[n++] = uv_buf_init(w->chunk_head, static_cast<unsigned>(len));
-  }
-  bufs[n++] = uv_buf_init(const_cast<char*>(slice.data), slice.len);
-  if (chunked) bufs[n++] = uv_buf_init(const_cast<char*>("\r\n"), 2);
-  if (exchange_) exchange_->bytes_out += slice.len;
-  queueWrite(bufs, n, w);
-}
-
 void DownstreamConn::endResponse() {
   if (closing_) return;
   response_ended_ = true;
-  if (writes_pending_ == 0) onWriteDone(0);
+  if (writes_pending_ == 0 && batch_.bufs.empty()) onWriteDone(0);
 }
 
 size_t DownstreamConn::queuedBytes() const {
-  return uv_stream_get_write_queue_size(
-      reinterpret_cast<const uv_stream_t*>(&handle_));
+  return batch_bytes_ +
+         uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&handle_));
 }
 
 void DownstreamConn::onWriteDone(int status) {
@@ -437,7 +459,7 @@ void DownstreamConn::onWriteDone(int status) {
     if (exchange_) exchange_->onDownstreamDrained();
     return;
   }
-  if (writes_pending_ > 0) return;
+  if (writes_pending_ > 0 || !batch_.bufs.empty()) return;
   timer_.stop();
   response_ended_ = false;
   endExchange();
@@ -474,6 +496,8 @@ void DownstreamConn::close() {
   timer_.stop();
   endExchange();
   if (reading_) uv_read_stop(stream());
+  if (flush_scheduled_) worker_.cancelFlush(this);
+  batch_ = {};
   worker_.onConnectionClosed(this);
   uv_close(reinterpret_cast<uv_handle_t*>(stream()),
            [](uv_handle_t* h) { delete static_cast<DownstreamConn*>(h->data); });

@@ -10,9 +10,11 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/base/error_kind.h"
 #include "common/uv/uv_timer.h"
@@ -55,6 +57,8 @@ class DownstreamConn {
   void endResponse();
   // Bytes queued for the client and not yet written.
   size_t queuedBytes() const;
+  // Issue the batched writes (called by the Worker once per loop iteration).
+  void flush();
   // The response will end by closing the connection (HTTP/1.0 without a length, errors).
   void forceCloseAfterResponse() { close_after_response_ = true; }
   // The response cannot be completed (e.g. upstream broke mid-body): close the connection.
@@ -94,7 +98,7 @@ class DownstreamConn {
   void startExchange();
   void onWriteDone(int status);
   std::string responseHeadFor(Exchange& ex, const Response& response);
-  void queueWrite(uv_buf_t* bufs, unsigned nbufs, struct WriteReq* req);
+  void addBuf(const char* data, size_t len);
   void endExchange();
   void respondAndClose(common::ErrorKind kind, std::string message);
   void setReading(bool on);
@@ -121,6 +125,13 @@ class DownstreamConn {
   bool parse_error_set_ = false;
   uint32_t requests_ = 0;
   uint32_t writes_pending_ = 0;
+  struct Batch {
+    std::vector<uv_buf_t> bufs;
+    std::deque<std::string> strings;
+    std::vector<std::shared_ptr<const void>> owners;
+  } batch_;
+  size_t batch_bytes_ = 0;
+  bool flush_scheduled_ = false;
   bool response_ended_ = false;
   std::string pending_;            // bytes read but not parsed yet (pipelined / paused)
   std::string peer_;

@@ -30,12 +30,6 @@ int64_t retryAfterMs(const UpstreamResponseHead& head) {
   return 0;
 }
 
-// Detach the attempt in flight; it and its call are freed after this callback chain.
-void dropCall(UpstreamState& up) {
-  if (!up.attempt) return;
-  up.attempt->up = nullptr;
-  up.ex.worker.deferDelete(std::move(up.attempt));
-}
 
 void recordFailure(UpstreamState& up, int status, int64_t retry_after_ms) {
   if (up.current < 0) return;
@@ -49,6 +43,14 @@ void onTimer(void* p) { relay::onTimeout(*static_cast<UpstreamState*>(p)); }
 }  // namespace
 
 namespace upstream {
+
+// Detach the attempt in flight; it and its call are freed after this callback chain (a
+// completed call returns its connection to the pool then).
+void dropCall(UpstreamState& up) {
+  if (!up.attempt) return;
+  up.attempt->up = nullptr;
+  up.ex.worker.deferDelete(std::move(up.attempt));
+}
 
 void armTimer(UpstreamState& up, std::chrono::milliseconds phase_timeout) {
   const auto& server = up.ex.config->server;

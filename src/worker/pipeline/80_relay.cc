@@ -185,6 +185,8 @@ void onEnd(UpstreamState& up) {
   up.finished = true;
   up.timer->stop();
   if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
+  // The upstream connection goes back to the pool now, not when the client has drained.
+  upstream::dropCall(up);
   if (up.chunked_to_client) ex.conn.writeOwned("0\r\n\r\n");
   ex.conn.endResponse();  // last: may finish the exchange at once
 }

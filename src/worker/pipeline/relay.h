@@ -12,6 +12,8 @@ namespace llmproxy::worker {
 class UpstreamState;
 
 namespace upstream {
+// Detach the attempt in flight; freed (and its connection pooled) after this callback chain.
+void dropCall(UpstreamState& up);
 bool startAttempt(UpstreamState& up, size_t candidate_index);
 // True when this answer should be retried on the next candidate (5xx/429, nothing sent yet).
 bool wantsFailover(const UpstreamState& up, const UpstreamResponseHead& head);
