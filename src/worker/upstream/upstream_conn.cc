@@ -232,8 +232,9 @@ void UpstreamConn::onStreamData(const ChunkRef& chunk, const char* data, size_t 
   llhttp_errno_t err = llhttp_execute(&parser_, data, len);
   current_chunk_ = nullptr;
   if (err == HPE_PAUSED && complete_) {
+    // Reading stays on: the pooled connection's idle watch needs it anyway, and stopping and
+    // restarting it would cost two epoll_ctl calls per request. Later bytes mark it unclean.
     if (llhttp_get_error_pos(&parser_) != data + len) clean_ = false;
-    stream_->readStop();
   } else if (err != HPE_OK) {
     const char* reason = llhttp_get_error_reason(&parser_);
     fail(ErrorKind::UpstreamProtocol, std::string("malformed response: ") + llhttp_errno_name(err) +
