@@ -75,5 +75,22 @@ TEST(Processes, AccessLogHasOneLinePerRequest) {
   })) << proxy->tempDir().read("access.log");
 }
 
+TEST(Processes, JsonAccessLog) {
+  ProxyPorts ports;
+  auto proxy = startProxy(baseConfig(ports, 1, "", "access_format = \"json\"\n"), ports.api);
+  ASSERT_EQ(getOnce(ports.api, "/health", {{"x-request-id", "json-1"}}).status, 200);
+  ASSERT_TRUE(eventually([&] {
+    return proxy->tempDir().read("access.log").find("json-1") != std::string::npos;
+  }));
+  const std::string log = proxy->tempDir().read("access.log");
+  const auto at = log.rfind('\n', log.find("json-1"));
+  const std::string line = log.substr(at + 1, log.find('\n', at + 1) - at - 1);
+  EXPECT_EQ(line.rfind("{\"time\":\"", 0), 0u) << line;
+  for (const char* field : {"\"request_id\":\"json-1\"", "\"method\":\"GET\"", "\"path\":\"/health\"",
+                            "\"status\":200", "\"latency_ms\":", "\"attempts\":0"})
+    EXPECT_NE(line.find(field), std::string::npos) << field << " in " << line;
+  EXPECT_EQ(line.back(), '}');
+}
+
 }  // namespace
 }  // namespace llmproxy::testing

@@ -515,7 +515,13 @@ TEST_F(Proxy, UsageIsCountedOnEveryStreamWithoutShowingTheExtraChunk) {
     ASSERT_NE(at, std::string::npos) << id;
     const std::string line = log.substr(at, log.find('\n', at) - at);
     EXPECT_NE(line.find(" 11/7"), std::string::npos) << line;
+    // request id, key name, client, request line, model, provider, status, ..., attempts
+    EXPECT_NE(line.find(std::string(id) + " test 127.0.0.1 \"POST /v1/chat/completions\" m a 200 "),
+              std::string::npos)
+        << line;
   }
+  EXPECT_EQ(log.find(kClientKey), std::string::npos) << "no key material in the access log";
+  EXPECT_EQ(log.find("pk-a"), std::string::npos);
 }
 
 TEST_F(Proxy, MetricsAreSummedOverWorkersAndSurviveRespawn) {
