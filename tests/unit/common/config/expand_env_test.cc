@@ -3,18 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/env_of.h"
+
 #include <map>
 
 namespace llmproxy::common {
 namespace {
 
-EnvLookup envOf(std::map<std::string, std::string, std::less<>> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testing::envOf;
 
 TEST(ConfigExpandEnv, Variables) {
   auto env = envOf({{"A", "alpha"}, {"EMPTY", ""}, {"B_2", "beta"}});

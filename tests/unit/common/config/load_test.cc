@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/env_of.h"
+
 #include <map>
 
 #include "common/crypto/sha256.h"
@@ -11,13 +13,7 @@
 namespace llmproxy::common {
 namespace {
 
-EnvLookup envOf(std::map<std::string, std::string, std::less<>> vars) {
-  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testing::envOf;
 
 // The printed form of every error of a config that must fail.
 std::vector<std::string> errorsOf(std::string_view text, const EnvLookup& env = envOf({})) {
