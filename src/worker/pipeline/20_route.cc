@@ -67,7 +67,8 @@ bool isProxyEndpoint(Endpoint e) {
 Outcome stage::route(Exchange& ex) {
   const uint8_t listener = ex.conn.isAdminListener() ? kAdmin : kApi;
   const std::string_view path = ex.request.path();
-  const std::string_view method = ex.request.method == "HEAD" ? "GET" : ex.request.method;
+  std::string_view method = ex.request.method;
+  if (method == "HEAD") method = "GET";  // answered like GET, without the body
   std::string allow;
   for (const auto& r : kRoutes) {
     if (!(r.listeners & listener) || r.path != path) continue;
