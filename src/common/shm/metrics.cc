@@ -36,7 +36,8 @@ size_t fitUtf8(std::string_view s, size_t cap) {
 
 template <size_t N>
 void putLabel(char (&dst)[N], std::string_view v) {
-  std::memcpy(dst, v.data(), fitUtf8(v, N));
+  const size_t n = fitUtf8(v, N);
+  if (n > 0) std::memcpy(dst, v.data(), n);  // an empty view may have a null data()
 }
 
 template <size_t N>
