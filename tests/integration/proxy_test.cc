@@ -553,6 +553,54 @@ TEST_F(Proxy, MetricsAreSummedOverWorkersAndSurviveRespawn) {
   EXPECT_NE(getOnce(ports_.api, "/metrics").body.find(want), std::string::npos);
 }
 
+TEST_F(Proxy, ReloadUnderLoadKeepsStreamsOnTheirConfig) {
+  startMocks(2);
+  const auto configFor = [&](size_t mock) {
+    return serverConfig(ports_, 2, "",
+                        provider("p" + std::to_string(mock), mocks_[mock]->baseUrl(),
+                                 "models = [\"m\"]\n"));
+  };
+  startProxy(provider("p0", mocks_[0]->baseUrl(), "models = [\"m\"]\n"), 2);
+
+  // A stream that starts on the old config...
+  HttpClient stream("127.0.0.1", ports_.api);
+  Headers h = clientAuth();
+  h.emplace_back("x-mock-chunks", "8");
+  h.emplace_back("x-mock-chunk-delay-ms", "150");
+  ASSERT_EQ(stream.startStream("POST", "/v1/chat/completions", h, chatBody("m", true)).status, 200);
+  ASSERT_TRUE(stream.readSseEvent());
+
+  // ... while the config moves model "m" to the other provider, 20 times, under requests.
+  int failures = 0;
+  for (int i = 1; i <= 20; ++i) {
+    proxy_->writeConfig(configFor(static_cast<size_t>(i % 2)));
+    ASSERT_TRUE(proxy_->signal(SIGHUP));
+    for (int j = 0; j < 5; ++j)
+      if (chat("m").status != 200) ++failures;
+    // One reload at a time (signals of one kind can coalesce).
+    ASSERT_TRUE(eventually([&] {
+      return std::stol(getOnce(ports_.admin, "/admin/v1/config/version", adminAuth())
+                           .body.substr(11)) == i + 1;
+    }));
+  }
+  EXPECT_EQ(failures, 0);
+  ASSERT_TRUE(eventually([&] {
+    return configVersionOf(getOnce(ports_.api, "/health")) == 21;
+  }));
+  // New requests see the newest config (generation 21 = i 20 -> provider p0)...
+  const auto fresh = chat("m");
+  EXPECT_EQ(fresh.header("x-llmproxy-provider"), "p0");
+  // ... and the old stream finished on the provider it started with, untouched.
+  bool done = false;
+  int events = 1;
+  while (auto e = stream.readSseEvent(std::chrono::seconds(5))) {
+    ++events;
+    if (e->data == "[DONE]") done = true;
+  }
+  EXPECT_TRUE(done);
+  EXPECT_GE(events, 9);
+}
+
 TEST_F(Proxy, UnauthenticatedModeNeedsExplicitOptIn) {
   startMocks(1);
   ProxyProcess p(baseConfig(ports_, 1, "",
