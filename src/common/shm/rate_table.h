@@ -56,7 +56,7 @@ struct RateDecision {
 
 struct QuotaDecision {
   bool allowed = true;
-  uint64_t used = 0;   // requests counted, this one included when allowed
+  uint64_t used = 0;  // requests counted, this one included when allowed
   uint64_t limit = 0;
 };
 
