@@ -28,6 +28,7 @@ int run(const WorkerStartup& startup) {
 Worker::Worker(const WorkerStartup& startup)
     : startup_(startup),
       view_(startup.shm->configSlot(), startup.shm->providerHealth()),
+      limiter_(startup.shm->rateTable()),
       read_buffer_(new char[kReadBufferSize]) {
   uv_loop_init(&loop_);
   loop_.data = this;

@@ -42,6 +42,7 @@ int run(const WorkerStartup& startup);
 #include "common/shm/metrics.h"
 #include "worker/config_view.h"
 #include "worker/routing/model_matcher.h"
+#include "worker/limits/limiter.h"
 #include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
 
@@ -93,6 +94,7 @@ class Worker {
   UpstreamClient& upstreamClient() { return *upstream_client_; }
   UsageExtractor& usageExtractor() { return usage_extractor_; }
   common::MetricsWriter& metrics() { return *metrics_; }
+  Limiter& limiter() { return limiter_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -131,6 +133,7 @@ class Worker {
   std::vector<Tier> tier_scratch_;
   UsageExtractor usage_extractor_;
   std::unique_ptr<common::MetricsWriter> metrics_;
+  Limiter limiter_;
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};

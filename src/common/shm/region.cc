@@ -24,6 +24,7 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   sizes[static_cast<uint32_t>(ShmSection::ConfigSlot)] =
       ConfigSlot::bytesFor(layout.config_capacity);
   sizes[static_cast<uint32_t>(ShmSection::ProviderHealth)] = sizeof(ProviderHealth);
+  sizes[static_cast<uint32_t>(ShmSection::RateLimits)] = sizeof(RateTable);
   sizes[static_cast<uint32_t>(ShmSection::Metrics)] = MetricsArea::bytesFor(layout.max_workers);
 
   uint64_t offset = alignUp(sizeof(ShmHeader), 64);
@@ -61,6 +62,8 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   region.configSlot().init(layout.config_capacity);
   new (region.section<void>(ShmSection::ProviderHealth)) ProviderHealth{};
   region.providerHealth().init();
+  new (region.section<void>(ShmSection::RateLimits)) RateTable{};
+  region.rateTable().init();
   new (region.section<void>(ShmSection::Metrics)) MetricsArea{};
   region.metrics().init(layout.max_workers);
   return region;

@@ -12,6 +12,7 @@
 #include "common/shm/config_slot.h"
 #include "common/shm/metrics.h"
 #include "common/shm/provider_health.h"
+#include "common/shm/rate_table.h"
 #include "common/shm/reload_status.h"
 #include "common/shm/worker_status.h"
 
@@ -23,12 +24,13 @@ enum class ShmSection : uint32_t {
   ConfigSlot,
   ProviderHealth,
   Metrics,
+  RateLimits,
   kCount
 };
 
 struct ShmHeader {
   static constexpr uint64_t kMagic = 0x6c6c6d70726f7879ULL;  // "llmproxy"
-  static constexpr uint32_t kLayoutVersion = 3;
+  static constexpr uint32_t kLayoutVersion = 4;
   static constexpr uint32_t kMaxSections = 16;  // room for the sections later issues add
 
   uint64_t magic;
@@ -68,6 +70,7 @@ class ShmRegion {
     return *section<ProviderHealth>(ShmSection::ProviderHealth);
   }
   MetricsArea& metrics() const { return *section<MetricsArea>(ShmSection::Metrics); }
+  RateTable& rateTable() const { return *section<RateTable>(ShmSection::RateLimits); }
   uint32_t maxWorkers() const { return header().max_workers; }
   size_t size() const { return size_; }
   // Forget the mapping without unmapping it (a worker after fork keeps using it until exit).

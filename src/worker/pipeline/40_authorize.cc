@@ -3,11 +3,35 @@
 // checks the key's allowed_models.
 #include <string_view>
 
+#include "common/http/openai_error.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/worker.h"
 
 namespace llmproxy::worker {
+
+namespace {
+
+// Per-key limits, exact across the node's workers (shared-memory token buckets).
+Outcome checkLimits(Exchange& ex, UpstreamState& up) {
+  if (!ex.client_key) return Outcome::Next;
+  up.limits = KeyLimits::of(ex.config->keys[ex.client_key->index]);
+  if (!up.limits.any()) return Outcome::Next;
+  LimitCheck check = ex.worker.limiter().check(up.limits, ex.client_key->name, "", Limiter::nowMs());
+  if (check.allowed) {
+    up.limit_check = check;
+    return Outcome::Next;
+  }
+  const std::string message = check.message();
+  const auto& info = common::errorInfo(common::ErrorKind::RateLimited);
+  Response r = Response::json(
+      429, common::openAIErrorBody(common::OpenAIErrorFields{message, info.openai_type,
+                                                             std::nullopt, check.errorCode()}));
+  for (auto& [name, value] : check.headers()) r.headers.emplace_back(name, std::move(value));
+  return pipeline::respond(ex, std::move(r));
+}
+
+}  // namespace
 
 Outcome stage::authorize(Exchange& ex) {
   if (!isProxyEndpoint(ex.endpoint)) return Outcome::Next;
@@ -31,7 +55,7 @@ Outcome stage::authorize(Exchange& ex) {
                                        "This API key is not allowed to use the model '" +
                                            up.model + "'.",
                                        0});
-  return Outcome::Next;
+  return checkLimits(ex, up);
 }
 
 }  // namespace llmproxy::worker

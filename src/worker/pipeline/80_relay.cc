@@ -47,6 +47,14 @@ void sendHead(UpstreamState& up) {
   for (const auto& [name, value] : head.headers)
     if (name == "content-type" && value.starts_with("text/event-stream")) up.sse = true;
   appendHeadersExcept(h, head.headers, kDropResponseHeaders);
+  if (up.limit_check) {
+    for (const auto& [name, value] : up.limit_check->headers()) {
+      h += name;
+      h += ": ";
+      h += value;
+      h += "\r\n";
+    }
+  }
   h += "x-request-id: ";
   h += ex.request_id;
   h += "\r\nx-llmproxy-provider: ";

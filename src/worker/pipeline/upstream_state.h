@@ -14,6 +14,7 @@
 #include "common/json/json_facts.h"
 #include "common/uv/uv_timer.h"
 #include "worker/auth/key_matcher.h"
+#include "worker/limits/limiter.h"
 #include "worker/sse/sse_scanner.h"
 #include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
@@ -54,6 +55,8 @@ class UpstreamState {
   Exchange& ex;
   common::JsonFacts facts;
   std::string model;                       // requested model, prefix stripped
+  KeyLimits limits;                        // the client key's limits (stage 40)
+  std::optional<LimitCheck> limit_check;   // its x-ratelimit-* headers go on the response
   std::vector<UpstreamCandidate> candidates;  // in failover order
   size_t next_candidate = 0;
   uint32_t attempts = 0;

@@ -1,0 +1,99 @@
+// Per-key limits, exact across the workers of a node (shared-memory token buckets).
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "proxy_fixture.h"
+#include "support/mock_provider/mock_provider.h"
+
+namespace llmproxy::testing {
+namespace {
+
+std::string limitsConfig(const ProxyPorts& ports, const std::string& mock_url) {
+  std::string cfg = baseConfig(ports, 2, "",
+                               "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\n"
+                               "api_base = \"" + mock_url + "/v1\"\nmodels = [\"m\"]\n"
+                               "\n[[key]]\nname = \"rps\"\nkey = \"sk-rps\"\n"
+                               "rate_limit = { requests_per_second = 5, burst = 5 }\n"
+                               "\n[[key]]\nname = \"tpm\"\nkey = \"sk-tpm\"\ntokens_per_minute = 20\n"
+                               "\n[[key]]\nname = \"quota\"\nkey = \"sk-quota\"\nmax_requests = 2\n");
+  const std::string unauth = "allow_unauthenticated = true\n";
+  cfg.erase(cfg.find(unauth), unauth.size());
+  return cfg;
+}
+
+HttpResponse chatAs(uint16_t port, const std::string& key, Headers extra = {}) {
+  HttpClient c("127.0.0.1", port);
+  Headers h = {{"Authorization", "Bearer " + key}, {"Connection", "close"}};
+  h.insert(h.end(), extra.begin(), extra.end());
+  return c.post("/v1/chat/completions",
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", h);
+}
+
+class Limits : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(mock_.start());
+    proxy_ = startProxy(limitsConfig(ports_, mock_.baseUrl()), ports_.api);
+  }
+  MockProvider mock_;
+  ProxyPorts ports_;
+  std::unique_ptr<ProxyProcess> proxy_;
+};
+
+TEST_F(Limits, RequestsPerSecondIsExactAcrossWorkers) {
+  // 3x the burst at once from many connections, spread over both workers.
+  std::atomic<int> admitted{0}, limited{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 15; ++i)
+    threads.emplace_back([&] {
+      const auto r = chatAs(ports_.api, "sk-rps");
+      if (r.status == 200) ++admitted;
+      if (r.status == 429) ++limited;
+    });
+  for (auto& t : threads) t.join();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(admitted + limited, 15);
+  EXPECT_GE(admitted.load(), 5);
+  EXPECT_LE(admitted.load(), 5 + static_cast<int>(5 * elapsed) + 1) << "elapsed " << elapsed;
+  EXPECT_GE(limited.load(), 1);
+}
+
+TEST_F(Limits, RejectionCarriesOpenAiErrorAndHeaders) {
+  HttpResponse last;
+  for (int i = 0; i < 20 && last.status != 429; ++i) {
+    last = chatAs(ports_.api, "sk-rps");
+    if (last.status == 200) {
+      EXPECT_EQ(last.header("x-ratelimit-limit-requests"), "5");
+      EXPECT_FALSE(last.header("x-ratelimit-remaining-requests").empty());
+      EXPECT_FALSE(last.header("x-ratelimit-reset-requests").empty());
+    }
+  }
+  ASSERT_EQ(last.status, 429);
+  EXPECT_NE(last.body.find("\"code\":\"rate_limit_exceeded\""), std::string::npos) << last.body;
+  EXPECT_GE(std::stoi(last.header("retry-after")), 1);
+  EXPECT_EQ(last.header("x-ratelimit-remaining-requests"), "0");
+}
+
+TEST_F(Limits, TokensPerMinuteChargedFromRealUsage) {
+  const Headers big = {{"x-mock-completion-tokens", "15"}, {"x-mock-prompt-tokens", "4"}};
+  EXPECT_EQ(chatAs(ports_.api, "sk-tpm", big).status, 200);  // 20 left: admitted, charged 19
+  EXPECT_EQ(chatAs(ports_.api, "sk-tpm", big).status, 200);  // 1 left: admitted, now negative
+  const auto r = chatAs(ports_.api, "sk-tpm", big);
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_NE(r.header("x-ratelimit-limit-tokens"), "");
+  EXPECT_EQ(mock_.requestCount(), 2u);
+}
+
+TEST_F(Limits, QuotaOfMaxRequests) {
+  EXPECT_EQ(chatAs(ports_.api, "sk-quota").status, 200);
+  EXPECT_EQ(chatAs(ports_.api, "sk-quota").status, 200);
+  const auto r = chatAs(ports_.api, "sk-quota");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find("\"code\":\"insufficient_quota\""), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace llmproxy::testing
