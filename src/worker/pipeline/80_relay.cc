@@ -193,6 +193,13 @@ void onEnd(UpstreamState& up) {
   up.finished = true;
   up.timer->stop();
   if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
+  // Tokens per minute are charged with the real usage here, before the client can see the end
+  // of the answer (and send its next request).
+  if (up.usage && up.limits.tokens_per_minute > 0 && ex.client_key) {
+    ex.worker.limiter().chargeTokens(up.limits, ex.client_key->name, "",
+                                     up.usage->prompt_tokens + up.usage->completion_tokens,
+                                     Limiter::nowMs());
+  }
   // The upstream connection goes back to the pool now, not when the client has drained.
   upstream::dropCall(up);
   if (up.chunked_to_client) ex.conn.writeOwned("0\r\n\r\n");

@@ -96,13 +96,7 @@ void stage::finish(Exchange& ex) {
   const uint64_t latency_us = common::nowMonotonicUs() - ex.started_us;
   ex.worker.status().requests.fetch_add(1, std::memory_order_relaxed);
   recordMetrics(ex, latency_us);
-  // Tokens per minute are charged with the real usage once the answer is complete.
-  if (const UpstreamState* up = ex.upstream.get();
-      up && up->usage && up->limits.tokens_per_minute > 0 && ex.client_key) {
-    ex.worker.limiter().chargeTokens(up->limits, ex.client_key->name, "",
-                                     up->usage->prompt_tokens + up->usage->completion_tokens,
-                                     Limiter::nowMs());
-  }
+
   if (common::log::accessEnabled()) writeAccessLog(ex, latency_us);
 }
 
