@@ -7,7 +7,8 @@ CMAKE_ARGS ?=
 APT_PACKAGES = build-essential cmake pkg-config git \
   libuv1-dev libssl-dev libpq-dev libhiredis-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev node-llhttp libtomlplusplus-dev libcli11-dev \
-  libre2-dev libsimdjson-dev rapidjson-dev libsystemd-dev ca-certificates curl
+  libre2-dev libsimdjson-dev rapidjson-dev libsystemd-dev libyaml-cpp-dev \
+  postgresql redis-server ca-certificates curl
 
 .PHONY: all deps configure build run test unit integration asan bench package package-test format clean
 

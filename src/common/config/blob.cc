@@ -15,16 +15,17 @@ namespace {
 constexpr char kMagic[4] = {'L', 'P', 'C', 'F'};
 // NOTE: bump when the encoding or any config struct changes; master and workers of one binary
 // always agree, the version only guards against a corrupt or foreign segment.
-constexpr uint32_t kLayoutVersion = 1;
+constexpr uint32_t kLayoutVersion = 2;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A new config field must also be added to the visit() lists below (and to blob_test.cc's fully
 // populated Config). These sizes fail the build as a reminder; update them after doing so.
 static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 256 &&
-                  sizeof(LogConfig) == 128 && sizeof(DatabaseConfig) == 32 &&
-                  sizeof(RedisConfig) == 72 && sizeof(UpstreamUrl) == 80 &&
-                  sizeof(ModelMapping) == 64 && sizeof(ProviderConfig) == 304 &&
-                  sizeof(RateLimit) == 16 && sizeof(KeyConfig) == 136 && sizeof(Config) == 568,
+                  sizeof(LogConfig) == 128 && sizeof(DatabaseConfig) == 72 &&
+                  sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 32 &&
+                  sizeof(UpstreamUrl) == 80 && sizeof(ModelMapping) == 64 &&
+                  sizeof(ProviderConfig) == 328 && sizeof(RateLimit) == 16 &&
+                  sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 && sizeof(Config) == 672,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
@@ -78,6 +79,12 @@ void visit(Io& io, S& l) {
 template <typename Io, Is<DatabaseConfig> S>
 void visit(Io& io, S& d) {
   io(d.url);
+  io(d.connect_timeout);
+  io(d.query_timeout);
+  io(d.usage_log);
+  io(d.usage_batch_size);
+  io(d.usage_flush_interval);
+  io(d.usage_buffer);
 }
 
 template <typename Io, Is<RedisConfig> S>
@@ -85,6 +92,15 @@ void visit(Io& io, S& r) {
   io(r.url);
   io(r.on_failure);
   io(r.timeout);
+  io(r.key_prefix);
+}
+
+template <typename Io, Is<CacheConfig> S>
+void visit(Io& io, S& c) {
+  io(c.default_ttl);
+  io(c.max_ttl);
+  io(c.max_entry_size);
+  io(c.memory_entries);
 }
 
 template <typename Io, Is<UpstreamUrl> S>
@@ -115,12 +131,22 @@ void visit(Io& io, S& p) {
   io(p.ca_file);
   io(p.models);
   io(p.model_mapping);
+  io(p.max_concurrent);
+  io(p.queue_timeout);
+  io(p.db_id);
 }
 
 template <typename Io, Is<RateLimit> S>
 void visit(Io& io, S& r) {
   io(r.requests_per_second);
   io(r.burst);
+}
+
+template <typename Io, Is<ModelLimit> S>
+void visit(Io& io, S& m) {
+  io(m.model);
+  io(m.rate_limit);
+  io(m.tokens_per_minute);
 }
 
 template <typename Io, Is<KeyConfig> S>
@@ -133,6 +159,10 @@ void visit(Io& io, S& k) {
   io(k.rate_limit);
   io(k.tokens_per_minute);
   io(k.max_requests);
+  io(k.model_limits);
+  io(k.cache);
+  io(k.cache_namespace);
+  io(k.db_id);
 }
 
 template <typename Io, Is<Config> S>
@@ -142,6 +172,7 @@ void visit(Io& io, S& c) {
   io(c.log);
   io(c.database);
   io(c.redis);
+  io(c.cache);
   io(c.providers);
   io(c.keys);
 }

@@ -60,6 +60,12 @@ struct LogConfig {
 
 struct DatabaseConfig {
   std::string url;  // empty = no database
+  Millis connect_timeout{5'000};       // one connection attempt (master and workers)
+  Millis query_timeout{5'000};         // one statement; the connection is reset after it
+  bool usage_log = true;               // workers append one usage_log row per request
+  uint32_t usage_batch_size = 200;     // rows per INSERT
+  Millis usage_flush_interval{1'000};  // a partial batch waits at most this long
+  uint32_t usage_buffer = 10'000;      // rows kept per worker while PostgreSQL is away; more are dropped
   bool operator==(const DatabaseConfig&) const = default;
 };
 
@@ -67,7 +73,18 @@ struct RedisConfig {
   std::string url;                 // empty = no Redis
   std::string on_failure = "local";  // local | deny
   Millis timeout{5};
+  std::string key_prefix = "llmproxy:";  // every Redis key starts with this
   bool operator==(const RedisConfig&) const = default;
+};
+
+// The response cache (opt-in per key or per request). Stored in Redis when [redis] is set,
+// otherwise in a per-worker LRU.
+struct CacheConfig {
+  Millis default_ttl{300'000};         // when a key has cache = true and the request names no max-age
+  Millis max_ttl{86'400'000};          // a request's max-age is capped at this
+  uint64_t max_entry_size = 1u << 20;  // larger answers are not cached
+  uint32_t memory_entries = 1024;      // per-worker LRU capacity (no Redis)
+  bool operator==(const CacheConfig&) const = default;
 };
 
 // An upstream base URL split at load time.
@@ -100,6 +117,9 @@ struct ProviderConfig {
   std::string ca_file;       // empty = system CA bundle
   std::vector<std::string> models;       // served as-is
   std::vector<ModelMapping> model_mapping;  // sorted by the documented priority at load
+  uint32_t max_concurrent = 0;  // requests in flight to this provider per node, 0 = unlimited
+  Millis queue_timeout{1'000};  // how long a request waits for a free slot before 429
+  int64_t db_id = 0;            // providers.id when the row came from PostgreSQL, 0 = file
   bool operator==(const ProviderConfig&) const = default;
 };
 
@@ -107,6 +127,14 @@ struct RateLimit {
   double requests_per_second = 0;  // 0 = unlimited
   double burst = 0;
   bool operator==(const RateLimit&) const = default;
+};
+
+// rate_limit_per_model: overrides a key's limits for the models a pattern matches.
+struct ModelLimit {
+  std::string model;        // exact name or glob with '*'
+  RateLimit rate_limit;
+  uint64_t tokens_per_minute = 0;
+  bool operator==(const ModelLimit&) const = default;
 };
 
 using Sha256 = std::array<uint8_t, 32>;
@@ -120,6 +148,10 @@ struct KeyConfig {
   RateLimit rate_limit;
   uint64_t tokens_per_minute = 0;     // 0 = unlimited
   uint64_t max_requests = 0;          // 0 = unlimited
+  std::vector<ModelLimit> model_limits;  // rate_limit_per_model, first match wins
+  bool cache = false;                 // answers may be served from the response cache
+  std::string cache_namespace;        // keys sharing a namespace share cached answers; "" = own
+  int64_t db_id = 0;                  // credentials.id when the row came from PostgreSQL, 0 = file
   bool operator==(const KeyConfig&) const = default;
 };
 
@@ -129,6 +161,7 @@ struct Config {
   LogConfig log;
   DatabaseConfig database;
   RedisConfig redis;
+  CacheConfig cache;
   std::vector<ProviderConfig> providers;
   std::vector<KeyConfig> keys;
   bool operator==(const Config&) const = default;

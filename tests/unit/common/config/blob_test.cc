@@ -36,8 +36,9 @@ Config fullConfig() {
   s.max_attempts = 9;
   s.pid_file = "/tmp/p.pid";
   c.log = {"/var/log/e.log", "/var/log/a.log", "debug", "json"};
-  c.database.url = "postgres://db";
-  c.redis = {"redis://r", "deny", Millis{250}};
+  c.database = {"postgres://db", Millis{11}, Millis{12}, false, 13, Millis{14}, 15};
+  c.redis = {"redis://r", "deny", Millis{250}, "pfx:"};
+  c.cache = {Millis{16}, Millis{17}, 18, 19};
 
   ProviderConfig p;
   p.id = "azure-1";
@@ -52,6 +53,9 @@ Config fullConfig() {
   p.ca_file = "/etc/ssl/ca.pem";
   p.models = {"a", "b", ""};
   p.model_mapping = {{"gpt-4", "gpt-4-turbo"}, {"gemini-*", "gemini-pro"}};
+  p.max_concurrent = 20;
+  p.queue_timeout = Millis{21};
+  p.db_id = 22;
   c.providers = {p, ProviderConfig{}};
   c.providers[1].type = ProviderType::Anthropic;
 
@@ -64,6 +68,10 @@ Config fullConfig() {
   k.rate_limit = {12.5, 0.25};
   k.tokens_per_minute = ~uint64_t{0};
   k.max_requests = 42;
+  k.model_limits = {{"gpt-4*", {1.5, 2.5}, 23}, {"o1", {}, 0}};
+  k.cache = true;
+  k.cache_namespace = "team-a";
+  k.db_id = 24;
   c.keys = {k, KeyConfig{}};
   return c;
 }
