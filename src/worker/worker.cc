@@ -62,6 +62,7 @@ int Worker::run() {
   UpstreamLimits limits;
   limits.connect_timeout = config()->server.connect_timeout;
   upstream_client_ = std::make_unique<UpstreamClient>(&loop_, limits);
+  redis_ = std::make_unique<RedisClient>(&loop_, config()->redis);
 
   if (auto r = openListeners(); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
@@ -98,6 +99,7 @@ int Worker::run() {
   graveyard_.clear();
   call_graveyard_.clear();
   upstream_client_.reset();
+  redis_.reset();
   flush_timer_.reset();
   shutdown_timer_.reset();
   common::log::flush();
@@ -181,6 +183,7 @@ void Worker::applyConfigChange() {
       LLMP_LOG_ERROR("keeping the old logs: {}", r.error().detail);
     }
   }
+  if (redis_) redis_->reconfigure(config()->redis);
 }
 
 std::string Worker::newRequestId() {

@@ -43,6 +43,7 @@ int run(const WorkerStartup& startup);
 #include "worker/config_view.h"
 #include "worker/routing/model_matcher.h"
 #include "worker/limits/limiter.h"
+#include "worker/redis/redis_client.h"
 #include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
 
@@ -95,6 +96,8 @@ class Worker {
   UsageExtractor& usageExtractor() { return usage_extractor_; }
   common::MetricsWriter& metrics() { return *metrics_; }
   Limiter& limiter() { return limiter_; }
+  // The worker's one Redis connection (idle when [redis] url is empty).
+  RedisClient& redis() { return *redis_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -135,6 +138,7 @@ class Worker {
   std::unique_ptr<common::MetricsWriter> metrics_;
   Limiter limiter_;
   std::unique_ptr<UpstreamClient> upstream_client_;
+  std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
   uv_signal_t signals_[4]{};
