@@ -34,6 +34,8 @@ constexpr std::array kErrorTable{
     Row{ErrorKind::HeadersTooLarge, "headers_too_large",
         {431, "invalid_request_error", "request_header_fields_too_large", ErrorSide::Downstream,
          false}},
+    Row{ErrorKind::Conflict, "conflict",
+        {409, "invalid_request_error", "conflict", ErrorSide::Downstream, false}},
     Row{ErrorKind::RateLimited, "rate_limited",
         {429, "rate_limit_error", "rate_limit_exceeded", ErrorSide::Downstream, false}},
     Row{ErrorKind::UpstreamConnect, "upstream_connect",

@@ -20,6 +20,7 @@ enum class ErrorKind : uint8_t {
   RequestTimeout,      // 408 header/body read timeout
   PayloadTooLarge,     // 413
   HeadersTooLarge,     // 431
+  Conflict,            // 409 duplicate, or a write the source of truth forbids
   RateLimited,         // 429 from our own limiter
   // upstream (a provider failed)
   UpstreamConnect,     // 502
