@@ -146,6 +146,7 @@ class TomlReader {
                   const std::string& path, std::initializer_list<Field> fields);
   void readServer(const toml::table& table, ServerConfig& server);
   void readLog(const toml::table& table, LogConfig& log);
+  void readDatabase(const toml::table& table, DatabaseConfig& database);
   void readProvider(const toml::table& table, const std::string& path, ProviderConfig& provider);
   void readKey(const toml::table& table, const std::string& path, KeyConfig& key);
   void readModelMapping(const toml::node& node, const std::string& name, const std::string& path,
@@ -494,6 +495,37 @@ void TomlReader::readLog(const toml::table& table, LogConfig& log) {
       });
 }
 
+void TomlReader::readDatabase(const toml::table& table, DatabaseConfig& db) {
+  auto dur = [this](Millis& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      assign(duration(n, name), out);
+    };
+  };
+  auto u32 = [this](uint32_t& out, int64_t min, int64_t max) {
+    return
+        [this, &out, min, max](const toml::node& n, const std::string& name, const std::string&) {
+          if (auto v = integer(n, name, min, max)) out = static_cast<uint32_t>(*v);
+        };
+  };
+  readFields(table, "[database]", "database", "database",
+             {
+                 // A libpq URI or key=value string: libpq itself judges it when connecting.
+                 {"url",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(string(n, name), db.url);
+                  }},
+                 {"connect_timeout", dur(db.connect_timeout)},
+                 {"query_timeout", dur(db.query_timeout)},
+                 {"usage_log",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(boolean(n, name), db.usage_log);
+                  }},
+                 {"usage_batch_size", u32(db.usage_batch_size, 1, 10'000)},
+                 {"usage_flush_interval", dur(db.usage_flush_interval)},
+                 {"usage_buffer", u32(db.usage_buffer, 1, 10'000'000)},
+             });
+}
+
 void TomlReader::readModelMapping(const toml::node& node, const std::string& name,
                                   const std::string& path, std::vector<ModelMapping>& mapping) {
   const toml::table* table = node.as_table();
@@ -791,10 +823,7 @@ void TomlReader::read(const toml::table& root, Config& config) {
     } else if (section == "log") {
       readLog(*table, config.log);
     } else if (section == "database") {
-      readFields(*table, "[database]", "database", "database",
-                 {{"url", [&](const toml::node& n, const std::string& name, const std::string&) {
-                     assign(string(n, name), config.database.url);
-                   }}});
+      readDatabase(*table, config.database);
     } else if (section == "redis") {
       RedisConfig& redis = config.redis;
       readFields(

@@ -138,6 +138,36 @@ TEST(ConfigLoad, DefaultsWithMinimalFile) {
   EXPECT_EQ(loaded->server.listen[0].port, 8000);
 }
 
+TEST(ConfigLoad, DatabaseSection) {
+  auto loaded = loadConfigText(str(kServer,
+                                   "[database]\n"
+                                   "url = \"postgresql://u:${PW}@db/llmproxy\"\n"
+                                   "connect_timeout = \"2s\"\n"
+                                   "query_timeout = 3\n"
+                                   "usage_log = false\n"
+                                   "usage_batch_size = 50\n"
+                                   "usage_flush_interval = \"250ms\"\n"
+                                   "usage_buffer = 1000\n"),
+                               "t.conf", envOf({{"PW", "s3cret"}}));
+  ASSERT_TRUE(loaded) << loaded.error().front().str();
+  EXPECT_EQ(loaded->database, (DatabaseConfig{"postgresql://u:s3cret@db/llmproxy", Millis{2'000},
+                                              Millis{3'000}, false, 50, Millis{250}, 1000}));
+
+  auto defaults = loadConfigText(str(kServer, "[database]\nurl = \"postgres://db/x\"\n"),
+                                 "t.conf", envOf({}));
+  ASSERT_TRUE(defaults) << defaults.error().front().str();
+  EXPECT_EQ(defaults->database, (DatabaseConfig{"postgres://db/x"}));
+
+  EXPECT_EQ(errorsOf(str(kOpen, "[database]\nusage_batch_size = 0\nquery_timeout = \"0s\"\n"
+                                "usage_log = \"yes\"\nusage_bufer = 5\n")),
+            (std::vector<std::string>{
+                "t.conf:5:20: database.usage_batch_size: must be between 1 and 10000 (got 0)",
+                "t.conf:6:17: database.query_timeout: must be greater than 0",
+                "t.conf:7:13: database.usage_log: expected true or false",
+                "t.conf:8:1: unknown key \"usage_bufer\" in [database]; did you mean "
+                "\"usage_buffer\"?"}));
+}
+
 TEST(ConfigLoad, WorkersAndAdminListenForms) {
   auto loaded =
       loadConfigText(str(kOpen, "workers = \"auto\"\nadmin_listen = []\n"), "t.conf", envOf({}));
