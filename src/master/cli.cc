@@ -17,7 +17,15 @@ constexpr const char* kUsage =
     "  -g,--foreground   : stay in the foreground (do not daemonize); for systemd and `make run`\n"
     "  -s signal         : send signal to a master process: stop, quit, reopen, reload\n"
     "  -c filename       : set configuration file (default: /etc/llmproxy/llmproxy.conf)\n"
-    "  -p pidfile        : set pid file (default: server.pid_file, /run/llmproxy/llmproxy.pid)\n";
+    "  -p pidfile        : set pid file (default: server.pid_file, /run/llmproxy/llmproxy.pid)\n"
+    "\n"
+    "Database commands (URL from -d, else DB_URL, else [database] url of the -c file):\n"
+    "  llmproxy migrate up [N]       [-d URL] [--migrations DIR] : apply all (or N) pending\n"
+    "  llmproxy migrate down [N|all] [-d URL] [--migrations DIR] : roll back 1 (or N, or all)\n"
+    "  llmproxy migrate version      [-d URL]                    : print the schema version\n"
+    "  llmproxy migrate force V      [-d URL]                    : set the version (-1: none)\n"
+    "  llmproxy import-config FILE.yaml [-d URL]                 : load a seed YAML config\n"
+    "  (migrations: --migrations, else /usr/share/llmproxy/migrations)\n";
 
 }  // namespace
 
@@ -36,11 +44,32 @@ CliResult parseCli(const std::vector<std::string>& args) {
   app.add_option("-c", o.config_file);
   app.add_option("-p", o.pid_file);
 
+  // Subcommands; -c (and -h) before or after them reach the main options (fallthrough).
+  ToolOptions tool;
+  CLI::App* migrate = app.add_subcommand("migrate");
+  migrate->fallthrough();
+  migrate->add_option("args", tool.args)->expected(1, 2);
+  migrate->add_option("-d,--database", tool.database);
+  migrate->add_option("--migrations", tool.migrations_dir);
+  migrate->add_flag("--all", tool.all);
+  CLI::App* import_config = app.add_subcommand("import-config");
+  import_config->fallthrough();
+  import_config->add_option("file", tool.args)->expected(1);
+  import_config->add_option("-d,--database", tool.database);
+
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     return CliResult{std::nullopt, 1, std::string("llmproxy: ") + e.what() + "\n" + kUsage};
+  }
+  if (!help && (migrate->parsed() || import_config->parsed())) {
+    tool.command = migrate->parsed() ? "migrate" : "import-config";
+    if (tool.args.empty()) {
+      return CliResult{std::nullopt, 1,
+                       "llmproxy: " + tool.command + ": missing argument\n" + kUsage};
+    }
+    o.tool = std::move(tool);
   }
   if (!signal.empty() && signal != "stop" && signal != "quit" && signal != "reopen" &&
       signal != "reload")

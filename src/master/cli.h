@@ -7,6 +7,15 @@
 
 namespace llmproxy::master {
 
+// `llmproxy migrate ...` and `llmproxy import-config FILE`: one-shot database tools.
+struct ToolOptions {
+  std::string command;                        // "migrate" | "import-config"
+  std::vector<std::string> args;              // positional: {"down", "2"} or {"seed.yaml"}
+  bool all = false;                           // migrate down --all
+  std::optional<std::string> database;        // -d / --database URL
+  std::optional<std::string> migrations_dir;  // --migrations DIR
+};
+
 struct CliOptions {
   std::string config_file = "/etc/llmproxy/llmproxy.conf";
   std::optional<std::string> pid_file;  // -p overrides server.pid_file
@@ -15,6 +24,7 @@ struct CliOptions {
   bool foreground = false;              // -g / --foreground
   bool show_version = false;            // -V
   std::optional<std::string> signal;    // -s reload|quit|stop|reopen
+  std::optional<ToolOptions> tool;      // a subcommand instead of running the proxy
 };
 
 struct CliResult {

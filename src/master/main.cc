@@ -6,7 +6,9 @@
 #include "common/config/load.h"
 #include "common/log/log.h"
 #include "master/cli.h"
+#include "master/import/import_command.h"
 #include "master/master.h"
+#include "master/migrate/migrate_command.h"
 #include "master/proc_title.h"
 #include "master/signal_sender.h"
 
@@ -25,6 +27,17 @@ int main(int argc, char** argv) {
   if (opt.show_version) {
     std::cout << "llmproxy version: llmproxy/" << LLMPROXY_VERSION << "\n";
     return 0;
+  }
+
+  if (opt.tool) {
+    if (opt.tool->command == "migrate") {
+      master::migrate::MigrateRequest request{opt.tool->args, opt.tool->all, opt.tool->database,
+                                              opt.tool->migrations_dir, opt.config_file};
+      return master::migrate::runMigrate(request, common::processEnv(), std::cout, std::cerr);
+    }
+    return master::import::runImportConfig(opt.tool->args.front(), opt.tool->database,
+                                           opt.config_file, common::processEnv(), std::cout,
+                                           std::cerr);
   }
 
   auto config = common::loadConfigFile(opt.config_file, common::processEnv());

@@ -218,23 +218,13 @@ std::optional<std::string> PgServer::scalar(const std::string& sql) {
 }
 
 bool PgServer::migrate() {
-  const fs::path dir = fs::path(LLMPROXY_SOURCE_DIR) / "migrations";
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.ends_with(".up.sql")) files.push_back(entry.path());
-  }
-  if (files.empty()) {
-    ADD_FAILURE() << "no migrations found in " << dir;
+  CliResult r = runProcess(LLMPROXY_BINARY,
+                           {"migrate", "up", "-d", url(), "--migrations",
+                            std::string(LLMPROXY_SOURCE_DIR) + "/migrations"},
+                           {}, std::chrono::seconds(60));
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "llmproxy migrate up failed (exit " << r.exit_code << "):\n" << r.output;
     return false;
-  }
-  std::sort(files.begin(), files.end());
-  for (const fs::path& file : files) {
-    if (!exec("BEGIN;\n" + readFile(file.string()) + "\nCOMMIT;")) {
-      ADD_FAILURE() << "migration " << file << " failed";
-      return false;
-    }
   }
   return true;
 }

@@ -69,7 +69,8 @@ class PgServer {
   // (and a gtest failure) if it cannot connect.
   PgConnPtr connect(const std::string& url = {}) const;
 
-  // Applies the repository's migrations/*.up.sql in order (the schema llmproxy expects).
+  // Applies the repository's migrations (the schema llmproxy expects) by running
+  // `llmproxy migrate up`, as an operator would.
   bool migrate();
 
   // Whole server log so far (for failure messages).

@@ -52,5 +52,38 @@ TEST(Cli, HelpAndUnknownOption) {
   EXPECT_EQ(missing.exit_code, 1);
 }
 
+TEST(Cli, MigrateSubcommand) {
+  auto r = parseCli({"migrate", "down", "2", "-d", "postgresql://h/db", "--migrations", "/m",
+                     "-c", "/x.conf"});
+  ASSERT_TRUE(r.options) << r.output;
+  ASSERT_TRUE(r.options->tool);
+  EXPECT_EQ(r.options->tool->command, "migrate");
+  EXPECT_EQ(r.options->tool->args, (std::vector<std::string>{"down", "2"}));
+  EXPECT_EQ(r.options->tool->database, "postgresql://h/db");
+  EXPECT_EQ(r.options->tool->migrations_dir, "/m");
+  EXPECT_FALSE(r.options->tool->all);
+  EXPECT_EQ(r.options->config_file, "/x.conf");
+
+  auto all = parseCli({"-c", "/y.conf", "migrate", "down", "--all"});
+  ASSERT_TRUE(all.options) << all.output;
+  EXPECT_TRUE(all.options->tool->all);
+  EXPECT_EQ(all.options->config_file, "/y.conf");
+
+  auto missing = parseCli({"migrate"});
+  EXPECT_FALSE(missing.options);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_FALSE(parseCli({}).options->tool);
+}
+
+TEST(Cli, ImportConfigSubcommand) {
+  auto r = parseCli({"import-config", "seed.yaml", "--database", "postgresql://h/db"});
+  ASSERT_TRUE(r.options) << r.output;
+  ASSERT_TRUE(r.options->tool);
+  EXPECT_EQ(r.options->tool->command, "import-config");
+  EXPECT_EQ(r.options->tool->args, (std::vector<std::string>{"seed.yaml"}));
+  EXPECT_EQ(r.options->tool->database, "postgresql://h/db");
+  EXPECT_FALSE(parseCli({"import-config", "a.yaml", "b.yaml"}).options);
+}
+
 }  // namespace
 }  // namespace llmproxy::master
