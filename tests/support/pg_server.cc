@@ -1,8 +1,10 @@
 // PgServer: initdb + pg_ctl in a temp dir (as the postgres user when root), libpq helpers.
 #include "support/pg_server.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -115,10 +117,7 @@ bool PgServer::initdb() {
       }
     }
   }
-  if (!runTool("initdb", {"-D", dataDir(), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                          "--locale=C", "--no-sync", "--no-instructions"})) {
-    return false;
-  }
+  if (!copyTemplate()) return false;
   // Appended settings win over initdb's. The file stays owned by postgres (root only appends).
   std::ofstream conf(dataDir() + "/postgresql.conf", std::ios::app);
   conf << "\n# llmproxy test fixture\n"
@@ -129,6 +128,47 @@ bool PgServer::initdb() {
        << "shared_buffers = 16MB\nmax_connections = 50\n"
        << "log_min_messages = warning\nlog_min_error_statement = error\n";
   return static_cast<bool>(conf);
+}
+
+// initdb takes seconds and every test process needs a cluster: the first one made in a build
+// tree is kept next to the llmproxy binary and copied (cp -a keeps the postgres owner).
+bool PgServer::copyTemplate() {
+  const std::string tmpl = (fs::path(LLMPROXY_BINARY).parent_path() / "pg-template").string();
+  const int lock = ::open((tmpl + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+    ADD_FAILURE() << "cannot lock " << tmpl << ".lock";
+    if (lock >= 0) ::close(lock);
+    return false;
+  }
+  bool ok = true;
+  std::error_code ec;
+  if (!fs::exists(tmpl + "/PG_VERSION")) {
+    const std::string fresh = tmpl + ".new";
+    fs::remove_all(fresh, ec);
+    fs::create_directories(fresh, ec);
+    fs::permissions(fresh, fs::perms::owner_all, ec);
+    if (as_postgres_user_) {
+      const passwd* pw = ::getpwnam("postgres");
+      ok = pw != nullptr && ::chown(fresh.c_str(), pw->pw_uid, pw->pw_gid) == 0;
+      if (!ok) ADD_FAILURE() << "cannot give " << fresh << " to the postgres user";
+    }
+    ok = ok && runTool("initdb", {"-D", fresh, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                                  "--locale=C", "--no-sync", "--no-instructions"});
+    if (ok) {
+      fs::remove_all(tmpl, ec);
+      fs::rename(fresh, tmpl, ec);
+      ok = !ec;
+      if (!ok) ADD_FAILURE() << "cannot rename " << fresh << ": " << ec.message();
+    }
+  }
+  if (ok) {
+    CliResult r = runProcess("/bin/cp", {"-a", tmpl, dataDir()});
+    ok = r.exit_code == 0;
+    if (!ok) ADD_FAILURE() << "cp -a " << tmpl << " failed: " << r.output;
+  }
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  return ok;
 }
 
 bool PgServer::start() {

@@ -25,7 +25,8 @@ struct PgConnCloser {
 using PgConnPtr = std::unique_ptr<PGconn, PgConnCloser>;
 
 // Owns one PostgreSQL server (major version 15 on Debian 12, found through `pg_config --bindir`
-// or /usr/lib/postgresql/15/bin). The constructor runs initdb (trust auth, UTF-8), starts the
+// or /usr/lib/postgresql/15/bin). The constructor copies a cluster made once per build tree by
+// initdb (trust auth, UTF-8; kept as build/pg-template), starts the
 // server on 127.0.0.1:<free port> with its unix socket inside the temp dir and durability off
 // (fsync, synchronous_commit, full_page_writes: tests never survive a crash), and creates the
 // role and database "llmproxy" (owned by that role, not a superuser). As root, initdb and pg_ctl
@@ -79,6 +80,7 @@ class PgServer {
  private:
   bool initdb();
   bool createDatabase();
+  bool copyTemplate();
   // Runs a PostgreSQL program from the server's bin dir, as the postgres user when root.
   bool runTool(const std::string& tool, const std::vector<std::string>& args);
   std::string dataDir() const { return dir_.file("data"); }
