@@ -99,6 +99,10 @@ for f in /usr/sbin/llmproxy /etc/llmproxy/llmproxy.conf /etc/default/llmproxy \
          /usr/share/doc/llmproxy/copyright; do
     check "deb contains $f" grep -qx "$f" "$tmp/deb.files"
 done
+for f in "$src"/migrations/*.sql; do
+    check "deb contains the migration $(basename "$f")" \
+        grep -qx "/usr/share/llmproxy/migrations/$(basename "$f")" "$tmp/deb.files"
+done
 check "deb: files are owned by root:root" \
     sh -c "! awk '{print \$2}' '$tmp/deb.list' | grep -vx 'root/root'"
 check "deb: /usr/sbin/llmproxy is 0755" grep -q '^-rwxr-xr-x .* ./usr/sbin/llmproxy$' "$tmp/deb.list"
@@ -169,6 +173,10 @@ if [ -f "$rpm" ] && command -v rpm >/dev/null 2>&1; then
              /usr/share/man/man8/llmproxy.8.gz /usr/share/man/man5/llmproxy.conf.5.gz \
              /usr/share/llmproxy/migrations /usr/share/llmproxy/grafana/llmproxy.json; do
         check "rpm contains $f" grep -qx "$f" "$tmp/rpm.files"
+    done
+    for f in "$src"/migrations/*.sql; do
+        check "rpm contains the migration $(basename "$f")" \
+            grep -qx "/usr/share/llmproxy/migrations/$(basename "$f")" "$tmp/rpm.files"
     done
     for d in /usr/sbin /usr/lib/systemd/system /etc/logrotate.d /etc/default /usr/share/man/man8 /lib; do
         check "rpm does not claim the system directory $d" sh -c "! grep -qx '$d' '$tmp/rpm.files'"

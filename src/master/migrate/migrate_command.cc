@@ -11,13 +11,11 @@
 #include "master/pgcli/database_url.h"
 #include "master/pgcli/session.h"
 
-#ifndef LLMPROXY_MIGRATIONS_DIR
-#define LLMPROXY_MIGRATIONS_DIR "/usr/share/llmproxy/migrations"
-#endif
-
 namespace llmproxy::master::migrate {
 
 namespace {
+
+constexpr const char* kPackagedDir = "/usr/share/llmproxy/migrations";
 
 std::optional<int64_t> parseInt(const std::string& text) {
   int64_t v = 0;
@@ -42,11 +40,14 @@ std::string executableDir() {
 std::string findMigrationsDir(const std::optional<std::string>& flag) {
   if (flag) return *flag;
   std::error_code ec;
-  if (std::filesystem::is_directory(LLMPROXY_MIGRATIONS_DIR, ec)) return LLMPROXY_MIGRATIONS_DIR;
+  if (std::filesystem::is_directory(kPackagedDir, ec)) return kPackagedDir;
   const std::string exe_dir = executableDir();
-  if (!exe_dir.empty()) {
-    const std::string dev = exe_dir + "/../migrations";
-    if (std::filesystem::is_directory(dev, ec)) return std::filesystem::weakly_canonical(dev, ec);
+  if (exe_dir.empty()) return {};
+  // Installed under another prefix (<prefix>/sbin/llmproxy), then a developer build
+  // (<source>/build/llmproxy next to <source>/migrations).
+  for (const char* relative : {"/../share/llmproxy/migrations", "/../migrations"}) {
+    const std::string dir = exe_dir + relative;
+    if (std::filesystem::is_directory(dir, ec)) return std::filesystem::weakly_canonical(dir, ec);
   }
   return {};
 }
@@ -88,7 +89,7 @@ int runMigrate(const MigrateRequest& request, const common::EnvLookup& env, std:
     const std::string dir = findMigrationsDir(request.migrations_dir);
     if (dir.empty()) {
       return fail(err, "no migrations directory: give --migrations DIR (packaged: " +
-                           std::string(LLMPROXY_MIGRATIONS_DIR) + ")");
+                           std::string(kPackagedDir) + ")");
     }
     auto listed = listMigrations(dir);
     if (!listed) return fail(err, listed.error());

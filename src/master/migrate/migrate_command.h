@@ -22,8 +22,10 @@ struct MigrateRequest {
 int runMigrate(const MigrateRequest& request, const common::EnvLookup& env, std::ostream& out,
                std::ostream& err);
 
-// --migrations, else the packaged /usr/share/llmproxy/migrations, else a developer build's
-// source tree (<dir of the binary>/../migrations, i.e. build/../migrations). "" if none exists.
+// --migrations, else the packaged /usr/share/llmproxy/migrations, else
+// <dir of the binary>/../share/llmproxy/migrations (another install prefix), else a developer
+// build's source tree (<dir of the binary>/../migrations, i.e. build/../migrations).
+// "" if none exists.
 std::string findMigrationsDir(const std::optional<std::string>& flag);
 
 }  // namespace llmproxy::master::migrate
