@@ -1,0 +1,487 @@
+// parseSeedConfig: yaml-cpp tree -> SeedConfig, with aliases, env expansion and positions.
+#include "master/import/seed_config.h"
+
+#include <re2/re2.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <set>
+#include <string_view>
+
+#include "common/config/expand_env.h"
+#include "common/config/model_pattern.h"
+#include "common/config/upstream_url.h"
+#include "common/config/validate.h"
+#include "common/crypto/sha256.h"
+
+namespace llmproxy::master::import {
+
+namespace {
+
+bool isOneOf(std::string_view key, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), key) != names.end();
+}
+
+class SeedReader {
+ public:
+  SeedReader(const std::string& file, const common::EnvLookup& env) : file_(file), env_(env) {}
+
+  void readRoot(const YAML::Node& root, SeedConfig& out);
+  std::vector<std::string>& errors() { return errors_; }
+  std::vector<std::string>& warnings() { return warnings_; }
+
+ private:
+  std::string at(const YAML::Mark& mark) const {
+    return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+  std::string at(const YAML::Node& node) const { return at(node.Mark()); }
+  void error(const YAML::Mark& mark, const std::string& message) {
+    errors_.push_back(at(mark) + ": " + message);
+  }
+  void error(const YAML::Node& node, const std::string& message) { error(node.Mark(), message); }
+  void ignored(const YAML::Node& key, const std::string& where) {
+    warnings_.push_back(at(key) + ": ignored unknown key \"" + key.Scalar() + "\" in " + where);
+  }
+
+  // Value readers: report a wrong type or value at the node and return nullopt.
+  std::optional<std::string> string(const YAML::Node& node, const std::string& name);
+  std::optional<int64_t> integer(const YAML::Node& node, const std::string& name, int64_t min,
+                                 int64_t max);
+  std::optional<double> number(const YAML::Node& node, const std::string& name);
+  std::optional<bool> boolean(const YAML::Node& node, const std::string& name);
+  std::optional<std::vector<std::string>> stringList(const YAML::Node& node,
+                                                     const std::string& name);
+
+  void readProvider(const YAML::Node& node, const std::optional<std::string>& map_key,
+                    SeedProvider& p, bool& ok);
+  void readModelMapping(const YAML::Node& node, SeedProvider& p, bool& ok);
+  void readKey(const YAML::Node& node, SeedKey& k, bool& ok);
+  void readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok);
+
+  // Visits a list, or a map whose keys name the entries.
+  void eachEntry(const YAML::Node& node, const std::string& name,
+                 const std::function<void(const YAML::Node&, const std::optional<std::string>&)>&
+                     visit);
+
+  const std::string& file_;
+  const common::EnvLookup& env_;
+  std::vector<std::string> errors_;
+  std::vector<std::string> warnings_;
+};
+
+std::optional<std::string> SeedReader::string(const YAML::Node& node, const std::string& name) {
+  if (!node.IsScalar()) {
+    error(node, name + ": expected a string");
+    return std::nullopt;
+  }
+  auto expanded = common::expandEnv(node.Scalar(), env_);
+  if (!expanded) {
+    error(node, name + ": " + expanded.error());
+    return std::nullopt;
+  }
+  return std::move(*expanded);
+}
+
+std::optional<int64_t> SeedReader::integer(const YAML::Node& node, const std::string& name,
+                                           int64_t min, int64_t max) {
+  if (!node.IsScalar()) {
+    error(node, name + ": expected an integer");
+    return std::nullopt;
+  }
+  auto text = string(node, name);
+  if (!text) return std::nullopt;
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc{} || end != text->data() + text->size()) {
+    error(node, name + ": expected an integer");
+    return std::nullopt;
+  }
+  if (v < min || v > max) {
+    error(node, name + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> SeedReader::number(const YAML::Node& node, const std::string& name) {
+  if (!node.IsScalar()) {
+    error(node, name + ": expected a number");
+    return std::nullopt;
+  }
+  auto text = string(node, name);
+  if (!text) return std::nullopt;
+  double v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc{} || end != text->data() + text->size() || !std::isfinite(v) || v < 0) {
+    error(node, name + ": expected a number >= 0");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> SeedReader::boolean(const YAML::Node& node, const std::string& name) {
+  std::optional<std::string> text;
+  if (node.IsScalar()) text = string(node, name);
+  if (node.IsScalar() && !text) return std::nullopt;
+  if (text) {
+    std::string lower = *text;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (isOneOf(lower, {"true", "yes", "on"})) return true;
+    if (isOneOf(lower, {"false", "no", "off"})) return false;
+  }
+  error(node, name + ": expected true or false");
+  return std::nullopt;
+}
+
+std::optional<std::vector<std::string>> SeedReader::stringList(const YAML::Node& node,
+                                                               const std::string& name) {
+  if (node.IsNull()) return std::vector<std::string>{};
+  if (!node.IsSequence()) {
+    error(node, name + ": expected a list of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  bool good = true;
+  for (const YAML::Node& item : node) {
+    auto text = string(item, name);
+    if (!text) {
+      good = false;
+    } else if (text->empty()) {
+      error(item, name + ": entries must not be empty");
+      good = false;
+    } else {
+      out.push_back(std::move(*text));
+    }
+  }
+  if (!good) return std::nullopt;
+  return out;
+}
+
+void SeedReader::eachEntry(
+    const YAML::Node& node, const std::string& name,
+    const std::function<void(const YAML::Node&, const std::optional<std::string>&)>& visit) {
+  if (node.IsNull()) return;
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) visit(item, std::nullopt);
+  } else if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (auto key = string(it->first, name)) visit(it->second, *key);
+    }
+  } else {
+    error(node, name + ": expected a list (or a map by name)");
+  }
+}
+
+void SeedReader::readRoot(const YAML::Node& root, SeedConfig& out) {
+  if (root.IsNull()) {
+    errors_.push_back(file_ + ": empty file: expected providers and/or master_keys");
+    return;
+  }
+  if (!root.IsMap()) {
+    error(root, "expected a map with providers and/or master_keys at the top level");
+    return;
+  }
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const YAML::Node value = it->second;
+    if (key == "providers") {
+      eachEntry(value, "providers", [&](const YAML::Node& n, const std::optional<std::string>& k) {
+        bool ok = true;
+        SeedProvider p;
+        readProvider(n, k, p, ok);
+        if (ok) out.providers.push_back(std::move(p));
+      });
+    } else if (isOneOf(key, {"master_keys", "keys", "credentials"})) {
+      eachEntry(value, key, [&](const YAML::Node& n, const std::optional<std::string>& k) {
+        bool ok = true;
+        SeedKey seed;
+        if (k) seed.name = *k;
+        readKey(n, seed, ok);
+        if (ok) out.keys.push_back(std::move(seed));
+      });
+    } else {
+      ignored(it->first, "the top level");
+    }
+  }
+}
+
+void SeedReader::readProvider(const YAML::Node& node, const std::optional<std::string>& map_key,
+                              SeedProvider& p, bool& ok) {
+  if (!node.IsMap()) {
+    error(node, "providers: each provider must be a map");
+    ok = false;
+    return;
+  }
+  auto set = [&ok](auto value, auto& out) {
+    if (value) {
+      out = std::move(*value);
+    } else {
+      ok = false;
+    }
+  };
+  bool has_key = false;
+  bool has_base = false;
+  YAML::Mark key_mark = node.Mark();
+  YAML::Mark base_mark = node.Mark();
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const YAML::Node v = it->second;
+    const std::string name = "provider." + key;
+    if (isOneOf(key, {"name", "provider_key", "id"})) {
+      if (has_key) {
+        error(it->first, "provider: give one of name, provider_key and id");
+        ok = false;
+      }
+      has_key = true;
+      key_mark = v.Mark();
+      set(string(v, name), p.key);
+    } else if (isOneOf(key, {"type", "provider_type"})) {
+      auto type = string(v, name);
+      if (type && !isOneOf(*type, {"openai", "openai-compatible", "azure", "anthropic"})) {
+        error(v, name + ": expected \"openai\", \"openai-compatible\", \"azure\" or \"anthropic\"");
+        type.reset();
+      }
+      set(std::move(type), p.type);
+    } else if (isOneOf(key, {"api_base", "base_url"})) {
+      has_base = true;
+      base_mark = v.Mark();
+      set(string(v, name), p.api_base);
+    } else if (key == "api_key") {
+      set(string(v, name), p.api_key);
+    } else if (key == "api_version") {
+      set(string(v, name), p.api_version);
+    } else if (key == "weight") {
+      set(integer(v, name, 0, 1'000'000), p.weight);
+    } else if (key == "models") {
+      set(stringList(v, name), p.models);
+    } else if (key == "model_mapping") {
+      readModelMapping(v, p, ok);
+    } else if (isOneOf(key, {"enabled", "is_enabled"})) {
+      set(boolean(v, name), p.enabled);
+    } else if (key == "verify_ssl") {
+      set(boolean(v, name), p.verify_ssl);
+    } else {
+      ignored(it->first, "a provider");
+    }
+  }
+  if (!has_key && map_key) {
+    p.key = *map_key;
+    has_key = true;
+  }
+  if (!has_key) {
+    error(node, "provider: name (or provider_key, id) is required");
+    ok = false;
+  } else if (ok && !common::isValidProviderId(p.key)) {
+    error(key_mark,
+          "provider name \"" + p.key + "\": only letters, digits, '.', '_' and '-' are allowed");
+    ok = false;
+  } else if (p.key.size() > 128) {
+    error(key_mark, "provider name: at most 128 characters");
+    ok = false;
+  }
+  if (!has_base) {
+    error(node, "provider: api_base (or base_url) is required");
+    ok = false;
+  } else if (ok) {
+    if (auto url = common::parseUpstreamUrl(p.api_base); !url) {
+      error(base_mark, "provider.api_base: " + url.error());
+      ok = false;
+    }
+  }
+}
+
+void SeedReader::readModelMapping(const YAML::Node& node, SeedProvider& p, bool& ok) {
+  if (node.IsNull()) return;
+  if (!node.IsMap()) {
+    error(node, "provider.model_mapping: expected a map of model name (or pattern) to model");
+    ok = false;
+    return;
+  }
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    auto pattern = string(it->first, "provider.model_mapping");
+    auto target = string(it->second, "provider.model_mapping");
+    if (!pattern || !target) {
+      ok = false;
+      continue;
+    }
+    if (pattern->empty() || target->empty()) {
+      error(it->first, "provider.model_mapping: patterns and targets must not be empty");
+      ok = false;
+      continue;
+    }
+    if (!seen.insert(*pattern).second) {
+      error(it->first, "provider.model_mapping: \"" + *pattern + "\" is mapped twice");
+      ok = false;
+      continue;
+    }
+    if (common::classifyModelPattern(*pattern) == common::ModelPatternKind::Regex) {
+      RE2::Options options;
+      options.set_log_errors(false);
+      RE2 regex(*pattern, options);
+      if (!regex.ok()) {
+        error(it->first, "provider.model_mapping: bad regex \"" + *pattern + "\": " + regex.error());
+        ok = false;
+        continue;
+      }
+    }
+    p.model_mapping.emplace_back(std::move(*pattern), std::move(*target));
+  }
+}
+
+void SeedReader::readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok) {
+  if (node.IsNull()) return;
+  std::optional<double> burst;
+  if (node.IsScalar()) {
+    auto rps = number(node, "key.rate_limit");
+    if (!rps) {
+      ok = false;
+      return;
+    }
+    k.rps = *rps;
+  } else if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (isOneOf(key, {"requests_per_second", "rps"})) {
+        auto rps = number(it->second, "key.rate_limit." + key);
+        if (!rps) ok = false;
+        if (rps) k.rps = *rps;
+      } else if (key == "burst") {
+        burst = number(it->second, "key.rate_limit.burst");
+        if (!burst) ok = false;
+      } else {
+        ignored(it->first, "a rate_limit");
+      }
+    }
+  } else {
+    error(node, "key.rate_limit: expected a number (requests per second) or "
+                "{ requests_per_second: N, burst: N }");
+    ok = false;
+    return;
+  }
+  // As in llmproxy.conf: burst defaults to one second's worth, at least 1.
+  k.burst = burst ? *burst : (k.rps > 0 ? std::max(1.0, k.rps) : 0.0);
+}
+
+void SeedReader::readKey(const YAML::Node& node, SeedKey& k, bool& ok) {
+  if (!node.IsMap()) {
+    error(node, "master_keys: each key must be a map");
+    ok = false;
+    return;
+  }
+  auto set = [&ok](auto value, auto& out) {
+    if (value) {
+      out = std::move(*value);
+    } else {
+      ok = false;
+    }
+  };
+  bool has_key = false;
+  static const RE2 kTimestamp(
+      R"(\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?)");
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const YAML::Node v = it->second;
+    const std::string name = "key." + key;
+    if (isOneOf(key, {"key", "api_key", "key_hash", "key_sha256"})) {
+      if (has_key) {
+        error(it->first, "key: give one of key and key_hash");
+        ok = false;
+        continue;
+      }
+      has_key = true;
+      auto text = string(v, name);
+      if (!text) {
+        ok = false;
+      } else if (key == "key_hash" || key == "key_sha256") {
+        auto digest = common::sha256FromHex(*text);
+        if (!digest) {
+          error(v, name + ": expected 64 hex digits");
+          ok = false;
+        } else {
+          k.key_hash = common::toHex(*digest);
+        }
+      } else if (text->empty()) {
+        error(v, name + ": must not be empty");
+        ok = false;
+      } else {
+        k.key_hash = common::toHex(common::sha256(*text));
+      }
+    } else if (key == "name") {
+      set(string(v, name), k.name);
+    } else if (isOneOf(key, {"allowed_models", "models"})) {
+      set(stringList(v, name), k.allowed_models);
+    } else if (key == "rate_limit") {
+      readRateLimit(v, k, ok);
+    } else if (key == "tokens_per_minute") {
+      set(integer(v, name, 0, INT64_MAX), k.tokens_per_minute);
+    } else if (key == "max_requests") {
+      set(integer(v, name, 0, INT64_MAX), k.max_requests);
+    } else if (key == "expires_at") {
+      if (v.IsNull()) continue;
+      auto text = string(v, name);
+      if (text && !RE2::FullMatch(*text, kTimestamp)) {
+        error(v, name + ": expected a date and time such as 2027-01-01T00:00:00Z");
+        text.reset();
+      }
+      if (!text) ok = false;
+      if (text) k.expires_at = std::move(*text);
+    } else if (isOneOf(key, {"enabled", "is_enabled"})) {
+      set(boolean(v, name), k.enabled);
+    } else {
+      ignored(it->first, "a key");
+    }
+  }
+  if (!has_key) {
+    error(node, "key: key (the plain client key) or key_hash is required");
+    ok = false;
+  }
+  if (ok && k.name.empty()) k.name = "imported-" + k.key_hash.substr(0, 8);
+}
+
+}  // namespace
+
+std::expected<SeedConfig, std::vector<std::string>> parseSeedConfig(const std::string& text,
+                                                                    const std::string& file,
+                                                                    const common::EnvLookup& env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return std::unexpected(std::vector<std::string>{
+        file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+        ": " + e.msg});
+  }
+  SeedConfig out;
+  SeedReader reader(file, env);
+  try {
+    reader.readRoot(root, out);
+  } catch (const YAML::Exception& e) {
+    reader.errors().push_back(file + ": " + e.what());
+  }
+  // Duplicates would make one upsert statement touch a row twice.
+  std::map<std::string, int> provider_count;
+  for (const auto& p : out.providers) {
+    if (++provider_count[p.key] == 2) {
+      reader.errors().push_back(file + ": provider \"" + p.key + "\" is defined twice");
+    }
+  }
+  std::map<std::string, int> key_count;
+  for (const auto& k : out.keys) {
+    if (++key_count[k.key_hash] == 2) {
+      reader.errors().push_back(file + ": key \"" + k.name +
+                                "\": the same client key is defined twice");
+    }
+  }
+  if (!reader.errors().empty()) return std::unexpected(std::move(reader.errors()));
+  out.warnings = std::move(reader.warnings());
+  return out;
+}
+
+}  // namespace llmproxy::master::import
