@@ -48,6 +48,22 @@ class SeedReader {
     warnings_.push_back(at(key) + ": ignored unknown key \"" + key.Scalar() + "\" in " + where);
   }
 
+  // Stores a read value, or marks the entry bad when the reader failed (it said why).
+  template <typename T>
+  static void take(std::optional<T> value, T& out, bool& ok) {
+    if (value) {
+      out = std::move(*value);
+    } else {
+      ok = false;
+    }
+  }
+  bool isMap(const YAML::Node& node, const std::string& message, bool& ok) {
+    if (node.IsMap()) return true;
+    error(node, message);
+    ok = false;
+    return false;
+  }
+
   // Value readers: report a wrong type or value at the node and return nullopt.
   std::optional<std::string> string(const YAML::Node& node, const std::string& name);
   std::optional<int64_t> integer(const YAML::Node& node, const std::string& name, int64_t min,
@@ -213,18 +229,8 @@ void SeedReader::readRoot(const YAML::Node& root, SeedConfig& out) {
 
 void SeedReader::readProvider(const YAML::Node& node, const std::optional<std::string>& map_key,
                               SeedProvider& p, bool& ok) {
-  if (!node.IsMap()) {
-    error(node, "providers: each provider must be a map");
-    ok = false;
-    return;
-  }
-  auto set = [&ok](auto value, auto& out) {
-    if (value) {
-      out = std::move(*value);
-    } else {
-      ok = false;
-    }
-  };
+  if (!isMap(node, "providers: each provider must be a map", ok)) return;
+  auto set = [&ok](auto value, auto& out) { take(std::move(value), out, ok); };
   bool has_key = false;
   bool has_base = false;
   YAML::Mark key_mark = node.Mark();
@@ -370,18 +376,8 @@ void SeedReader::readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok) {
 }
 
 void SeedReader::readKey(const YAML::Node& node, SeedKey& k, bool& ok) {
-  if (!node.IsMap()) {
-    error(node, "master_keys: each key must be a map");
-    ok = false;
-    return;
-  }
-  auto set = [&ok](auto value, auto& out) {
-    if (value) {
-      out = std::move(*value);
-    } else {
-      ok = false;
-    }
-  };
+  if (!isMap(node, "master_keys: each key must be a map", ok)) return;
+  auto set = [&ok](auto value, auto& out) { take(std::move(value), out, ok); };
   bool has_key = false;
   static const RE2 kTimestamp(
       R"(\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?)");
