@@ -47,7 +47,6 @@ std::expected<Session, std::string> Session::connect(const std::string& url,
     return std::unexpected("cannot connect to " + common::pg::redactUrl(url) + ": " +
                            trimmed(PQerrorMessage(conn)));
   }
-  PQsetNoticeProcessor(conn, nullptr, nullptr);
   PQsetNoticeReceiver(conn, printNotice, nullptr);
   return session;
 }
