@@ -127,6 +127,26 @@ TEST(Migrate, FailingFileIsRolledBackAndReportedWithItsPosition) {
   EXPECT_EQ(pg.scalar("SELECT version FROM config_version"), "1");
 }
 
+TEST(Migrate, DirtyVersionFromGolangMigrateIsRefusedUntilForced) {
+  PgServer pg;
+  ASSERT_TRUE(pg.ok());
+  ASSERT_TRUE(pg.migrate());
+  // What golang-migrate leaves behind when a migration fails half-way.
+  ASSERT_TRUE(pg.exec("UPDATE schema_migrations SET dirty = true"));
+  EXPECT_EQ(migrate(pg, {"version"}).output, "1 (dirty)\n");
+  auto up = migrate(pg, {"up"});
+  EXPECT_EQ(up.exit_code, 1);
+  EXPECT_NE(up.output.find("database version 1 is dirty"), std::string::npos) << up.output;
+  EXPECT_EQ(migrate(pg, {"down"}).exit_code, 1);
+  EXPECT_TRUE(exists(pg, "providers"));
+
+  auto force = migrate(pg, {"force", "1"});
+  EXPECT_EQ(force.exit_code, 0) << force.output;
+  EXPECT_EQ(force.output, "version forced to 1\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "1\n");
+  EXPECT_EQ(migrate(pg, {"up"}).output, "no change: database at version 1\n");
+}
+
 TEST(Migrate, ConcurrentRunsApplyEachMigrationOnce) {
   PgServer pg;
   ASSERT_TRUE(pg.ok());
