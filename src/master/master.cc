@@ -14,6 +14,7 @@
 
 #include "common/config/blob.h"
 #include "common/config/load.h"
+#include "common/config/validate.h"
 #include "common/log/log.h"
 #include "common/uv/close_loop.h"
 #include "common/time/clock.h"
@@ -32,6 +33,13 @@ constexpr uint64_t kTickMs = 50;
 constexpr int64_t kQuickDeathMs = 5000;  // dying sooner than this after start counts as a failure
 constexpr int64_t kMaxBackoffMs = 10000;
 constexpr uint64_t kFastStopGraceMs = 3000;
+// A file reload with a database waits this long for the rows at most, then uses the last ones.
+constexpr uint64_t kDbWaitMs = 3000;
+
+bool sameDatabase(const common::DatabaseConfig& a, const common::DatabaseConfig& b) {
+  return a.url == b.url && a.connect_timeout == b.connect_timeout &&
+         a.query_timeout == b.query_timeout;
+}
 
 std::string joinErrors(const common::ConfigErrors& errors) {
   std::string out;
@@ -55,9 +63,12 @@ uint32_t resolveWorkerCount(uint32_t configured) {
 }
 
 Master::Master(CliOptions options, common::Config config, std::string pid_file)
-    : options_(std::move(options)), config_(std::move(config)), pid_file_(std::move(pid_file)) {}
+    : options_(std::move(options)), config_(std::move(config)), pid_file_(std::move(pid_file)) {
+  file_config_ = config_;
+}
 
 Master::~Master() {
+  db_.reset();  // closes its handles on the loop before the loop goes
   if (loop_.data) common::closeLoop(&loop_);
 }
 
@@ -85,6 +96,9 @@ int Master::run() {
     return 1;
   }
   shm_ = std::move(*shm);
+  // With a database the first generation is the file alone (no waiting on PostgreSQL); the
+  // database's rows follow as soon as they are read.
+  if (!file_config_.database.url.empty()) config_ = mergeDbRows(file_config_, db_rows_);
   if (auto r = publish(config_); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
     return 1;
@@ -137,6 +151,9 @@ int Master::run() {
   tick_.data = this;
   uv_timer_init(&loop_, &stop_deadline_);
   stop_deadline_.data = this;
+  uv_timer_init(&loop_, &db_wait_);
+  db_wait_.data = this;
+  syncDbSource();
 
   slots_.assign(shm_.maxWorkers(), Slot{});
   for (uint32_t i = 0; i < worker_count_; ++i) {
@@ -169,6 +186,14 @@ void Master::onTick(uv_timer_t* handle) {
     m->spawnDue();
     m->checkReady();
   }
+}
+
+void Master::onDbWait(uv_timer_t* handle) {
+  auto* m = static_cast<Master*>(handle->data);
+  if (!m->file_reload_pending_) return;
+  LLMP_LOG_WARN("the database did not answer within {} ms, reloading with its last rows",
+                kDbWaitMs);
+  m->applyConfig();
 }
 
 void Master::onStopDeadline(uv_timer_t* handle) {
@@ -210,18 +235,98 @@ void Master::handleSignal(int signum) {
 }
 
 void Master::reload() {
-  notifyReloading();
-  auto& status = shm_.reloadStatus();
-  auto loaded = common::loadConfigFile(options_.config_file, common::processEnv());
-  if (!loaded) {
-    const std::string why = joinErrors(loaded.error());
-    for (const auto& e : loaded.error()) LLMP_LOG_ERROR("{}", e.str());
-    LLMP_LOG_ERROR("reload failed, keeping configuration generation {}", config_generation_);
-    status.record(false, nowUnixMs(), config_generation_, why);
-    notifyReady();
+  file_reload_pending_ = true;
+  if (db_ && db_->requestLoad()) {
+    // applyConfig() runs when the rows arrive (or the load fails, or db_wait_ fires).
+    uv_timer_start(&db_wait_, &Master::onDbWait, kDbWaitMs, 0);
     return;
   }
-  common::Config next = std::move(*loaded);
+  applyConfig();
+}
+
+void Master::syncDbSource() {
+  const common::DatabaseConfig& wanted = file_config_.database;
+  if (db_ && sameDatabase(db_->config(), wanted)) return;
+  if (db_) LLMP_LOG_INFO("[database] changed, reconnecting");
+  db_.reset();
+  db_rows_ = DbRows{};  // rows of another database (or of none) no longer apply
+  if (wanted.url.empty()) return;
+  db_ = std::make_unique<DbConfigSource>(
+      &loop_, wanted, &shm_.dbStatus(),
+      [this](DbRows rows) {
+        db_rows_ = std::move(rows);
+        if (state_ == State::Running) applyConfig();
+      },
+      [this](std::string_view) {
+        // A reload waiting for these rows goes on with the last ones.
+        if (file_reload_pending_ && state_ == State::Running) applyConfig();
+      });
+  db_->start();
+}
+
+common::Config Master::composeConfig() {
+  if (file_config_.database.url.empty()) return file_config_;
+  DbRows rows = db_rows_;
+  dropInvalidRows(rows, file_config_);
+  for (const RowProblem& p : rows.skipped)
+    LLMP_LOG_ERROR("database row skipped: {}", p.str());
+  if (db_)
+    db_->noteApplied(static_cast<uint32_t>(rows.providers.size()),
+                     static_cast<uint32_t>(rows.keys.size()),
+                     static_cast<uint32_t>(rows.skipped.size()),
+                     rows.skipped.empty() ? std::string() : rows.skipped.front().str());
+  return mergeDbRows(file_config_, rows);
+}
+
+void Master::applyConfig() {
+  uv_timer_stop(&db_wait_);
+  // Only reloads that re-read the file (SIGHUP, -s reload, the admin API) are reported to
+  // systemd and in ReloadStatus; the admin endpoint waits for exactly those.
+  const bool file_reload = file_reload_pending_;
+  file_reload_pending_ = false;
+  if (file_reload) notifyReloading();
+  auto& status = shm_.reloadStatus();
+  auto record = [&](bool ok, const std::string& why) {
+    if (!file_reload) return;
+    status.record(ok, nowUnixMs(), config_generation_, why);
+    notifyReady();
+  };
+  if (file_reload) {
+    auto loaded = common::loadConfigFile(options_.config_file, common::processEnv());
+    if (!loaded) {
+      const std::string why = joinErrors(loaded.error());
+      for (const auto& e : loaded.error()) LLMP_LOG_ERROR("{}", e.str());
+      LLMP_LOG_ERROR("reload failed, keeping configuration generation {}", config_generation_);
+      record(false, why);
+      return;
+    }
+    file_config_ = std::move(*loaded);
+    syncDbSource();
+  }
+  common::Config next = composeConfig();
+  if (!file_config_.database.url.empty()) {
+    // The rows were checked one by one; this catches what only the whole can show.
+    common::ConfigErrors errors;
+    common::validateConfig(next, "database", nullptr, errors);
+    if (!errors.empty()) {
+      const std::string why = joinErrors(errors);
+      for (const auto& e : errors) LLMP_LOG_ERROR("{}", e.str());
+      LLMP_LOG_ERROR("file + database configuration is invalid, keeping generation {}",
+                     config_generation_);
+      record(false, why);
+      return;
+    }
+  }
+
+  if (!file_reload) {
+    // A database change that changes nothing here (a reconnect, an unrelated column) is not
+    // worth a new generation in every worker.
+    next.server.pid_file = config_.server.pid_file;
+    if (next == config_) {
+      LLMP_LOG_DEBUG("database rows unchanged, keeping generation {}", config_generation_);
+      return;
+    }
+  }
 
   const bool new_listeners = !sameListeners(config_.server, next.server);
   uint32_t next_workers = worker_count_;
@@ -242,23 +347,21 @@ void Master::reload() {
     }
     if (!why.empty()) {
       LLMP_LOG_ERROR("reload failed: {}", why);
-      status.record(false, nowUnixMs(), config_generation_, why);
-      notifyReady();
+      record(false, why);
       return;
     }
   }
   if (auto r = publish(next); !r) {
     LLMP_LOG_ERROR("reload failed: {}", r.error().detail);
     if (new_listeners) listener_sets_.erase(listener_generation_ + 1);
-    status.record(false, nowUnixMs(), config_generation_, r.error().detail);
-    notifyReady();
+    record(false, r.error().detail);
     return;
   }
   if (config_.log != next.log) {
     if (auto r = common::log::reconfigure(next.log); !r)
       LLMP_LOG_ERROR("keeping the old logs: {}", r.error().detail);
   }
-  if (next.server.pid_file != config_.server.pid_file && !options_.pid_file)
+  if (file_reload && next.server.pid_file != config_.server.pid_file && !options_.pid_file)
     LLMP_LOG_WARN("server.pid_file changes take effect at the next start");
   next.server.pid_file = config_.server.pid_file;
 
@@ -290,9 +393,9 @@ void Master::reload() {
     spawnDue();
   }
   config_ = std::move(next);
-  LLMP_LOG_INFO("configuration generation {} published", config_generation_);
-  status.record(true, nowUnixMs(), config_generation_, "");
-  notifyReady();
+  LLMP_LOG_INFO("configuration generation {} published ({})", config_generation_,
+                file_reload ? "reload" : "database change");
+  record(true, "");
 }
 
 void Master::startStop(bool graceful) {
@@ -395,6 +498,7 @@ bool Master::spawnSlot(uint32_t slot) {
 
 void Master::checkReady() {
   if (ready_notified_) return;
+  if (db_ && !db_->settled()) return;  // the first database read ends (loaded or failed) first
   for (uint32_t i = 0; i < slots_.size(); ++i) {
     if (!slots_[i].wanted) continue;
     if (shm_.worker(i).currentState() != common::WorkerState::Running) return;
@@ -427,6 +531,11 @@ void Master::detachInChild(const worker::WorkerStartup& startup) {
   for (int fd : {loop_.backend_fd, loop_.signal_pipefd[0], loop_.signal_pipefd[1],
                  loop_.async_io_watcher.fd, loop_.async_wfd})
     if (fd > STDERR_FILENO) ::close(fd);
+  // The master's PostgreSQL session: close the socket only. PQfinish here would send Terminate
+  // and end the master's session; the child never touches the PGconn (its loop is gone).
+  if (db_) {
+    if (const int fd = db_->socket(); fd > STDERR_FILENO) ::close(fd);
+  }
   std::set<int> keep;
   for (const auto& l : startup.listeners) keep.insert(l.fd);
   for (const auto& [gen, set] : listener_sets_)

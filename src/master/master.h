@@ -13,6 +13,7 @@
 #include "common/config/config.h"
 #include "common/shm/region.h"
 #include "master/cli.h"
+#include "master/db_config_source.h"
 #include "master/listeners.h"
 #include "worker/worker.h"
 
@@ -44,9 +45,18 @@ class Master {
   static void onSignal(uv_signal_t* handle, int signum);
   static void onTick(uv_timer_t* handle);
   static void onStopDeadline(uv_timer_t* handle);
+  static void onDbWait(uv_timer_t* handle);
 
   void handleSignal(int signum);
+  // SIGHUP / admin reload: re-read the file, and with a database wait (briefly) for fresh rows.
   void reload();
+  // The one path every reload takes: [re-read the file] + the latest database rows -> merge ->
+  // validate -> publish, outcome logged (and, for file reloads, recorded in ReloadStatus).
+  void applyConfig();
+  // Starts, restarts or stops the database source to match file_config_'s [database].
+  void syncDbSource();
+  // file_config_ + db_rows_ (rows that would be invalid are logged and left out).
+  common::Config composeConfig();
   void startStop(bool graceful);
   void reapChildren();
   void spawnDue();
@@ -59,7 +69,11 @@ class Master {
   common::Result<void> publish(const common::Config& config);
 
   CliOptions options_;
-  common::Config config_;
+  common::Config config_;       // running (merged) configuration
+  common::Config file_config_;  // the file as last loaded successfully
+  DbRows db_rows_;              // the database's rows as last loaded
+  std::unique_ptr<DbConfigSource> db_;
+  bool file_reload_pending_ = false;  // a reload asked to re-read the file
   std::string pid_file_;
   uint32_t worker_count_ = 1;
   common::ShmRegion shm_;
@@ -74,6 +88,7 @@ class Master {
   std::vector<std::unique_ptr<uv_signal_t>> signals_;
   uv_timer_t tick_{};
   uv_timer_t stop_deadline_{};
+  uv_timer_t db_wait_{};  // bounds how long a file reload waits for the database's rows
 };
 
 // Workers for `workers = "auto"`: the CPUs this process may run on.

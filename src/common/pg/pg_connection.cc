@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "common/log/log.h"
+
 namespace llmproxy::common::pg {
 
 struct Connection::Poll {
@@ -50,6 +52,10 @@ void Connection::connect() {
     return;
   }
   PQsetnonblocking(conn_, 1);
+  // libpq prints notices (and a FATAL that arrives while idle) on stderr by default.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char* message) { LLMP_LOG_DEBUG("PostgreSQL: {}", firstLine(message)); },
+      nullptr);
   armTimer(options_.connect_timeout);
   watch(UV_WRITABLE);  // libpq: behave as if PQconnectPoll had said PGRES_POLLING_WRITING
 }
@@ -61,6 +67,8 @@ void Connection::query(std::string sql, Params params, QueryCallback cb) {
   else if (state_ == State::Ready)
     sendNext();
 }
+
+int Connection::socket() const { return conn_ ? PQsocket(conn_) : -1; }
 
 void Connection::reset(std::string_view why) { fail(std::string(why), false); }
 

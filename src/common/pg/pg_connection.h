@@ -61,6 +61,9 @@ class Connection {
   void reset(std::string_view why);
 
   State state() const { return state_; }
+  // The socket libpq uses, -1 if none. Only for fork hygiene: a child closes it and never
+  // touches the connection (PQfinish there would end the parent's session).
+  int socket() const;
   size_t queued() const { return queue_.size(); }
 
  private:

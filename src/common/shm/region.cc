@@ -26,6 +26,7 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   sizes[static_cast<uint32_t>(ShmSection::ProviderHealth)] = sizeof(ProviderHealth);
   sizes[static_cast<uint32_t>(ShmSection::RateLimits)] = sizeof(RateTable);
   sizes[static_cast<uint32_t>(ShmSection::Metrics)] = MetricsArea::bytesFor(layout.max_workers);
+  sizes[static_cast<uint32_t>(ShmSection::DbStatus)] = sizeof(DbStatus);
 
   uint64_t offset = alignUp(sizeof(ShmHeader), 64);
   uint64_t offsets[static_cast<uint32_t>(ShmSection::kCount)];
@@ -66,6 +67,8 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   region.rateTable().init();
   new (region.section<void>(ShmSection::Metrics)) MetricsArea{};
   region.metrics().init(layout.max_workers);
+  new (region.section<void>(ShmSection::DbStatus)) DbStatus{};
+  region.dbStatus().init();
   return region;
 }
 

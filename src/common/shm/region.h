@@ -10,6 +10,7 @@
 
 #include "common/base/result.h"
 #include "common/shm/config_slot.h"
+#include "common/shm/db_status.h"
 #include "common/shm/metrics.h"
 #include "common/shm/provider_health.h"
 #include "common/shm/rate_table.h"
@@ -25,12 +26,13 @@ enum class ShmSection : uint32_t {
   ProviderHealth,
   Metrics,
   RateLimits,
+  DbStatus,
   kCount
 };
 
 struct ShmHeader {
   static constexpr uint64_t kMagic = 0x6c6c6d70726f7879ULL;  // "llmproxy"
-  static constexpr uint32_t kLayoutVersion = 4;
+  static constexpr uint32_t kLayoutVersion = 5;
   static constexpr uint32_t kMaxSections = 16;  // room for the sections later issues add
 
   uint64_t magic;
@@ -71,6 +73,7 @@ class ShmRegion {
   }
   MetricsArea& metrics() const { return *section<MetricsArea>(ShmSection::Metrics); }
   RateTable& rateTable() const { return *section<RateTable>(ShmSection::RateLimits); }
+  DbStatus& dbStatus() const { return *section<DbStatus>(ShmSection::DbStatus); }
   uint32_t maxWorkers() const { return header().max_workers; }
   size_t size() const { return size_; }
   // Forget the mapping without unmapping it (a worker after fork keeps using it until exit).

@@ -3,6 +3,7 @@
 
 #include "common/json/json_writer.h"
 #include "common/time/clock.h"
+#include "worker/handlers/db_status_json.h"
 #include "worker/worker.h"
 
 namespace llmproxy::worker::admin {
@@ -62,6 +63,7 @@ Outcome status(Exchange& ex) {
     w.field("message", reload.message);
   }
   w.endObject();
+  handlers::writeDatabaseStatus(w, shm, !ex.config->database.url.empty());
   w.endObject();
   return pipeline::respond(ex, Response::json(200, w.take()));
 }

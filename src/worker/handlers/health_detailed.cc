@@ -5,6 +5,7 @@
 
 #include "common/json/json_writer.h"
 #include "common/time/clock.h"
+#include "worker/handlers/db_status_json.h"
 #include "worker/worker.h"
 
 namespace llmproxy::worker::handlers {
@@ -48,9 +49,7 @@ Outcome healthDetailed(Exchange& ex) {
     w.endObject();
   }
   w.endArray();
-  w.key("database").beginObject();
-  w.field("configured", !ex.config->database.url.empty());
-  w.endObject();
+  writeDatabaseStatus(w, shm, !ex.config->database.url.empty());
   w.key("redis").beginObject();
   w.field("configured", !ex.config->redis.url.empty());
   w.endObject();

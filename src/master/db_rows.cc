@@ -1,0 +1,356 @@
+// Row conversion: text values and JSON columns -> config structs, with the same rules as the
+// file loader (URL parser, pattern priority, burst default).
+#include "master/db_rows.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "common/config/model_pattern.h"
+#include "common/config/upstream_url.h"
+#include "common/crypto/sha256.h"
+
+namespace llmproxy::master {
+namespace {
+
+namespace dom = simdjson::dom;
+
+// Column positions, matching kSelectProviders / kSelectCredentials.
+enum ProviderColumn {
+  kPId, kPKey, kPType, kPApiBase, kPApiKey, kPApiVersion, kPMapping, kPModels, kPWeight,
+  kPVerifySsl, kPMaxConcurrent, kPEnabled, kProviderColumns
+};
+enum CredentialColumn {
+  kCId, kCHash, kCName, kCAllowed, kCRps, kCBurst, kCTpm, kCMaxRequests, kCPerModel, kCCache,
+  kCNamespace, kCExpires, kCEnabled, kCredentialColumns
+};
+
+constexpr size_t kMaxJsonBytes = 1u << 20;  // a jsonb/array column larger than this is refused
+
+// Parses `json` into `doc` with `parser`; an error message on failure.
+std::optional<std::string> parseJson(dom::parser& parser, std::string_view json, dom::element& doc) {
+  if (json.size() > kMaxJsonBytes) return "larger than 1 MiB";
+  const simdjson::padded_string padded(json);
+  if (auto err = parser.parse(padded).get(doc); err)
+    return std::string("invalid JSON: ") + simdjson::error_message(err);
+  return std::nullopt;
+}
+
+std::optional<int64_t> toInt(std::string_view text) {
+  int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> toDouble(std::string_view text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// Builds the problems of one row; `label` is filled in as soon as it is known.
+class RowReader {
+ public:
+  RowReader(std::string table, const DbRow& row, size_t columns)
+      : table_(std::move(table)), row_(row), columns_(columns) {}
+
+  std::optional<RowProblem> shape() {
+    if (row_.size() != columns_)
+      return problem("*", "expected " + std::to_string(columns_) + " columns, got " +
+                              std::to_string(row_.size()));
+    return std::nullopt;
+  }
+  void setId(size_t col) {
+    if (row_[col]) id_ = toInt(*row_[col]).value_or(0);
+  }
+  void setLabel(std::string label) { label_ = std::move(label); }
+  int64_t id() const { return id_; }
+
+  RowProblem problem(std::string field, std::string message) const {
+    return RowProblem{table_, id_, label_, std::move(field), std::move(message)};
+  }
+
+  // Text of a NOT NULL column ("" and a problem if NULL).
+  std::expected<std::string_view, RowProblem> text(size_t col, std::string_view field) const {
+    if (!row_[col]) return std::unexpected(problem(std::string(field), "is NULL"));
+    return *row_[col];
+  }
+  std::expected<bool, RowProblem> flag(size_t col, std::string_view field) const {
+    auto t = text(col, field);
+    if (!t) return std::unexpected(t.error());
+    if (*t == "t" || *t == "true") return true;
+    if (*t == "f" || *t == "false") return false;
+    return std::unexpected(problem(std::string(field), "expected a boolean"));
+  }
+  std::expected<int64_t, RowProblem> integer(size_t col, std::string_view field, int64_t min,
+                                             int64_t max) const {
+    auto t = text(col, field);
+    if (!t) return std::unexpected(t.error());
+    const auto v = toInt(*t);
+    if (!v || *v < min || *v > max)
+      return std::unexpected(problem(std::string(field), "expected an integer between " +
+                                                             std::to_string(min) + " and " +
+                                                             std::to_string(max)));
+    return *v;
+  }
+  std::expected<double, RowProblem> number(size_t col, std::string_view field) const {
+    auto t = text(col, field);
+    if (!t) return std::unexpected(t.error());
+    const auto v = toDouble(*t);
+    if (!v || *v < 0)
+      return std::unexpected(problem(std::string(field), "expected a finite number >= 0"));
+    return *v;
+  }
+  template <typename T>
+  std::expected<T, RowProblem> json(size_t col, std::string_view field,
+                                    std::expected<T, std::string> (*parse)(std::string_view)) const {
+    auto t = text(col, field);
+    if (!t) return std::unexpected(t.error());
+    auto v = parse(*t);
+    if (!v) return std::unexpected(problem(std::string(field), v.error()));
+    return std::move(*v);
+  }
+
+ private:
+  std::string table_;
+  const DbRow& row_;
+  size_t columns_;
+  int64_t id_ = 0;
+  std::string label_;
+};
+
+// An unset burst allows one second's worth of requests (at least one), as in the file.
+void defaultBurst(common::RateLimit& limit) {
+  if (limit.requests_per_second > 0 && limit.burst == 0)
+    limit.burst = std::max(1.0, limit.requests_per_second);
+}
+
+// The model-pattern priority for any list keyed by a pattern.
+bool patternBefore(std::string_view a, std::string_view b) {
+  const bool a_exact = common::classifyModelPattern(a) == common::ModelPatternKind::Exact;
+  const bool b_exact = common::classifyModelPattern(b) == common::ModelPatternKind::Exact;
+  if (a_exact != b_exact) return a_exact;
+  if (!a_exact) {
+    const size_t la = common::literalPrefix(a).size();
+    const size_t lb = common::literalPrefix(b).size();
+    if (la != lb) return la > lb;
+  }
+  return a < b;
+}
+
+}  // namespace
+
+std::string RowProblem::str() const {
+  std::string out = table + " id=" + std::to_string(id);
+  if (!label.empty()) out += " (\"" + label + "\")";
+  return out + " " + field + ": " + message;
+}
+
+std::expected<std::vector<std::string>, std::string> parseJsonStringArray(std::string_view json) {
+  dom::parser parser;
+  dom::element doc;
+  if (auto err = parseJson(parser, json, doc)) return std::unexpected(*err);
+  if (doc.is_null()) return std::vector<std::string>{};  // array_to_json of an empty array
+  dom::array array;
+  if (doc.get_array().get(array)) return std::unexpected("expected an array of strings");
+  std::vector<std::string> out;
+  for (dom::element e : array) {
+    if (e.is_null()) continue;
+    std::string_view s;
+    if (e.get_string().get(s)) return std::unexpected("expected an array of strings");
+    out.emplace_back(s);
+  }
+  return out;
+}
+
+std::expected<std::vector<common::ModelMapping>, std::string> parseJsonModelMapping(
+    std::string_view json) {
+  dom::parser parser;
+  dom::element doc;
+  if (auto err = parseJson(parser, json, doc)) return std::unexpected(*err);
+  dom::object object;
+  if (doc.get_object().get(object))
+    return std::unexpected("expected an object of \"pattern\": \"target\"");
+  std::vector<common::ModelMapping> out;
+  for (dom::key_value_pair field : object) {
+    std::string_view target;
+    if (field.value.get_string().get(target))
+      return std::unexpected("the target of \"" + std::string(field.key) + "\" is not a string");
+    out.push_back(common::ModelMapping{std::string(field.key), std::string(target)});
+  }
+  common::sortModelMapping(out);
+  return out;
+}
+
+std::expected<std::vector<common::ModelLimit>, std::string> parseJsonModelLimits(
+    std::string_view json) {
+  dom::parser parser;
+  dom::element doc;
+  if (auto err = parseJson(parser, json, doc)) return std::unexpected(*err);
+  dom::object object;
+  if (doc.get_object().get(object))
+    return std::unexpected("expected an object of \"pattern\": {requests_per_second, burst, "
+                           "tokens_per_minute}");
+  std::vector<common::ModelLimit> out;
+  for (dom::key_value_pair field : object) {
+    const std::string pattern(field.key);
+    if (pattern.empty()) return std::unexpected("a model pattern must not be empty");
+    dom::object limits;
+    if (field.value.get_object().get(limits))
+      return std::unexpected("\"" + pattern + "\": expected an object");
+    common::ModelLimit limit;
+    limit.model = pattern;
+    for (dom::key_value_pair entry : limits) {
+      double v = 0;
+      if (entry.value.get_double().get(v) || !std::isfinite(v) || v < 0)
+        return std::unexpected("\"" + pattern + "\"." + std::string(entry.key) +
+                               ": expected a number >= 0");
+      if (entry.key == "requests_per_second") {
+        limit.rate_limit.requests_per_second = v;
+      } else if (entry.key == "burst") {
+        limit.rate_limit.burst = v;
+      } else if (entry.key == "tokens_per_minute") {
+        if (v > static_cast<double>(std::numeric_limits<int64_t>::max()))
+          return std::unexpected("\"" + pattern + "\".tokens_per_minute: too large");
+        limit.tokens_per_minute = static_cast<uint64_t>(v);
+      } else {
+        return std::unexpected("\"" + pattern + "\": unknown field \"" + std::string(entry.key) +
+                               "\"");
+      }
+    }
+    defaultBurst(limit.rate_limit);
+    out.push_back(std::move(limit));
+  }
+  std::sort(out.begin(), out.end(), [](const common::ModelLimit& a, const common::ModelLimit& b) {
+    return patternBefore(a.model, b.model);
+  });
+  return out;
+}
+
+std::expected<common::ProviderConfig, RowProblem> providerFromRow(const DbRow& row) {
+  RowReader r("providers", row, kProviderColumns);
+  if (auto bad = r.shape()) return std::unexpected(*bad);
+  r.setId(kPId);
+  common::ProviderConfig p;
+  p.db_id = r.id();
+  auto key = r.text(kPKey, "provider_key");
+  if (!key) return std::unexpected(key.error());
+  p.id = std::string(*key);
+  r.setLabel(p.id);
+
+  auto type = r.text(kPType, "provider_type");
+  if (!type) return std::unexpected(type.error());
+  if (*type == "openai") {
+    p.type = common::ProviderType::OpenAI;
+  } else if (*type == "openai-compatible") {
+    p.type = common::ProviderType::OpenAICompatible;
+  } else if (*type == "azure") {
+    p.type = common::ProviderType::Azure;
+  } else if (*type == "anthropic") {
+    p.type = common::ProviderType::Anthropic;  // refused by validation, with its reason
+  } else {
+    return std::unexpected(r.problem("provider_type", "unknown type \"" + std::string(*type) + "\""));
+  }
+
+  auto base = r.text(kPApiBase, "api_base");
+  if (!base) return std::unexpected(base.error());
+  auto url = common::parseUpstreamUrl(*base);
+  if (!url) return std::unexpected(r.problem("api_base", url.error()));
+  p.api_base = std::string(*base);
+  p.url = std::move(*url);
+
+  auto api_key = r.text(kPApiKey, "api_key");
+  if (!api_key) return std::unexpected(api_key.error());
+  p.api_key = std::string(*api_key);
+  auto version = r.text(kPApiVersion, "api_version");
+  if (!version) return std::unexpected(version.error());
+  p.api_version = std::string(*version);
+
+  auto mapping = r.json(kPMapping, "model_mapping", &parseJsonModelMapping);
+  if (!mapping) return std::unexpected(mapping.error());
+  p.model_mapping = std::move(*mapping);
+  auto models = r.json(kPModels, "models", &parseJsonStringArray);
+  if (!models) return std::unexpected(models.error());
+  p.models = std::move(*models);
+
+  auto weight = r.integer(kPWeight, "weight", 0, std::numeric_limits<uint32_t>::max());
+  if (!weight) return std::unexpected(weight.error());
+  p.weight = static_cast<uint32_t>(*weight);
+  auto verify = r.flag(kPVerifySsl, "verify_ssl");
+  if (!verify) return std::unexpected(verify.error());
+  p.verify_ssl = *verify;
+  auto concurrent =
+      r.integer(kPMaxConcurrent, "max_concurrent", 0, std::numeric_limits<uint32_t>::max());
+  if (!concurrent) return std::unexpected(concurrent.error());
+  p.max_concurrent = static_cast<uint32_t>(*concurrent);
+  auto enabled = r.flag(kPEnabled, "is_enabled");
+  if (!enabled) return std::unexpected(enabled.error());
+  p.enabled = *enabled;
+  return p;
+}
+
+std::expected<common::KeyConfig, RowProblem> keyFromRow(const DbRow& row) {
+  RowReader r("credentials", row, kCredentialColumns);
+  if (auto bad = r.shape()) return std::unexpected(*bad);
+  r.setId(kCId);
+  common::KeyConfig k;
+  k.db_id = r.id();
+  auto name = r.text(kCName, "name");
+  if (!name) return std::unexpected(name.error());
+  k.name = std::string(*name);
+  r.setLabel(k.name);
+
+  auto hash = r.text(kCHash, "key_hash");
+  if (!hash) return std::unexpected(hash.error());
+  auto digest = common::sha256FromHex(*hash);
+  if (!digest) return std::unexpected(r.problem("key_hash", "expected 64 hex digits"));
+  k.key_sha256 = *digest;
+
+  auto allowed = r.json(kCAllowed, "allowed_models", &parseJsonStringArray);
+  if (!allowed) return std::unexpected(allowed.error());
+  k.allowed_models = std::move(*allowed);
+
+  auto rps = r.number(kCRps, "rate_limit_rps");
+  if (!rps) return std::unexpected(rps.error());
+  auto burst = r.number(kCBurst, "rate_limit_burst");
+  if (!burst) return std::unexpected(burst.error());
+  k.rate_limit = common::RateLimit{*rps, *burst};
+  defaultBurst(k.rate_limit);
+
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  auto tpm = r.integer(kCTpm, "tokens_per_minute", 0, kMax);
+  if (!tpm) return std::unexpected(tpm.error());
+  k.tokens_per_minute = static_cast<uint64_t>(*tpm);
+  auto max_requests = r.integer(kCMaxRequests, "max_requests", 0, kMax);
+  if (!max_requests) return std::unexpected(max_requests.error());
+  k.max_requests = static_cast<uint64_t>(*max_requests);
+
+  auto limits = r.json(kCPerModel, "rate_limit_per_model", &parseJsonModelLimits);
+  if (!limits) return std::unexpected(limits.error());
+  k.model_limits = std::move(*limits);
+
+  auto cache = r.flag(kCCache, "cache");
+  if (!cache) return std::unexpected(cache.error());
+  k.cache = *cache;
+  auto ns = r.text(kCNamespace, "cache_namespace");
+  if (!ns) return std::unexpected(ns.error());
+  k.cache_namespace = std::string(*ns);
+
+  if (row[kCExpires]) {  // NULL = never
+    // Before 1970 would read as "never" (0) in KeyConfig; such a key is simply expired.
+    auto at = r.integer(kCExpires, "expires_at", std::numeric_limits<int64_t>::min(), kMax);
+    if (!at) return std::unexpected(at.error());
+    k.expires_at = *at > 0 ? *at : 1;
+  }
+  auto enabled = r.flag(kCEnabled, "is_enabled");
+  if (!enabled) return std::unexpected(enabled.error());
+  k.enabled = *enabled;
+  return k;
+}
+
+}  // namespace llmproxy::master

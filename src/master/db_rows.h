@@ -1,0 +1,56 @@
+// Rows of the providers and credentials tables -> ProviderConfig / KeyConfig. Pure functions over
+// PostgreSQL's text values (no connection needed), in the column order of the two SELECTs below,
+// which DbConfigSource runs in one read-only REPEATABLE READ transaction.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/config/config.h"
+
+namespace llmproxy::master {
+
+// jsonb and text[] columns come as JSON text (array_to_json), expires_at as unix seconds.
+inline constexpr std::string_view kSelectProviders =
+    "SELECT id, provider_key, provider_type, api_base, api_key, api_version, "
+    "model_mapping::text, array_to_json(models)::text, weight, verify_ssl, max_concurrent, "
+    "is_enabled FROM providers ORDER BY id";
+inline constexpr std::string_view kSelectCredentials =
+    "SELECT id, key_hash, name, array_to_json(allowed_models)::text, rate_limit_rps, "
+    "rate_limit_burst, tokens_per_minute, max_requests, rate_limit_per_model::text, cache, "
+    "cache_namespace, extract(epoch from expires_at)::bigint, is_enabled FROM credentials "
+    "ORDER BY id";
+
+// One row as text values in the SELECT's column order; nullopt is SQL NULL.
+using DbRow = std::vector<std::optional<std::string_view>>;
+
+// Why a row was left out: enough to find it (table, id, field), never a secret.
+struct RowProblem {
+  std::string table;    // "providers" | "credentials"
+  int64_t id = 0;       // the row's id column (0 if unreadable)
+  std::string label;    // provider_key or credential name, for the reader of the log
+  std::string field;    // column name
+  std::string message;
+  std::string str() const;  // providers id=7 ("openai-eu") api_base: ...
+};
+
+std::expected<common::ProviderConfig, RowProblem> providerFromRow(const DbRow& row);
+std::expected<common::KeyConfig, RowProblem> keyFromRow(const DbRow& row);
+
+// Field parsers, exposed for unit tests. Errors are short messages without the value.
+// A JSON array of strings (array_to_json of a text[]); NULL elements are dropped.
+std::expected<std::vector<std::string>, std::string> parseJsonStringArray(std::string_view json);
+// {"pattern": "target", ...} -> mapping sorted by the model-pattern priority (as the file).
+std::expected<std::vector<common::ModelMapping>, std::string> parseJsonModelMapping(
+    std::string_view json);
+// {"pattern": {"requests_per_second": N, "burst": N, "tokens_per_minute": N}, ...}. jsonb keeps
+// no key order, so the entries are ordered by the model-pattern priority (exact names first,
+// then longest literal prefix): the first match then is the most specific one.
+std::expected<std::vector<common::ModelLimit>, std::string> parseJsonModelLimits(
+    std::string_view json);
+
+}  // namespace llmproxy::master
