@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/uv/close_loop.h"
 #include "common/time/clock.h"
+#include "worker/admin/admin_db.h"
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/exchange.h"
 
@@ -63,6 +64,7 @@ int Worker::run() {
   limits.connect_timeout = config()->server.connect_timeout;
   upstream_client_ = std::make_unique<UpstreamClient>(&loop_, limits);
   redis_ = std::make_unique<RedisClient>(&loop_, config()->redis);
+  admin_db_ = std::make_unique<admin::AdminDb>(&loop_);
 
   if (auto r = openListeners(); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
@@ -100,6 +102,7 @@ int Worker::run() {
   call_graveyard_.clear();
   upstream_client_.reset();
   redis_.reset();
+  admin_db_.reset();
   flush_timer_.reset();
   shutdown_timer_.reset();
   common::log::flush();

@@ -51,6 +51,9 @@ namespace llmproxy::worker {
 
 class DownstreamConn;
 struct Exchange;
+namespace admin {
+class AdminDb;
+}
 
 // The worker's event loop and everything it owns: listeners, client connections, the config
 // view. One per process, created after fork, lives until run() returns.
@@ -98,6 +101,8 @@ class Worker {
   Limiter& limiter() { return limiter_; }
   // The worker's one Redis connection (idle when [redis] url is empty).
   RedisClient& redis() { return *redis_; }
+  // The admin API's PostgreSQL connection (created on first use).
+  admin::AdminDb& adminDb() { return *admin_db_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -139,6 +144,7 @@ class Worker {
   Limiter limiter_;
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<admin::AdminDb> admin_db_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
   uv_signal_t signals_[4]{};

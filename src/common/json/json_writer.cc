@@ -117,6 +117,12 @@ JsonWriter& JsonWriter::value(std::string_view v) {
   return *this;
 }
 
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  separate();
+  out_ += json;
+  return *this;
+}
+
 JsonWriter& JsonWriter::value(int64_t v) {
   separate();
   out_ += std::to_string(v);

@@ -31,6 +31,9 @@ class JsonWriter {
   JsonWriter& value(double v);
   JsonWriter& value(bool v);
   JsonWriter& null();
+  // Appends `json` as it is: the caller guarantees one complete, valid JSON value (e.g.
+  // PostgreSQL's jsonb text output). Never pass untrusted bytes.
+  JsonWriter& raw(std::string_view json);
   template <typename T>
   JsonWriter& field(std::string_view k, const T& v) {
     key(k);

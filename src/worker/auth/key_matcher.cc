@@ -84,8 +84,7 @@ KeyMatcher::KeyMatcher(std::span<const common::KeyConfig> keys) {
   }
 }
 
-common::Result<const ClientKey*> KeyMatcher::authenticate(const common::Sha256& digest,
-                                                          int64_t now_unix) const {
+const ClientKey* KeyMatcher::find(const common::Sha256& digest) const {
   const ClientKey* found = nullptr;
   auto [begin, end] = by_prefix_.equal_range(digestPrefix(digest));
   for (auto it = begin; it != end; ++it) {
@@ -94,14 +93,28 @@ common::Result<const ClientKey*> KeyMatcher::authenticate(const common::Sha256& 
       found = &key;
     }
   }
-  if (found == nullptr) {
-    return common::fail(common::ErrorKind::InvalidApiKey, "Incorrect API key provided");
-  }
-  if (!found->enabled) {
-    return common::fail(common::ErrorKind::InvalidApiKey, "API key is disabled");
-  }
-  if (found->expires_at != 0 && now_unix >= found->expires_at) {
-    return common::fail(common::ErrorKind::InvalidApiKey, "API key has expired");
+  return found;
+}
+
+KeyMatcher::Verdict KeyMatcher::verdict(const ClientKey* key, int64_t now_unix) {
+  if (key == nullptr) return Verdict::Unknown;
+  if (!key->enabled) return Verdict::Disabled;
+  if (key->expires_at != 0 && now_unix >= key->expires_at) return Verdict::Expired;
+  return Verdict::Ok;
+}
+
+common::Result<const ClientKey*> KeyMatcher::authenticate(const common::Sha256& digest,
+                                                          int64_t now_unix) const {
+  const ClientKey* found = find(digest);
+  switch (verdict(found, now_unix)) {
+    case Verdict::Unknown:
+      return common::fail(common::ErrorKind::InvalidApiKey, "Incorrect API key provided");
+    case Verdict::Disabled:
+      return common::fail(common::ErrorKind::InvalidApiKey, "API key is disabled");
+    case Verdict::Expired:
+      return common::fail(common::ErrorKind::InvalidApiKey, "API key has expired");
+    case Verdict::Ok:
+      break;
   }
   return found;
 }

@@ -51,6 +51,15 @@ class KeyMatcher {
  public:
   explicit KeyMatcher(std::span<const common::KeyConfig> keys);
 
+  // What a presented key would get right now.
+  enum class Verdict : uint8_t { Ok, Unknown, Disabled, Expired };
+
+  // The key with this digest (first in the list on a tie), nullptr if none. Constant-time
+  // compare of the full digest (see above).
+  const ClientKey* find(const common::Sha256& digest) const;
+  // Unknown (null), disabled, expired (now_unix >= expires_at) or usable.
+  static Verdict verdict(const ClientKey* key, int64_t now_unix);
+
   // Unknown, disabled and expired (now_unix >= expires_at) keys fail with
   // ErrorKind::InvalidApiKey; the message says which, never echoing the key.
   common::Result<const ClientKey*> authenticate(const common::Sha256& digest,

@@ -1,4 +1,5 @@
-// Stage 20: (listener, method, path) -> Endpoint, or 404 / 405.
+// Stage 20: (listener, method, path) -> Endpoint, or 404 / 405. A path segment written `{id}`
+// in the table matches any one non-empty segment, which the handler reads as ex.route_param.
 #include <array>
 #include <string_view>
 
@@ -24,6 +25,18 @@ constexpr std::array kRoutes{
     RouteEntry{"/admin/v1/config/version", "GET", Endpoint::AdminConfigVersion, kAdmin},
     RouteEntry{"/admin/v1/config/reload", "POST", Endpoint::AdminConfigReload, kAdmin},
     RouteEntry{"/admin/v1/status", "GET", Endpoint::AdminStatus, kAdmin},
+    RouteEntry{"/admin/v1/providers", "GET", Endpoint::AdminProviders, kAdmin},
+    RouteEntry{"/admin/v1/providers", "POST", Endpoint::AdminProviders, kAdmin},
+    RouteEntry{"/admin/v1/providers/{id}", "GET", Endpoint::AdminProvider, kAdmin},
+    RouteEntry{"/admin/v1/providers/{id}", "PUT", Endpoint::AdminProvider, kAdmin},
+    RouteEntry{"/admin/v1/providers/{id}", "DELETE", Endpoint::AdminProvider, kAdmin},
+    RouteEntry{"/admin/v1/providers/{id}/health", "POST", Endpoint::AdminProviderHealth, kAdmin},
+    RouteEntry{"/admin/v1/credentials", "GET", Endpoint::AdminCredentials, kAdmin},
+    RouteEntry{"/admin/v1/credentials", "POST", Endpoint::AdminCredentials, kAdmin},
+    RouteEntry{"/admin/v1/credentials/{id}", "GET", Endpoint::AdminCredential, kAdmin},
+    RouteEntry{"/admin/v1/credentials/{id}", "PUT", Endpoint::AdminCredential, kAdmin},
+    RouteEntry{"/admin/v1/credentials/{id}", "DELETE", Endpoint::AdminCredential, kAdmin},
+    RouteEntry{"/admin/v1/auth/validate", "POST", Endpoint::AdminAuthValidate, kAdmin},
     RouteEntry{"/v1/chat/completions", "POST", Endpoint::ChatCompletions, kApi},
     RouteEntry{"/v1/completions", "POST", Endpoint::Completions, kApi},
     RouteEntry{"/v1/embeddings", "POST", Endpoint::Embeddings, kApi},
@@ -35,11 +48,42 @@ constexpr std::array kRoutes{
     RouteEntry{"/models", "GET", Endpoint::Models, kApi},
 };
 
+constexpr size_t kMaxParamSize = 256;  // longer segments match no route (404)
+
+// True when `path` fits `pattern`; a `{id}` segment captures one non-empty segment.
+bool matchPath(std::string_view pattern, std::string_view path, std::string_view& param) {
+  while (!pattern.empty() && !path.empty()) {
+    const size_t pe = pattern.find('/', 1);
+    const size_t se = path.find('/', 1);
+    const std::string_view pseg = pattern.substr(0, pe);
+    const std::string_view sseg = path.substr(0, se);
+    if (pseg == "/{id}") {
+      if (sseg.size() < 2 || sseg.size() > kMaxParamSize + 1) return false;
+      param = sseg.substr(1);
+    } else if (pseg != sseg) {
+      return false;
+    }
+    pattern = pe == std::string_view::npos ? std::string_view{} : pattern.substr(pe);
+    path = se == std::string_view::npos ? std::string_view{} : path.substr(se);
+  }
+  return pattern.empty() && path.empty();
+}
+
 }  // namespace
 
 bool isAdminEndpoint(Endpoint e) {
-  return e == Endpoint::AdminConfigVersion || e == Endpoint::AdminConfigReload ||
-         e == Endpoint::AdminStatus;
+  switch (e) {
+    case Endpoint::AdminConfigVersion:
+    case Endpoint::AdminConfigReload:
+    case Endpoint::AdminStatus:
+    case Endpoint::AdminProviders:
+    case Endpoint::AdminProvider:
+    case Endpoint::AdminProviderHealth:
+    case Endpoint::AdminCredentials:
+    case Endpoint::AdminCredential:
+    case Endpoint::AdminAuthValidate: return true;
+    default: return false;
+  }
 }
 
 const char* endpointLabel(Endpoint e) {
@@ -51,6 +95,12 @@ const char* endpointLabel(Endpoint e) {
     case Endpoint::AdminConfigVersion: return "/admin/v1/config/version";
     case Endpoint::AdminConfigReload: return "/admin/v1/config/reload";
     case Endpoint::AdminStatus: return "/admin/v1/status";
+    case Endpoint::AdminProviders: return "/admin/v1/providers";
+    case Endpoint::AdminProvider: return "/admin/v1/providers/{id}";
+    case Endpoint::AdminProviderHealth: return "/admin/v1/providers/{id}/health";
+    case Endpoint::AdminCredentials: return "/admin/v1/credentials";
+    case Endpoint::AdminCredential: return "/admin/v1/credentials/{id}";
+    case Endpoint::AdminAuthValidate: return "/admin/v1/auth/validate";
     case Endpoint::Models: return "/v1/models";
     case Endpoint::ChatCompletions: return "/v1/chat/completions";
     case Endpoint::Completions: return "/v1/completions";
@@ -71,9 +121,11 @@ Outcome stage::route(Exchange& ex) {
   if (method == "HEAD") method = "GET";  // answered like GET, without the body
   std::string allow;
   for (const auto& r : kRoutes) {
-    if (!(r.listeners & listener) || r.path != path) continue;
+    std::string_view param;
+    if (!(r.listeners & listener) || !matchPath(r.path, path, param)) continue;
     if (r.method == method) {
       ex.endpoint = r.endpoint;
+      ex.route_param = param;
       return Outcome::Next;
     }
     if (!allow.empty()) allow += ", ";

@@ -1,5 +1,9 @@
 // Stage 45: the endpoints the proxy answers itself; proxy endpoints go on to resolve.
+#include "worker/admin/auth_validate_api.h"
 #include "worker/admin/config_api.h"
+#include "worker/admin/credentials_api.h"
+#include "worker/admin/provider_probe.h"
+#include "worker/admin/providers_api.h"
 #include "worker/admin/status_api.h"
 #include "worker/handlers/health.h"
 #include "worker/handlers/health_detailed.h"
@@ -17,6 +21,12 @@ Outcome stage::local(Exchange& ex) {
     case Endpoint::AdminConfigVersion: return admin::configVersion(ex);
     case Endpoint::AdminConfigReload: return admin::configReload(ex);
     case Endpoint::AdminStatus: return admin::status(ex);
+    case Endpoint::AdminProviders: return admin::providers(ex);
+    case Endpoint::AdminProvider: return admin::provider(ex);
+    case Endpoint::AdminProviderHealth: return admin::providerHealth(ex);
+    case Endpoint::AdminCredentials: return admin::credentials(ex);
+    case Endpoint::AdminCredential: return admin::credential(ex);
+    case Endpoint::AdminAuthValidate: return admin::authValidate(ex);
     case Endpoint::Models: return handlers::models(ex);
     case Endpoint::ChatCompletions:
     case Endpoint::Completions:

@@ -14,6 +14,12 @@ enum class Endpoint : uint8_t {
   AdminConfigVersion,
   AdminConfigReload,
   AdminStatus,
+  AdminProviders,       // GET, POST /admin/v1/providers
+  AdminProvider,        // GET, PUT, DELETE /admin/v1/providers/{id}
+  AdminProviderHealth,  // POST /admin/v1/providers/{id}/health
+  AdminCredentials,     // GET, POST /admin/v1/credentials
+  AdminCredential,      // GET, PUT, DELETE /admin/v1/credentials/{id}
+  AdminAuthValidate,    // POST /admin/v1/auth/validate
   Models,           // GET /v1/models
   ChatCompletions,  // POST /v1/chat/completions
   Completions,      // POST /v1/completions

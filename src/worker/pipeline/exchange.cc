@@ -2,6 +2,7 @@
 #include "worker/pipeline/exchange.h"
 
 #include "common/time/clock.h"
+#include "worker/admin/admin_state.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/worker.h"
 

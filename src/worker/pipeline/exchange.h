@@ -29,6 +29,9 @@ enum class Stage : uint8_t {
 };
 
 class UpstreamState;
+namespace admin {
+struct AdminState;
+}
 
 struct Exchange {
   Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
@@ -41,6 +44,7 @@ struct Exchange {
   Request request;
   Stage stage = Stage::Route;
   Endpoint endpoint = Endpoint::None;
+  std::string route_param;     // the `{id}` segment of an admin route ("" if none)
   std::string request_id;
   std::string key_name;        // the client key's name once authenticated ("-" before)
   const ClientKey* client_key = nullptr;  // into `config`; null when unauthenticated mode
@@ -62,6 +66,8 @@ struct Exchange {
   std::unique_ptr<common::UvTimer> wait_timer;
   uint64_t wait_baseline = 0;
   uint64_t wait_deadline_us = 0;
+  // The admin resource APIs' state (database query, probe); its destruction cancels callbacks.
+  std::unique_ptr<admin::AdminState> admin;
 };
 
 }  // namespace llmproxy::worker

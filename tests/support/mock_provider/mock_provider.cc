@@ -877,6 +877,15 @@ Plan Connection::makePlan(const RecordedRequest& request, Endpoint endpoint) {
       plan.model = "mock-model";
     }
   }
+  // A model named "mock-status-NNN" answers with that status (per-model failures for probes).
+  if (constexpr std::string_view kStatusModel = "mock-status-"; plan.model.starts_with(kStatusModel)) {
+    const std::string_view code = std::string_view(plan.model).substr(kStatusModel.size());
+    int status = 0;
+    if (std::from_chars(code.data(), code.data() + code.size(), status).ec == std::errc{} &&
+        status >= 100 && status <= 599) {
+      plan.b.status = status;
+    }
+  }
   plan.prompt_tokens = plan.b.prompt_tokens >= 0
                            ? plan.b.prompt_tokens
                            : static_cast<int>(std::max<size_t>(1, (text + 3) / 4));

@@ -21,6 +21,8 @@ namespace llmproxy::testing {
 //   x-mock-status, x-mock-delay-ms, x-mock-ttft-ms, x-mock-chunks, x-mock-chunk-delay-ms,
 //   x-mock-reset-after, x-mock-content, x-mock-chunk-bytes, x-mock-body-bytes,
 //   x-mock-prompt-tokens, x-mock-completion-tokens, x-mock-retry-after.
+// A request for the model "mock-status-NNN" is answered with status NNN (e.g. a probe of one
+// failing model next to working ones).
 struct MockBehaviour {
   int status = 200;            // non-2xx answers an OpenAI-style (or Anthropic-style) error body
   int delay_ms = 0;            // before the response head

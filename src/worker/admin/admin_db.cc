@@ -1,0 +1,83 @@
+// The worker's admin PostgreSQL connection and the query-and-resume helper.
+#include "worker/admin/admin_db.h"
+
+#include "common/log/log.h"
+#include "worker/admin/admin_state.h"
+#include "worker/worker.h"
+
+namespace llmproxy::worker::admin {
+
+AdminDb::~AdminDb() = default;
+
+common::pg::Connection* AdminDb::connection(const common::DatabaseConfig& db) {
+  std::erase_if(retired_, [](const auto& c) { return c->queued() == 0; });
+  if (db.url.empty()) return nullptr;
+  if (conn_ && (made_for_.url != db.url || made_for_.connect_timeout != db.connect_timeout ||
+                made_for_.query_timeout != db.query_timeout)) {
+    retired_.push_back(std::move(conn_));
+  }
+  if (!conn_) {
+    common::pg::Connection::Options options;
+    options.connect_timeout = db.connect_timeout;
+    options.query_timeout = db.query_timeout;
+    conn_ = std::make_unique<common::pg::Connection>(loop_, db.url, options);
+    made_for_ = db;
+  }
+  return conn_.get();
+}
+
+Outcome respondFileManaged(Exchange& ex) {
+  return pipeline::respondError(
+      ex, {common::ErrorKind::Conflict,
+           "configuration is file-managed: set [database] url to manage providers and "
+           "credentials through the admin API, or edit the configuration file and reload",
+           0});
+}
+
+Outcome runQuery(Exchange& ex, std::string sql, common::pg::Connection::Params params,
+                 bool write) {
+  common::pg::Connection* conn = ex.worker.adminDb().connection(ex.config->database);
+  if (!conn) {
+    if (write) return respondFileManaged(ex);
+    return pipeline::respondError(ex, {common::ErrorKind::Internal, "no database configured", 0});
+  }
+  if (conn->queued() >= kMaxQueuedStatements)
+    return pipeline::respondError(
+        ex, {common::ErrorKind::Unavailable, "the database is busy: too many admin statements queued",
+             0});
+  AdminState& st = adminState(ex);
+  st.result.reset();
+  std::weak_ptr<Exchange*> link = st.link;
+  conn->query(std::move(sql), std::move(params), [link](common::pg::QueryResult& result) {
+    auto alive = link.lock();
+    if (!alive) return;  // the exchange is gone
+    Exchange& waiting = **alive;
+    waiting.admin->result = std::move(result);
+    pipeline::resume(waiting);
+  });
+  return Outcome::Wait;
+}
+
+Outcome respondDbError(Exchange& ex, const common::pg::QueryResult& result,
+                       std::string_view unique_param, std::string_view what) {
+  namespace pg = common::pg;
+  if (result.connection_error) {
+    LLMP_LOG_WARN("[{}] admin: database unavailable: {}", ex.request_id, result.error);
+    return pipeline::respondError(
+        ex, {common::ErrorKind::Unavailable, "the database is unavailable: " + result.error, 0});
+  }
+  if (result.sqlstate == pg::kUniqueViolation)
+    return pipeline::respondError(
+        ex, {common::ErrorKind::Conflict,
+             std::string(what) + " with this " + std::string(unique_param) + " already exists", 0},
+        unique_param);
+  if (result.sqlstate.starts_with("22") || result.sqlstate == pg::kCheckViolation ||
+      result.sqlstate == pg::kNotNullViolation)
+    return pipeline::respondError(
+        ex, {common::ErrorKind::BadRequest, "the database refused a value: " + result.error, 0});
+  LLMP_LOG_ERROR("[{}] admin: database error {}: {}", ex.request_id, result.sqlstate, result.error);
+  return pipeline::respondError(
+      ex, {common::ErrorKind::Internal, "database error " + result.sqlstate, 0});
+}
+
+}  // namespace llmproxy::worker::admin

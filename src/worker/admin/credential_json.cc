@@ -1,0 +1,248 @@
+// Credential bodies in, credential objects out; key generation.
+#include "worker/admin/credential_json.h"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <charconv>
+#include <limits>
+
+#include "common/crypto/sha256.h"
+
+namespace llmproxy::worker::admin {
+namespace {
+
+constexpr double kMaxRate = 1e9;
+constexpr int64_t kMaxCount = std::numeric_limits<int64_t>::max();
+
+int64_t toInt(std::string_view s) {
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+double toDouble(std::string_view s) {
+  double v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+void nullOrString(common::JsonWriter& w, const common::pg::QueryResult& r, int row, int col) {
+  if (r.isNull(row, col))
+    w.null();
+  else
+    w.value(r.value(row, col));
+}
+
+bool usableKey(std::string_view key) {
+  for (char c : key)
+    if (c < 0x21 || c > 0x7e) return false;
+  return key.size() >= 8;
+}
+
+void readRateLimit(JsonBody& body, JsonBody::Element v, CredentialFields& f) {
+  auto members = body.members(v, "rate_limit");
+  if (!members) return;
+  for (auto& [name, value] : *members) {
+    if (name == "requests_per_second")
+      f.requests_per_second = body.number(value, "rate_limit.requests_per_second", 0, kMaxRate);
+    else if (name == "burst")
+      f.burst = body.number(value, "rate_limit.burst", 0, kMaxRate);
+    else
+      body.fail("rate_limit." + name, "unknown field 'rate_limit." + name + "'");
+    if (!body.ok()) return;
+  }
+}
+
+std::optional<std::string> readPerModel(JsonBody& body, JsonBody::Element v) {
+  auto models = body.members(v, "rate_limit_per_model");
+  if (!models) return std::nullopt;
+  common::JsonWriter out;
+  out.beginObject();
+  for (auto& [model, limits_value] : *models) {
+    const std::string param = "rate_limit_per_model." + model;
+    if (model.empty()) {
+      body.fail("rate_limit_per_model", "'rate_limit_per_model' model names must not be empty");
+      return std::nullopt;
+    }
+    auto limits = body.members(limits_value, param);
+    if (!limits) return std::nullopt;
+    out.key(model).beginObject();
+    for (auto& [name, value] : *limits) {
+      const std::string p = param + "." + name;
+      if (name == "requests_per_second" || name == "burst") {
+        if (auto d = body.number(value, p, 0, kMaxRate)) out.field(name, *d);
+      } else if (name == "tokens_per_minute") {
+        if (auto n = body.integer(value, p, 0, kMaxCount)) out.field(name, *n);
+      } else {
+        body.fail(p, "unknown field '" + p + "'");
+      }
+      if (!body.ok()) return std::nullopt;
+    }
+    out.endObject();
+  }
+  out.endObject();
+  return out.take();
+}
+
+}  // namespace
+
+const std::string_view kCredentialColumns =
+    "id, name, substr(key_hash, 1, 8), array_to_json(allowed_models)::text, rate_limit_rps, "
+    "rate_limit_burst, tokens_per_minute, max_requests, rate_limit_per_model::text, cache, "
+    "cache_namespace, "
+    "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), is_enabled, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+std::optional<CredentialFields> readCredentialBody(std::string_view text, bool create,
+                                                   FieldError& error) {
+  JsonBody body;
+  CredentialFields f;
+  auto done = [&]() -> std::optional<CredentialFields> {
+    if (body.ok()) return f;
+    error = body.error();
+    return std::nullopt;
+  };
+  if (!body.parse(text,
+                  {"name", "key", "regenerate_key", "allowed_models", "rate_limit",
+                   "tokens_per_minute", "max_requests", "rate_limit_per_model", "cache",
+                   "cache_namespace", "expires_at", "is_enabled"},
+                  {"id", "created_at", "updated_at", "source", "key_sha256_prefix"}))
+    return done();
+
+  if (auto v = body.get("name"))
+    f.name = body.string(*v, "name", kMaxNameSize, false);
+  else if (create)
+    body.fail("name", "'name' is required");
+  if (auto v = body.get("key"); v && body.ok()) {
+    f.key = body.string(*v, "key", kMaxSecretSize, false);
+    if (f.key && !usableKey(*f.key))
+      body.fail("key", "'key' must be at least 8 printable ASCII characters without spaces");
+  }
+  if (auto v = body.get("regenerate_key"); v && body.ok()) {
+    auto b = body.boolean(*v, "regenerate_key");
+    f.regenerate_key = b.value_or(false);
+    if (b && create)
+      body.fail("regenerate_key", "'regenerate_key' is for PUT; POST generates a key when "
+                                  "the body has none");
+    else if (f.regenerate_key && f.key)
+      body.fail("regenerate_key", "give either 'key' or 'regenerate_key', not both");
+  }
+  if (auto v = body.get("allowed_models"); v && body.ok()) {
+    if (auto list = body.stringList(*v, "allowed_models", kMaxNameSize)) {
+      common::JsonWriter w;
+      w.beginArray();
+      for (const auto& m : *list) w.value(m);
+      w.endArray();
+      f.allowed_models = w.take();
+    }
+  }
+  if (auto v = body.get("rate_limit"); v && body.ok()) readRateLimit(body, *v, f);
+  if (auto v = body.get("tokens_per_minute"); v && body.ok())
+    f.tokens_per_minute = body.integer(*v, "tokens_per_minute", 0, kMaxCount);
+  if (auto v = body.get("max_requests"); v && body.ok())
+    f.max_requests = body.integer(*v, "max_requests", 0, kMaxCount);
+  if (auto v = body.get("rate_limit_per_model"); v && body.ok())
+    f.rate_limit_per_model = readPerModel(body, *v);
+  if (auto v = body.get("cache"); v && body.ok()) f.cache = body.boolean(*v, "cache");
+  if (auto v = body.get("cache_namespace"); v && body.ok())
+    f.cache_namespace = body.string(*v, "cache_namespace", kMaxNameSize);
+  if (auto v = body.get("expires_at"); v && body.ok()) {
+    f.expires_at_set = true;
+    if (!v->is_null()) {
+      f.expires_at = body.string(*v, "expires_at", 64, false);
+      if (f.expires_at && !isRfc3339(*f.expires_at))
+        body.fail("expires_at",
+                  "'expires_at' must be an RFC 3339 time (2026-12-31T23:59:59Z) or null");
+    }
+  }
+  if (auto v = body.get("is_enabled"); v && body.ok()) f.is_enabled = body.boolean(*v, "is_enabled");
+  if (body.ok() && !create && body.size() == 0) body.fail("", "the body sets no field");
+  return done();
+}
+
+std::optional<std::string> generateClientKey() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return std::nullopt;
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out = "sk-llmp-";
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
+  return out;
+}
+
+void writeCredentialRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row) {
+  w.beginObject();
+  w.field("id", toInt(r.value(row, 0)));
+  w.field("name", r.value(row, 1));
+  w.field("key_sha256_prefix", r.value(row, 2));
+  w.key("allowed_models").raw(r.value(row, 3));
+  w.key("rate_limit").beginObject();
+  w.field("requests_per_second", toDouble(r.value(row, 4)));
+  w.field("burst", toDouble(r.value(row, 5)));
+  w.endObject();
+  w.field("tokens_per_minute", toInt(r.value(row, 6)));
+  w.field("max_requests", toInt(r.value(row, 7)));
+  w.key("rate_limit_per_model").raw(r.value(row, 8));
+  w.field("cache", r.value(row, 9) == "t");
+  w.field("cache_namespace", r.value(row, 10));
+  w.key("expires_at");
+  nullOrString(w, r, row, 11);
+  w.field("is_enabled", r.value(row, 12) == "t");
+  w.key("created_at");
+  nullOrString(w, r, row, 13);
+  w.key("updated_at");
+  nullOrString(w, r, row, 14);
+  w.field("source", "database");
+  w.endObject();
+}
+
+void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k) {
+  w.beginObject();
+  w.key("id").null();
+  w.field("name", k.name);
+  w.field("key_sha256_prefix", common::toHex(k.key_sha256).substr(0, 8));
+  w.key("allowed_models").beginArray();
+  for (const auto& m : k.allowed_models) w.value(m);
+  w.endArray();
+  w.key("rate_limit").beginObject();
+  w.field("requests_per_second", k.rate_limit.requests_per_second);
+  w.field("burst", k.rate_limit.burst);
+  w.endObject();
+  w.field("tokens_per_minute", static_cast<int64_t>(k.tokens_per_minute));
+  w.field("max_requests", static_cast<int64_t>(k.max_requests));
+  w.key("rate_limit_per_model").beginObject();
+  for (const auto& m : k.model_limits) {
+    w.key(m.model).beginObject();
+    w.field("requests_per_second", m.rate_limit.requests_per_second);
+    w.field("burst", m.rate_limit.burst);
+    w.field("tokens_per_minute", static_cast<int64_t>(m.tokens_per_minute));
+    w.endObject();
+  }
+  w.endObject();
+  w.field("cache", k.cache);
+  w.field("cache_namespace", k.cache_namespace);
+  w.key("expires_at");
+  if (k.expires_at == 0)
+    w.null();
+  else
+    w.value(rfc3339(k.expires_at));
+  w.field("is_enabled", k.enabled);
+  w.key("created_at").null();
+  w.key("updated_at").null();
+  w.field("source", "file");
+  w.endObject();
+}
+
+}  // namespace llmproxy::worker::admin

@@ -1,0 +1,19 @@
+// Admin: client credentials stored in PostgreSQL.
+//   GET    /admin/v1/credentials          list (database rows, then the file's [[key]]s)
+//   POST   /admin/v1/credentials          create -> 201; a generated key is shown once ("key")
+//   GET    /admin/v1/credentials/{id}     one (numeric id)
+//   PUT    /admin/v1/credentials/{id}     change the fields given; "key" or "regenerate_key"
+//                                         rotates the key (a generated one is shown once)
+//   DELETE /admin/v1/credentials/{id}     -> 200 {"id","name","deleted":true}
+// Only the SHA-256 of a key is stored. Without [database] url, reads show the file's keys and
+// writes answer 409.
+#pragma once
+
+#include "worker/pipeline/pipeline.h"
+
+namespace llmproxy::worker::admin {
+
+Outcome credentials(Exchange& ex);  // the collection
+Outcome credential(Exchange& ex);   // one credential
+
+}  // namespace llmproxy::worker::admin

@@ -1,0 +1,173 @@
+// Provider CRUD: parameterised SQL on the worker's admin connection, JSON out.
+#include "worker/admin/providers_api.h"
+
+#include "common/config/validate.h"
+#include "worker/admin/admin_common.h"
+#include "worker/admin/admin_db.h"
+#include "worker/admin/provider_json.h"
+#include "worker/worker.h"
+
+namespace llmproxy::worker::admin {
+namespace {
+
+namespace pg = common::pg;
+
+// How a route's {id} selects a provider row: by id, by provider_key, or not at all.
+struct ProviderRef {
+  enum Kind : uint8_t { None, Id, Key } kind = None;
+  std::string value;
+};
+
+ProviderRef providerRef(std::string_view param) {
+  if (auto id = numericId(param)) return {ProviderRef::Id, std::to_string(*id)};
+  if (param.size() <= 128 && common::isValidProviderId(param))
+    return {ProviderRef::Key, std::string(param)};
+  return {};
+}
+
+std::string whereClause(const ProviderRef& ref) {
+  return ref.kind == ProviderRef::Id ? " WHERE id = $1::integer" : " WHERE provider_key = $1";
+}
+
+// A provider of the configuration file (not from the database) named `key`, or null.
+const common::ProviderConfig* fileProvider(const Exchange& ex, std::string_view key) {
+  for (const auto& p : ex.config->providers)
+    if (p.db_id == 0 && p.id == key) return &p;
+  return nullptr;
+}
+
+std::string oneProvider(const pg::QueryResult& r) {
+  common::JsonWriter w;
+  writeProviderRow(w, r, 0);
+  return w.take();
+}
+
+// No row: a provider of the file under that name cannot be changed here (409), else 404.
+Outcome missingRow(Exchange& ex, bool write) {
+  const common::ProviderConfig* p = fileProvider(ex, ex.route_param);
+  if (!p) return respondNotFound(ex, "provider");
+  if (!write) {
+    common::JsonWriter w;
+    writeFileProvider(w, *p);
+    return respondJson(ex, 200, w.take());
+  }
+  return pipeline::respondError(
+      ex, {common::ErrorKind::Conflict,
+           "provider '" + p->id + "' comes from the configuration file: edit the file and reload",
+           0});
+}
+
+Outcome list(Exchange& ex) {
+  const pg::QueryResult* r = finishedQuery(ex);
+  if (hasDatabase(ex) && !r)
+    return runQuery(ex, "SELECT " + std::string(kProviderColumns) + " FROM providers ORDER BY id",
+                    {}, false);
+  if (r && !r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
+  common::JsonWriter w;
+  w.beginObject().field("object", "list").key("data").beginArray();
+  if (r)
+    for (int i = 0; i < r->rows(); ++i) writeProviderRow(w, *r, i);
+  for (const auto& p : ex.config->providers)
+    if (p.db_id == 0) writeFileProvider(w, p);
+  w.endArray().endObject();
+  return respondJson(ex, 200, w.take());
+}
+
+Outcome create(Exchange& ex) {
+  if (const pg::QueryResult* r = finishedQuery(ex)) {
+    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
+    return respondJson(ex, 201, oneProvider(*r));
+  }
+  if (!hasDatabase(ex)) return respondFileManaged(ex);
+  FieldError error;
+  auto f = readProviderBody(ex.request.body, true, error);
+  if (!f) return respondFieldError(ex, error);
+  return runQuery(ex,
+                  "INSERT INTO providers (provider_key, provider_type, api_base, api_key, "
+                  "api_version, model_mapping, models, weight, verify_ssl, max_concurrent, "
+                  "is_enabled) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
+                  "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8::integer, $9::boolean, "
+                  "$10::integer, $11::boolean) RETURNING " +
+                      std::string(kProviderColumns),
+                  {f->provider_key, f->provider_type.value_or("openai"), f->api_base,
+                   f->api_key.value_or(""), f->api_version.value_or(""),
+                   f->model_mapping.value_or("{}"), f->models.value_or("[]"),
+                   numberParam(f->weight).value_or("1"), boolParam(f->verify_ssl).value_or("true"),
+                   numberParam(f->max_concurrent).value_or("0"),
+                   boolParam(f->is_enabled).value_or("true")},
+                  true);
+}
+
+Outcome get(Exchange& ex, const ProviderRef& ref) {
+  if (const pg::QueryResult* r = finishedQuery(ex)) {
+    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
+    if (r->rows() == 0) return missingRow(ex, false);
+    return respondJson(ex, 200, oneProvider(*r));
+  }
+  if (!hasDatabase(ex)) return missingRow(ex, false);
+  return runQuery(ex, "SELECT " + std::string(kProviderColumns) + " FROM providers" + whereClause(ref),
+                  {ref.value}, false);
+}
+
+Outcome update(Exchange& ex, const ProviderRef& ref) {
+  if (const pg::QueryResult* r = finishedQuery(ex)) {
+    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
+    if (r->rows() == 0) return missingRow(ex, true);
+    return respondJson(ex, 200, oneProvider(*r));
+  }
+  if (!hasDatabase(ex)) return respondFileManaged(ex);
+  FieldError error;
+  auto f = readProviderBody(ex.request.body, false, error);
+  if (!f) return respondFieldError(ex, error);
+  return runQuery(
+      ex,
+      "UPDATE providers SET provider_key = COALESCE($2, provider_key), "
+      "provider_type = COALESCE($3, provider_type), api_base = COALESCE($4, api_base), "
+      "api_key = COALESCE($5, api_key), api_version = COALESCE($6, api_version), "
+      "model_mapping = COALESCE($7::jsonb, model_mapping), "
+      "models = CASE WHEN $8::jsonb IS NULL THEN models "
+      "ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END, "
+      "weight = COALESCE($9::integer, weight), verify_ssl = COALESCE($10::boolean, verify_ssl), "
+      "max_concurrent = COALESCE($11::integer, max_concurrent), "
+      "is_enabled = COALESCE($12::boolean, is_enabled)" +
+          whereClause(ref) + " RETURNING " + std::string(kProviderColumns),
+      {ref.value, f->provider_key, f->provider_type, f->api_base, f->api_key, f->api_version,
+       f->model_mapping, f->models, numberParam(f->weight), boolParam(f->verify_ssl),
+       numberParam(f->max_concurrent), boolParam(f->is_enabled)},
+      true);
+}
+
+Outcome remove(Exchange& ex, const ProviderRef& ref) {
+  if (const pg::QueryResult* r = finishedQuery(ex)) {
+    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
+    if (r->rows() == 0) return missingRow(ex, true);
+    common::JsonWriter w;
+    w.beginObject()
+        .field("id", static_cast<int64_t>(std::stoll(std::string(r->value(0, 0)))))
+        .field("provider_key", r->value(0, 1))
+        .field("deleted", true)
+        .endObject();
+    return respondJson(ex, 200, w.take());
+  }
+  if (!hasDatabase(ex)) return respondFileManaged(ex);
+  return runQuery(ex, "DELETE FROM providers" + whereClause(ref) + " RETURNING id, provider_key",
+                  {ref.value}, true);
+}
+
+}  // namespace
+
+Outcome providers(Exchange& ex) { return isRead(ex) ? list(ex) : create(ex); }
+
+Outcome provider(Exchange& ex) {
+  const ProviderRef ref = providerRef(ex.route_param);
+  const std::string& method = ex.request.method;
+  if (ref.kind == ProviderRef::None) {
+    if (!isRead(ex) && !hasDatabase(ex)) return respondFileManaged(ex);
+    return respondNotFound(ex, "provider");
+  }
+  if (method == "PUT") return update(ex, ref);
+  if (method == "DELETE") return remove(ex, ref);
+  return get(ex, ref);
+}
+
+}  // namespace llmproxy::worker::admin
