@@ -399,9 +399,7 @@ TEST_F(AdminApiDb, SecretsAreMaskedAndNeverLogged) {
 }
 
 TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
-  GTEST_SKIP() << "needs the master's database config source (LISTEN/NOTIFY reload, worktree "
-                  "db-source), not on main yet";
-  createProvider("from-db");
+  const std::string id = createProvider("from-db");
   admin("PUT", "/admin/v1/providers/from-db", "{\"models\":[\"db-model\"]}");
   const std::string key = str(admin("POST", "/admin/v1/credentials", "{\"name\":\"db-key\"}").body, "/key");
   const auto chat = [&] {
@@ -414,6 +412,15 @@ TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
   auto v = admin("POST", "/admin/v1/auth/validate", "{\"key\":\"" + key + "\"}");
   EXPECT_EQ(at(v.body, "/valid"), "true") << v.body;
   EXPECT_EQ(str(v.body, "/source"), "database");
+  EXPECT_EQ(at(v.body, "/id"), "1");
+  // The provider is probed by its database id (or provider_key) once it runs.
+  auto probe = admin("POST", "/admin/v1/providers/" + id + "/health");
+  ASSERT_EQ(probe.status, 200) << probe.body;
+  EXPECT_EQ(str(probe.body, "/provider"), "from-db");
+  EXPECT_EQ(at(probe.body, "/ok"), "true") << probe.body;
+  // Disabled in the database: refused by the proxy once the master reloads.
+  admin("PUT", "/admin/v1/credentials/1", "{\"is_enabled\":false}");
+  EXPECT_TRUE(eventually([&] { return chat().status == 401; }, std::chrono::seconds(5)));
 }
 
 // Last in the suite: it stops PostgreSQL (and starts it again).
