@@ -6,6 +6,7 @@
 #include "common/time/clock.h"
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_json.h"
+#include "worker/admin/admin_output.h"
 
 namespace llmproxy::worker::admin {
 
@@ -39,9 +40,7 @@ Outcome authValidate(Exchange& ex) {
     else
       w.null();
     w.field("name", k.name);
-    w.key("allowed_models").beginArray();
-    for (const auto& m : k.allowed_models) w.value(m);
-    w.endArray();
+    writeStringList(w, "allowed_models", k.allowed_models);
     w.key("expires_at");
     if (k.expires_at == 0)
       w.null();

@@ -4,35 +4,16 @@
 #include <openssl/rand.h>
 
 #include <array>
-#include <charconv>
 #include <limits>
 
 #include "common/crypto/sha256.h"
+#include "worker/admin/admin_output.h"
 
 namespace llmproxy::worker::admin {
 namespace {
 
 constexpr double kMaxRate = 1e9;
 constexpr int64_t kMaxCount = std::numeric_limits<int64_t>::max();
-
-int64_t toInt(std::string_view s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
-double toDouble(std::string_view s) {
-  double v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
-void nullOrString(common::JsonWriter& w, const common::pg::QueryResult& r, int row, int col) {
-  if (r.isNull(row, col))
-    w.null();
-  else
-    w.value(r.value(row, col));
-}
 
 bool usableKey(std::string_view key) {
   for (char c : key)
@@ -130,13 +111,8 @@ std::optional<CredentialFields> readCredentialBody(std::string_view text, bool c
       body.fail("regenerate_key", "give either 'key' or 'regenerate_key', not both");
   }
   if (auto v = body.get("allowed_models"); v && body.ok()) {
-    if (auto list = body.stringList(*v, "allowed_models", kMaxNameSize)) {
-      common::JsonWriter w;
-      w.beginArray();
-      for (const auto& m : *list) w.value(m);
-      w.endArray();
-      f.allowed_models = w.take();
-    }
+    if (auto list = body.stringList(*v, "allowed_models", kMaxNameSize))
+      f.allowed_models = stringListJson(*list);
   }
   if (auto v = body.get("rate_limit"); v && body.ok()) readRateLimit(body, *v, f);
   if (auto v = body.get("tokens_per_minute"); v && body.ok())
@@ -184,27 +160,23 @@ std::optional<std::string> generateClientKey() {
 
 void writeCredentialRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row) {
   w.beginObject();
-  w.field("id", toInt(r.value(row, 0)));
+  w.field("id", rowInt(r, row, 0));
   w.field("name", r.value(row, 1));
   w.field("key_sha256_prefix", r.value(row, 2));
   w.key("allowed_models").raw(r.value(row, 3));
   w.key("rate_limit").beginObject();
-  w.field("requests_per_second", toDouble(r.value(row, 4)));
-  w.field("burst", toDouble(r.value(row, 5)));
+  w.field("requests_per_second", rowDouble(r, row, 4));
+  w.field("burst", rowDouble(r, row, 5));
   w.endObject();
-  w.field("tokens_per_minute", toInt(r.value(row, 6)));
-  w.field("max_requests", toInt(r.value(row, 7)));
+  w.field("tokens_per_minute", rowInt(r, row, 6));
+  w.field("max_requests", rowInt(r, row, 7));
   w.key("rate_limit_per_model").raw(r.value(row, 8));
-  w.field("cache", r.value(row, 9) == "t");
+  w.field("cache", rowBool(r, row, 9));
   w.field("cache_namespace", r.value(row, 10));
   w.key("expires_at");
-  nullOrString(w, r, row, 11);
-  w.field("is_enabled", r.value(row, 12) == "t");
-  w.key("created_at");
-  nullOrString(w, r, row, 13);
-  w.key("updated_at");
-  nullOrString(w, r, row, 14);
-  w.field("source", "database");
+  writeTextOrNull(w, r, row, 11);
+  w.field("is_enabled", rowBool(r, row, 12));
+  writeRowTail(w, r, row, 13);
   w.endObject();
 }
 
@@ -213,9 +185,7 @@ void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k) {
   w.key("id").null();
   w.field("name", k.name);
   w.field("key_sha256_prefix", common::toHex(k.key_sha256).substr(0, 8));
-  w.key("allowed_models").beginArray();
-  for (const auto& m : k.allowed_models) w.value(m);
-  w.endArray();
+  writeStringList(w, "allowed_models", k.allowed_models);
   w.key("rate_limit").beginObject();
   w.field("requests_per_second", k.rate_limit.requests_per_second);
   w.field("burst", k.rate_limit.burst);
@@ -239,9 +209,7 @@ void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k) {
   else
     w.value(rfc3339(k.expires_at));
   w.field("is_enabled", k.enabled);
-  w.key("created_at").null();
-  w.key("updated_at").null();
-  w.field("source", "file");
+  writeFileTail(w);
   w.endObject();
 }
 

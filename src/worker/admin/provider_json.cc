@@ -3,27 +3,13 @@
 
 #include <re2/re2.h>
 
-#include <charconv>
-
 #include "common/config/model_pattern.h"
 #include "common/config/upstream_url.h"
 #include "common/config/validate.h"
+#include "worker/admin/admin_output.h"
 
 namespace llmproxy::worker::admin {
 namespace {
-
-int64_t toInt(std::string_view s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
-void nullOrString(common::JsonWriter& w, const common::pg::QueryResult& r, int row, int col) {
-  if (r.isNull(row, col))
-    w.null();
-  else
-    w.value(r.value(row, col));
-}
 
 std::optional<std::string> readModelMapping(JsonBody& body, JsonBody::Element v) {
   auto members = body.members(v, "model_mapping");
@@ -131,13 +117,7 @@ std::optional<ProviderFields> readProviderBody(std::string_view text, bool creat
     f.api_version = body.string(*v, "api_version", 256);
   if (auto v = body.get("model_mapping"); v && body.ok()) f.model_mapping = readModelMapping(body, *v);
   if (auto v = body.get("models"); v && body.ok()) {
-    if (auto list = body.stringList(*v, "models", kMaxNameSize)) {
-      common::JsonWriter w;
-      w.beginArray();
-      for (const auto& m : *list) w.value(m);
-      w.endArray();
-      f.models = w.take();
-    }
+    if (auto list = body.stringList(*v, "models", kMaxNameSize)) f.models = stringListJson(*list);
   }
   if (auto v = body.get("weight"); v && body.ok()) f.weight = body.integer(*v, "weight", 1, 1000);
   if (auto v = body.get("verify_ssl"); v && body.ok()) f.verify_ssl = body.boolean(*v, "verify_ssl");
@@ -153,7 +133,7 @@ std::optional<ProviderFields> readProviderBody(std::string_view text, bool creat
 
 void writeProviderRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row) {
   w.beginObject();
-  w.field("id", toInt(r.value(row, 0)));
+  w.field("id", rowInt(r, row, 0));
   w.field("provider_key", r.value(row, 1));
   w.field("provider_type", r.value(row, 2));
   w.field("api_base", r.value(row, 3));
@@ -161,15 +141,11 @@ void writeProviderRow(common::JsonWriter& w, const common::pg::QueryResult& r, i
   w.field("api_version", r.value(row, 5));
   w.key("model_mapping").raw(r.value(row, 6));
   w.key("models").raw(r.value(row, 7));
-  w.field("weight", toInt(r.value(row, 8)));
-  w.field("verify_ssl", r.value(row, 9) == "t");
-  w.field("max_concurrent", toInt(r.value(row, 10)));
-  w.field("is_enabled", r.value(row, 11) == "t");
-  w.key("created_at");
-  nullOrString(w, r, row, 12);
-  w.key("updated_at");
-  nullOrString(w, r, row, 13);
-  w.field("source", "database");
+  w.field("weight", rowInt(r, row, 8));
+  w.field("verify_ssl", rowBool(r, row, 9));
+  w.field("max_concurrent", rowInt(r, row, 10));
+  w.field("is_enabled", rowBool(r, row, 11));
+  writeRowTail(w, r, row, 12);
   w.endObject();
 }
 
@@ -184,16 +160,12 @@ void writeFileProvider(common::JsonWriter& w, const common::ProviderConfig& p) {
   w.key("model_mapping").beginObject();
   for (const auto& m : p.model_mapping) w.field(m.pattern, m.target);
   w.endObject();
-  w.key("models").beginArray();
-  for (const auto& m : p.models) w.value(m);
-  w.endArray();
+  writeStringList(w, "models", p.models);
   w.field("weight", static_cast<int64_t>(p.weight));
   w.field("verify_ssl", p.verify_ssl);
   w.field("max_concurrent", static_cast<int64_t>(p.max_concurrent));
   w.field("is_enabled", p.enabled);
-  w.key("created_at").null();
-  w.key("updated_at").null();
-  w.field("source", "file");
+  writeFileTail(w);
   w.endObject();
 }
 

@@ -4,6 +4,7 @@
 #include "common/config/validate.h"
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_db.h"
+#include "worker/admin/admin_output.h"
 #include "worker/admin/provider_json.h"
 #include "worker/worker.h"
 
@@ -143,7 +144,7 @@ Outcome remove(Exchange& ex, const ProviderRef& ref) {
     if (r->rows() == 0) return missingRow(ex, true);
     common::JsonWriter w;
     w.beginObject()
-        .field("id", static_cast<int64_t>(std::stoll(std::string(r->value(0, 0)))))
+        .field("id", rowInt(*r, 0, 0))
         .field("provider_key", r->value(0, 1))
         .field("deleted", true)
         .endObject();
