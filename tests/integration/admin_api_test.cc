@@ -331,6 +331,9 @@ TEST_F(AdminApiDb, UnknownAndHostileIdsAre404) {
   }
   EXPECT_EQ(admin("GET", "/admin/v1/providers/" + std::string(300, 'a')).status, 404);
   EXPECT_EQ(admin("GET", "/admin/v1/providers/a/b").status, 404);
+  auto patch = admin("PATCH", "/admin/v1/providers/1", "{}");
+  EXPECT_EQ(patch.status, 405);
+  EXPECT_EQ(patch.header("allow"), "GET, PUT, DELETE");
   // A provider of the file is not the database's to change.
   auto r = admin("PUT", "/admin/v1/providers/file-provider", "{\"weight\":2}");
   EXPECT_EQ(r.status, 409) << r.body;

@@ -82,8 +82,18 @@ bool isAdminEndpoint(Endpoint e) {
     case Endpoint::AdminCredentials:
     case Endpoint::AdminCredential:
     case Endpoint::AdminAuthValidate: return true;
-    default: return false;
+    // No default: a new Endpoint must be classified here (-Wswitch), so an admin route can
+    // never be added without the admin key check by forgetting this list.
+    case Endpoint::None:
+    case Endpoint::Health:
+    case Endpoint::HealthDetailed:
+    case Endpoint::Metrics:
+    case Endpoint::Models:
+    case Endpoint::ChatCompletions:
+    case Endpoint::Completions:
+    case Endpoint::Embeddings: return false;
   }
+  return false;
 }
 
 const char* endpointLabel(Endpoint e) {
