@@ -19,9 +19,11 @@ man_page=${MAN_PAGE:-$src/man/llmproxy.conf.5}
 conf_files=${CONF_FILES:-"$src/conf/llmproxy.conf $src/packaging/llmproxy.conf"}
 
 # Fields of config.h that are not directives: values derived at load time.
-derived="provider.url"
-# Directives that config.h keeps under another field: `key` is stored as key_sha256.
-input_only="key.key"
+# db_id says which row a value came from; model_limits is read from rate_limit_per_model.
+derived="provider.url provider.db_id key.db_id key.model_limits"
+# Directives that config.h keeps under another field: `key` is stored as key_sha256,
+# rate_limit_per_model as model_limits.
+input_only="key.key key.rate_limit_per_model"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -37,7 +39,7 @@ done
 awk -v derived="$derived" '
     BEGIN {
         map["ServerConfig"] = "server"; map["LogConfig"] = "log"
-        map["DatabaseConfig"] = "database"; map["RedisConfig"] = "redis"
+        map["DatabaseConfig"] = "database"; map["RedisConfig"] = "redis"; map["CacheConfig"] = "cache"
         map["ProviderConfig"] = "provider"; map["KeyConfig"] = "key"; map["RateLimit"] = "key"
         n = split(derived, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1
     }
