@@ -90,14 +90,14 @@ void DbConfigSource::start() {
   conn_->connect();
 }
 
-bool DbConfigSource::requestLoad() {
-  if (!connected_) return false;
+uint64_t DbConfigSource::requestLoad() {
+  if (!connected_) return 0;
   if (loading_) {
-    load_again_ = true;
-  } else {
-    startLoad();
+    load_again_ = true;  // the load in flight may predate the caller's change
+    return loads_started_ + 1;
   }
-  return true;
+  startLoad();
+  return loads_started_;
 }
 
 void DbConfigSource::noteApplied(uint32_t providers, uint32_t keys, uint32_t skipped,
@@ -132,11 +132,12 @@ void DbConfigSource::onState(bool up, std::string_view why) {
 void DbConfigSource::startLoad() {
   loading_ = true;
   load_again_ = false;
+  const uint64_t load = ++loads_started_;
   conn_->query(loadStatement(), {},
-               [this](common::pg::QueryResult& result) { onLoaded(result); });
+               [this, load](common::pg::QueryResult& result) { onLoaded(result, load); });
 }
 
-void DbConfigSource::onLoaded(common::pg::QueryResult& result) {
+void DbConfigSource::onLoaded(common::pg::QueryResult& result, uint64_t load) {
   loading_ = false;
   auto alive = alive_;
   if (!result.ok) {
@@ -176,7 +177,7 @@ void DbConfigSource::onLoaded(common::pg::QueryResult& result) {
   settled_ = true;
   if (on_loaded_) {
     auto cb = on_loaded_;  // a copy: the callback may destroy this source
-    cb(std::move(rows));
+    cb(std::move(rows), load);
     if (!*alive) return;
   }
   if (load_again_ && connected_) startLoad();

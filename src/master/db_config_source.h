@@ -30,8 +30,9 @@ std::string loadStatement();
 
 class DbConfigSource {
  public:
-  // Runs with the rows of each successful load. May destroy the source.
-  using LoadedCallback = std::function<void(DbRows rows)>;
+  // Runs with the rows of each successful load and the load's number (see requestLoad). May
+  // destroy the source.
+  using LoadedCallback = std::function<void(DbRows rows, uint64_t load)>;
   // Runs when a load fails (the owner goes on with the last rows). May destroy the source.
   using FailedCallback = std::function<void(std::string_view why)>;
 
@@ -43,9 +44,10 @@ class DbConfigSource {
 
   // Connects (then LISTEN and a first load). Returns at once; nothing here blocks.
   void start();
-  // A reload is wanted: load now, or once more after the load in flight. False when the
-  // database is not connected: no load will come, the caller goes on with the last rows.
-  bool requestLoad();
+  // A reload is wanted: load now, or once more after the load in flight. Returns the number of
+  // the load that will read rows committed before this call, or 0 when the database is not
+  // connected: no load will come, the caller goes on with the last rows.
+  uint64_t requestLoad();
   // Records what the owner made of the last rows (for DbStatus): rows in use, rows left out
   // and the first reason (RowProblem::str()), "" if none.
   void noteApplied(uint32_t providers, uint32_t keys, uint32_t skipped,
@@ -62,7 +64,7 @@ class DbConfigSource {
 
   void onState(bool up, std::string_view why);
   void startLoad();
-  void onLoaded(common::pg::QueryResult& result);
+  void onLoaded(common::pg::QueryResult& result, uint64_t load);
   void goDown(std::string_view why);
   void scheduleRetry();
   void setState(common::DbState state, std::string error);
@@ -79,6 +81,7 @@ class DbConfigSource {
   bool loading_ = false;
   bool load_again_ = false;
   bool settled_ = false;
+  uint64_t loads_started_ = 0;
   uint64_t backoff_ms_ = 0;
   std::minstd_rand jitter_;
   common::DbStatus::Snapshot snapshot_;

@@ -236,7 +236,8 @@ void Master::handleSignal(int signum) {
 
 void Master::reload() {
   file_reload_pending_ = true;
-  if (db_ && db_->requestLoad()) {
+  awaited_load_ = db_ ? db_->requestLoad() : 0;
+  if (awaited_load_ > 0) {
     // applyConfig() runs when the rows arrive (or the load fails, or db_wait_ fires).
     uv_timer_start(&db_wait_, &Master::onDbWait, kDbWaitMs, 0);
     return;
@@ -253,8 +254,10 @@ void Master::syncDbSource() {
   if (wanted.url.empty()) return;
   db_ = std::make_unique<DbConfigSource>(
       &loop_, wanted, &shm_.dbStatus(),
-      [this](DbRows rows) {
+      [this](DbRows rows, uint64_t load) {
         db_rows_ = std::move(rows);
+        // A reload waits for the load that started after it; that one follows right away.
+        if (file_reload_pending_ && load < awaited_load_) return;
         if (state_ == State::Running) applyConfig();
       },
       [this](std::string_view) {

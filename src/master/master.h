@@ -74,6 +74,7 @@ class Master {
   DbRows db_rows_;              // the database's rows as last loaded
   std::unique_ptr<DbConfigSource> db_;
   bool file_reload_pending_ = false;  // a reload asked to re-read the file
+  uint64_t awaited_load_ = 0;         // the database load that reload waits for
   std::string pid_file_;
   uint32_t worker_count_ = 1;
   common::ShmRegion shm_;

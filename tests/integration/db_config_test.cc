@@ -327,6 +327,32 @@ TEST_F(DbConfig, DatabaseRowWinsOverTheFileAndABadRowIsLeftOut) {
   EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "bad-m").status == 200; }, 1000ms));
 }
 
+// The number after "key": in a JSON body (-1 when absent).
+long numberField(const std::string& body, const std::string& key) {
+  const auto at = body.find("\"" + key + "\":");
+  return at == std::string::npos ? -1 : std::stol(body.substr(at + key.size() + 3));
+}
+
+TEST_F(DbConfig, BurstOfNotificationsIsCoalesced) {
+  auto proxy = startProxy(dbConfig(ports_, 1, pg_.url()), ports_.api);
+  ASSERT_TRUE(eventually([&] {
+    return adminStatus(ports_.admin).find("\"state\":\"connected\"") != std::string::npos;
+  }));
+  const long loads_before = numberField(adminStatus(ports_.admin), "loads");
+  // 40 statements in one transaction: 40 notifications (distinct payloads) at the commit.
+  std::string sql = "BEGIN;";
+  for (int i = 0; i < 40; ++i)
+    sql += insertProvider("p" + std::to_string(i), mock_.baseUrl(), "'m" + std::to_string(i) + "'") +
+           ";";
+  ASSERT_TRUE(pg_.exec(sql + "COMMIT;"));
+  ASSERT_TRUE(eventually([&] { return chatOnce(ports_.api, "m39").status == 200; }, 1000ms))
+      << proxy->stderrLog();
+  const long loads = numberField(adminStatus(ports_.admin), "loads") - loads_before;
+  std::cout << "[ measured ] 40 notifications -> " << loads << " loads\n";
+  EXPECT_GE(loads, 1);
+  EXPECT_LE(loads, 3) << "one load, plus at most one more per load in flight";
+}
+
 TEST_F(DbConfig, AdminReloadReadsTheDatabase) {
   auto proxy = startProxy(dbConfig(ports_, 1, pg_.url()), ports_.api);
   ASSERT_TRUE(eventually([&] {
