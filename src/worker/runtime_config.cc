@@ -20,6 +20,7 @@ common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Conf
   auto rc = std::make_shared<RuntimeConfig>();
   static_cast<common::Config&>(*rc) = std::move(config);
   rc->key_index = KeyMatcher(rc->keys);
+  rc->limit_plans = buildLimitPlans(*rc);
   rc->auth_required = !rc->server.allow_unauthenticated || !rc->keys.empty();
   auto matcher = ModelMatcher::build(rc->providers);
   if (!matcher) return std::unexpected(matcher.error());

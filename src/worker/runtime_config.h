@@ -12,6 +12,7 @@
 #include "common/config/config.h"
 #include "common/shm/provider_health.h"
 #include "worker/auth/key_matcher.h"
+#include "worker/limits/limit_plan.h"
 #include "worker/routing/model_matcher.h"
 #include "worker/upstream/balancer.h"
 #include "worker/upstream/upstream_client.h"
@@ -33,6 +34,7 @@ struct RuntimeConfig : common::Config {
                                                              common::ProviderHealth* health);
 
   KeyMatcher key_index{std::span<const common::KeyConfig>{}};
+  std::vector<KeyLimitPlan> limit_plans;  // index = key index
   std::unique_ptr<ModelMatcher> model_index;
   std::vector<ProviderRuntime> provider_runtime;  // index = provider index
   bool auth_required = true;

@@ -65,6 +65,10 @@ int Worker::run() {
   upstream_client_ = std::make_unique<UpstreamClient>(&loop_, limits);
   redis_ = std::make_unique<RedisClient>(&loop_, config()->redis);
   admin_db_ = std::make_unique<admin::AdminDb>(&loop_);
+  redis_limiter_ = std::make_unique<RedisLimiter>(*redis_);
+  redis_->setStateHook(metrics_.get(), [](void* m, bool up) {
+    static_cast<common::MetricsWriter*>(m)->setRedisUp(up);
+  });
 
   if (auto r = openListeners(); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
@@ -101,8 +105,10 @@ int Worker::run() {
   graveyard_.clear();
   call_graveyard_.clear();
   upstream_client_.reset();
+  redis_limiter_.reset();
   redis_.reset();
   admin_db_.reset();
+  metrics_->setRedisUp(false);
   flush_timer_.reset();
   shutdown_timer_.reset();
   common::log::flush();

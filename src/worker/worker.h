@@ -43,6 +43,7 @@ int run(const WorkerStartup& startup);
 #include "worker/config_view.h"
 #include "worker/routing/model_matcher.h"
 #include "worker/limits/limiter.h"
+#include "worker/limits/redis_limiter.h"
 #include "worker/redis/redis_client.h"
 #include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
@@ -103,6 +104,7 @@ class Worker {
   RedisClient& redis() { return *redis_; }
   // The admin API's PostgreSQL connection (created on first use).
   admin::AdminDb& adminDb() { return *admin_db_; }
+  RedisLimiter& redisLimiter() { return *redis_limiter_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -145,6 +147,7 @@ class Worker {
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<admin::AdminDb> admin_db_;
+  std::unique_ptr<RedisLimiter> redis_limiter_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
   uv_signal_t signals_[4]{};

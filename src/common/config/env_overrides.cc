@@ -1,12 +1,14 @@
 // Environment overrides.
 #include "common/config/env_overrides.h"
 
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
 
 #include "common/config/listen_address.h"
+#include "common/config/redis_url.h"
 
 namespace llmproxy::common {
 
@@ -100,6 +102,14 @@ void applyEnvOverrides(Config& config, const EnvLookup& env, ConfigErrors& error
 
   if (auto value = lookup(env, "ADMIN_KEY")) config.server.admin_key = *value;
   if (auto value = lookup(env, "DB_URL")) config.database.url = *value;
+  if (auto value = lookup(env, "REDIS_URL")) {
+    if (auto ep = parseRedisUrl(*value); !ep) {
+      errors.push_back(ConfigError{"env", 0, 0, "REDIS_URL: " + ep.error()});
+    } else {
+      config.redis.url = *value;
+      if (positions) positions->erase("redis.url");
+    }
+  }
   if (auto value = lookup(env, "PROVIDER_SUFFIX")) config.server.provider_prefix = *value;
 
   if (auto value = lookup(env, "VERIFY_SSL")) {

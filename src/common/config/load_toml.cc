@@ -2,6 +2,7 @@
 // reports problems as ConfigErrors and goes on, so one pass finds them all.
 #include "common/config/load_toml.h"
 
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "common/config/expand_env.h"
 #include "common/config/listen_address.h"
 #include "common/config/model_pattern.h"
+#include "common/config/redis_url.h"
 #include "common/config/units.h"
 #include "common/config/upstream_url.h"
 #include "common/crypto/sha256.h"
@@ -154,6 +156,8 @@ class TomlReader {
   void readExpiry(const toml::node& node, const std::string& name, int64_t& out);
   void readRateLimit(const toml::node& node, const std::string& name, const std::string& path,
                      RateLimit& limit);
+  void readModelLimits(const toml::node& node, const std::string& name, const std::string& path,
+                       std::vector<ModelLimit>& out);
 
   void error(const toml::source_region& where, std::string message) {
     errors_.push_back(ConfigError{file_, where.begin.line, where.begin.column, std::move(message)});
@@ -694,6 +698,73 @@ void TomlReader::readRateLimit(const toml::node& node, const std::string& name,
   }
 }
 
+void TomlReader::readModelLimits(const toml::node& node, const std::string& name,
+                                 const std::string& path, std::vector<ModelLimit>& out) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    error(node, name + ": expected a table { \"model-pattern\" = { requests_per_second = N, "
+                       "burst = N, tokens_per_minute = N } }");
+    return;
+  }
+  // toml++ keeps a table's keys sorted; the rule is "first match in file order".
+  std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+  for (auto&& [key, value] : *table) entries.emplace_back(&key, &value);
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    const auto& pa = a.first->source().begin;
+    const auto& pb = b.first->source().begin;
+    return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+  });
+  for (const auto& [key, value] : entries) {
+    const std::string pattern(key->str());
+    const std::string entry_name = name + "." + pattern;
+    if (pattern.empty()) {
+      error(key->source(), name + ": a model pattern must not be empty");
+      continue;
+    }
+    const toml::table* limits = value->as_table();
+    if (limits == nullptr) {
+      error(*value, entry_name + ": expected { requests_per_second = N, burst = N, "
+                                 "tokens_per_minute = N }");
+      continue;
+    }
+    ModelLimit ml;
+    ml.model = pattern;
+    bool any = false;
+    auto number = [&](double& target) {
+      return [&](const toml::node& n, const std::string& field_name, const std::string&) {
+        std::optional<double> v;
+        if (const auto* i = n.as_integer()) v = static_cast<double>(i->get());
+        if (const auto* f = n.as_floating_point()) v = f->get();
+        if (!v || !std::isfinite(*v) || *v < 0) {
+          error(n, field_name + ": expected a number >= 0");
+          return;
+        }
+        target = *v;
+        any = true;
+      };
+    };
+    readFields(*limits, entry_name, entry_name, path + "." + pattern,
+               {
+                   {"requests_per_second", number(ml.rate_limit.requests_per_second)},
+                   {"burst", number(ml.rate_limit.burst)},
+                   {"tokens_per_minute",
+                    [&](const toml::node& n, const std::string& field_name, const std::string&) {
+                      if (auto v = integer(n, field_name, 0, std::numeric_limits<int64_t>::max())) {
+                        ml.tokens_per_minute = static_cast<uint64_t>(*v);
+                        any = true;
+                      }
+                    }},
+               });
+    if (!any) {
+      error(*value, entry_name + ": set requests_per_second or tokens_per_minute");
+      continue;
+    }
+    if (ml.rate_limit.requests_per_second > 0 && ml.rate_limit.burst == 0)
+      ml.rate_limit.burst = std::max(1.0, ml.rate_limit.requests_per_second);
+    out.push_back(std::move(ml));
+  }
+}
+
 void TomlReader::readKey(const toml::table& table, const std::string& path, KeyConfig& k) {
   auto count = [this](uint64_t& out) {
     return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
@@ -766,6 +837,10 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                   }},
                  {"tokens_per_minute", count(k.tokens_per_minute)},
                  {"max_requests", count(k.max_requests)},
+                 {"rate_limit_per_model",
+                  [&](const toml::node& n, const std::string& name, const std::string& field_path) {
+                    readModelLimits(n, name, field_path, k.model_limits);
+                  }},
              });
   if (!has_key) {
     error(table.source(), "key: one of key or key_sha256 is required");
@@ -832,12 +907,17 @@ void TomlReader::read(const toml::table& root, Config& config) {
               {"url",
                [&](const toml::node& n, const std::string& name, const std::string&) {
                  auto url = string(n, name);
-                 if (url && !url->empty() && !url->starts_with("redis://") &&
-                     !url->starts_with("rediss://") && !url->starts_with("unix://")) {
-                   error(n, name + ": expected a redis://, rediss:// or unix:// URL");
-                   return;
+                 if (url && !url->empty()) {
+                   if (auto ep = parseRedisUrl(*url); !ep) {
+                     error(n, name + ": " + ep.error());
+                     return;
+                   }
                  }
                  assign(std::move(url), redis.url);
+               }},
+              {"key_prefix",
+               [&](const toml::node& n, const std::string& name, const std::string&) {
+                 assign(string(n, name), redis.key_prefix);
                }},
               {"on_failure",
                [&](const toml::node& n, const std::string& name, const std::string&) {

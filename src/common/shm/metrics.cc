@@ -111,6 +111,7 @@ void MetricsArea::init(uint32_t max_workers) {
 MetricsWriter::MetricsWriter(MetricsArea& area, uint32_t slot)
     : header_(&area.slot(slot)), rows_(area.series(slot)) {
   header_->active_requests.store(0, std::memory_order_relaxed);
+  header_->redis_up.store(0, std::memory_order_relaxed);
   // Index what a previous process in this slot published. A row it was still claiming when it
   // died is unpublished and will simply be claimed again.
   const uint32_t used =
@@ -150,6 +151,12 @@ void MetricsWriter::requestStarted() {
 }
 
 void MetricsWriter::retry() { add(header_->retries, 1); }
+
+void MetricsWriter::redisFallback() { add(header_->redis_fallbacks, 1); }
+
+void MetricsWriter::setRedisUp(bool up) {
+  header_->redis_up.store(up ? 1 : 0, std::memory_order_relaxed);
+}
 
 void MetricsWriter::requestFinished(const RequestSample& s) {
   const int64_t active = header_->active_requests.load(std::memory_order_relaxed);
@@ -268,6 +275,8 @@ struct Totals {
   int64_t active = 0;
   uint64_t retries = 0;
   uint64_t overflow = 0;
+  uint64_t redis_fallbacks = 0;
+  int64_t redis_up = 0;
 };
 
 void appendLabel(std::string& out, std::string_view name, std::string_view value) {
@@ -379,9 +388,12 @@ Totals collect(const ShmRegion& region) {
     const MetricSlotHeader& h = area.slot(s);
     // A dead worker's in-flight requests are gone: count the gauge of live slots only.
     const WorkerState st = region.worker(s).currentState();
-    if (st == WorkerState::Starting || st == WorkerState::Running || st == WorkerState::Draining)
+    if (st == WorkerState::Starting || st == WorkerState::Running || st == WorkerState::Draining) {
       t.active += h.active_requests.load(std::memory_order_relaxed);
+      t.redis_up += h.redis_up.load(std::memory_order_relaxed);
+    }
     t.retries += load(h.retries);
+    t.redis_fallbacks += load(h.redis_fallbacks);
     t.overflow += load(h.overflow);
 
     const uint32_t used =
@@ -492,6 +504,16 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
 
   appendCounter(out, "llm_proxy_upstream_retries_total",
                 "Upstream attempts after the first (failover and retries).", t.retries);
+  appendCounter(out, "llm_proxy_ratelimit_redis_fallbacks_total",
+                "Limit checks decided by redis.on_failure because Redis was down or slower "
+                "than redis.timeout.",
+                t.redis_fallbacks);
+  appendFamilyHead(out, "llm_proxy_redis_up", "gauge",
+                   "Workers whose Redis connection is up (0 when Redis is unreachable or not "
+                   "configured).");
+  appendSample(out, "llm_proxy_redis_up", "");
+  appendUint(out, static_cast<uint64_t>(std::max<int64_t>(0, t.redis_up)));
+  out += '\n';
 
   const ReloadStatus& reload = region.reloadStatus();
   appendFamilyHead(out, "llm_proxy_config_reloads_total", "counter",

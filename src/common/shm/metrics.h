@@ -65,7 +65,10 @@ struct alignas(64) MetricSlotHeader {
   std::atomic<int64_t> active_requests;  // gauge: reset when a worker (re)starts in the slot
   std::atomic<uint64_t> retries;         // upstream attempts after the first
   std::atomic<uint64_t> overflow;        // samples that could not get their own label set
+  std::atomic<uint64_t> redis_fallbacks;  // limit checks decided without Redis (down or slow)
+  std::atomic<int64_t> redis_up;          // gauge: 1 while this worker's Redis connection is up
 };
+static_assert(sizeof(MetricSlotHeader) == 64);
 
 // The Metrics section of the region, laid out by ShmRegion: this header, then
 // MetricSlotHeader[max_workers], then MetricSeries[max_workers][kSeriesPerWorker].
@@ -129,6 +132,10 @@ class MetricsWriter {
   void requestFinished(const RequestSample& sample);
   // One more upstream attempt after the first (llm_proxy_upstream_retries_total).
   void retry();
+  // A limit check that Redis should have decided but could not (llm_proxy_ratelimit_redis_fallbacks_total).
+  void redisFallback();
+  // This worker's Redis connection state (llm_proxy_redis_up sums the live workers).
+  void setRedisUp(bool up);
 
  private:
   static constexpr uint32_t kIndexSize = 2 * MetricsArea::kSeriesPerWorker;  // load <= 1/2

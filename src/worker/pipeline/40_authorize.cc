@@ -1,6 +1,9 @@
 // Stage 40: what the authenticated client asks for, and whether it may. Parses the JSON body
-// once (json_facts: model value + its byte offsets, stream flag), strips the model prefix and
-// checks the key's allowed_models.
+// once (json_facts: model value + its byte offsets, stream flag), strips the model prefix,
+// checks the key's allowed_models, then its limits: in the node's shared memory, or with
+// [redis] url set, in Redis (asynchronous: the stage waits for the script's answer and is
+// re-entered by pipeline::resume; a Redis that is down or slower than redis.timeout is
+// replaced by redis.on_failure for that request).
 #include <string_view>
 
 #include "common/http/openai_error.h"
@@ -12,12 +15,7 @@ namespace llmproxy::worker {
 
 namespace {
 
-// Per-key limits, exact across the node's workers (shared-memory token buckets).
-Outcome checkLimits(Exchange& ex, UpstreamState& up) {
-  if (!ex.client_key) return Outcome::Next;
-  up.limits = KeyLimits::of(ex.config->keys[ex.client_key->index]);
-  if (!up.limits.any()) return Outcome::Next;
-  LimitCheck check = ex.worker.limiter().check(up.limits, ex.client_key->name, "", Limiter::nowMs());
+Outcome decide(Exchange& ex, UpstreamState& up, const LimitCheck& check) {
   if (check.allowed) {
     up.limit_check = check;
     return Outcome::Next;
@@ -31,10 +29,60 @@ Outcome checkLimits(Exchange& ex, UpstreamState& up) {
   return pipeline::respond(ex, std::move(r));
 }
 
+Outcome checkLocally(Exchange& ex, UpstreamState& up) {
+  return decide(ex, up,
+                ex.worker.limiter().check(up.limits, ex.client_key->name, up.limit_scope->model,
+                                          Limiter::nowMs()));
+}
+
+// Redis could not decide: redis.on_failure.
+Outcome fallBack(Exchange& ex, UpstreamState& up) {
+  ex.worker.metrics().redisFallback();
+  if (ex.config->redis.on_failure != "deny") return checkLocally(ex, up);
+  Response r = Response::error(
+      {common::ErrorKind::Unavailable,
+       "The rate limiter is unavailable (Redis is not answering); please retry shortly.", 0});
+  r.headers.emplace_back("retry-after", "1");
+  return pipeline::respond(ex, std::move(r));
+}
+
+void onRedisCheck(void* owner, const RedisResult& result) {
+  Exchange& ex = *static_cast<Exchange*>(owner);
+  UpstreamState& up = *ex.upstream;
+  up.redis_wait->answered = true;
+  up.redis_wait->check = RedisLimiter::parse(up.limits, result);
+  pipeline::resume(ex);
+}
+
+// Re-entered after the Redis answer (or its timeout).
+Outcome afterRedis(Exchange& ex, UpstreamState& up) {
+  if (!up.redis_wait->answered) return Outcome::Wait;
+  const std::unique_ptr<RedisLimitWait> wait = std::move(up.redis_wait);
+  if (!wait->check) return fallBack(ex, up);
+  return decide(ex, up, *wait->check);
+}
+
+// Per-key limits (or the key's override for this model).
+Outcome checkLimits(Exchange& ex, UpstreamState& up) {
+  if (!ex.client_key) return Outcome::Next;
+  const LimitScope& scope = ex.config->limit_plans[ex.client_key->index].forModel(up.model);
+  up.limit_scope = &scope;
+  up.limits = scope.limits;
+  if (!up.limits.any()) return Outcome::Next;
+  if (ex.config->redis.url.empty()) return checkLocally(ex, up);
+  up.redis_wait = std::make_unique<RedisLimitWait>(&ex, &onRedisCheck);
+  if (!ex.worker.redisLimiter().check(scope, &up.redis_wait->waiter)) {
+    up.redis_wait.reset();
+    return fallBack(ex, up);
+  }
+  return Outcome::Wait;
+}
+
 }  // namespace
 
 Outcome stage::authorize(Exchange& ex) {
   if (!isProxyEndpoint(ex.endpoint)) return Outcome::Next;
+  if (ex.upstream && ex.upstream->redis_wait) return afterRedis(ex, *ex.upstream);
   auto& body = ex.request.body;
   auto facts = ex.worker.jsonParser().parse(body.data(), body.size(), body.capacity());
   if (!facts) return pipeline::respondError(ex, facts.error());

@@ -195,10 +195,14 @@ void onEnd(UpstreamState& up) {
   if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
   // Tokens per minute are charged with the real usage here, before the client can see the end
   // of the answer (and send its next request).
-  if (up.usage && up.limits.tokens_per_minute > 0 && ex.client_key) {
-    ex.worker.limiter().chargeTokens(up.limits, ex.client_key->name, "",
-                                     up.usage->prompt_tokens + up.usage->completion_tokens,
-                                     Limiter::nowMs());
+  // With Redis: one fire-and-forget script, pipelined ahead of the client's next check on this
+  // worker's connection; charged locally when Redis cannot take it.
+  if (up.usage && up.limits.tokens_per_minute > 0 && ex.client_key && up.limit_scope) {
+    const uint64_t tokens = up.usage->prompt_tokens + up.usage->completion_tokens;
+    if (ex.config->redis.url.empty() ||
+        !ex.worker.redisLimiter().chargeTokens(*up.limit_scope, tokens))
+      ex.worker.limiter().chargeTokens(up.limits, ex.client_key->name, up.limit_scope->model,
+                                       tokens, Limiter::nowMs());
   }
   // The upstream connection goes back to the pool now, not when the client has drained.
   upstream::dropCall(up);

@@ -14,7 +14,9 @@
 #include "common/json/json_facts.h"
 #include "common/uv/uv_timer.h"
 #include "worker/auth/key_matcher.h"
+#include "worker/limits/limit_plan.h"
 #include "worker/limits/limiter.h"
+#include "worker/redis/redis_client.h"
 #include "worker/sse/sse_scanner.h"
 #include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
@@ -29,6 +31,14 @@ struct UpstreamCandidate {
 };
 
 class UpstreamState;
+
+// Stage 40 waiting for the Redis limit check. The waiter unhooks itself when the exchange dies.
+struct RedisLimitWait {
+  RedisLimitWait(void* owner, RedisCallback cb) : waiter(owner, cb) {}
+  RedisWaiter waiter;
+  bool answered = false;
+  std::optional<LimitCheck> check;  // nullopt: Redis failed or was too slow (fall back)
+};
 
 // One attempt: the receiver of one UpstreamCall's callbacks. When the exchange moves on to
 // another attempt (failover) the old one is detached — its late callbacks (the rest of a 500
@@ -55,7 +65,9 @@ class UpstreamState {
   Exchange& ex;
   common::JsonFacts facts;
   std::string model;                       // requested model, prefix stripped
-  KeyLimits limits;                        // the client key's limits (stage 40)
+  KeyLimits limits;                        // the limits that apply (stage 40)
+  const LimitScope* limit_scope = nullptr; // their buckets (into the pinned config)
+  std::unique_ptr<RedisLimitWait> redis_wait;
   std::optional<LimitCheck> limit_check;   // its x-ratelimit-* headers go on the response
   std::vector<UpstreamCandidate> candidates;  // in failover order
   size_t next_candidate = 0;

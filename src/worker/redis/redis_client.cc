@@ -119,6 +119,7 @@ void RedisClient::reconfigure(const common::RedisConfig& config) {
   backoff_ms_ = kBackoffMinMs;
   // Never drop the connection from inside the caller's stack (a request being processed):
   // the callbacks of the commands in flight would run there. Next loop turn.
+  if (state_ == State::Up && hook_) hook_(hook_owner_, false);
   if (ac_ || endpoint_ok_) {
     state_ = State::Connecting;
     reconnect_timer_->start(0);
@@ -207,11 +208,14 @@ void RedisClient::setUp() {
   }
   ever_up_ = true;
   logged_down_ = false;
+  if (hook_) hook_(hook_owner_, true);
 }
 
 void RedisClient::lost(std::string_view why) {
   connect_timer_->stop();
+  const bool was_up = state_ == State::Up;
   state_ = State::Down;
+  if (was_up && hook_ && !destroying_) hook_(hook_owner_, false);
   if (!logged_down_) {
     logged_down_ = true;
     if (ever_up_)

@@ -107,6 +107,13 @@ class RedisClient {
   const common::RedisConfig& config() const { return config_; }
   size_t inFlight() const { return entries_.size(); }
 
+  // Called on every change between up and not up (metrics).
+  using StateHook = void (*)(void* owner, bool up);
+  void setStateHook(void* owner, StateHook hook) {
+    hook_owner_ = owner;
+    hook_ = hook;
+  }
+
   // Registers a Lua script (once, at start): SCRIPT LOAD on every connect, evalScript() sends
   // EVALSHA and falls back to EVAL when the server answers NOSCRIPT.
   Script addScript(std::string source);
@@ -162,6 +169,8 @@ class RedisClient {
   bool freeing_ = false;     // inside our own redisAsyncFree
   bool destroying_ = false;  // callbacks must not reach the callers any more
   int handshake_left_ = 0;
+  void* hook_owner_ = nullptr;
+  StateHook hook_ = nullptr;
   uint64_t backoff_ms_ = kBackoffMinMs;
   std::deque<Entry> entries_;  // in send order = reply order; references stay valid
   uint64_t next_seq_ = 1;
