@@ -1,0 +1,215 @@
+// Limits exact across nodes through a real redis-server: two proxy instances (two workers each)
+// sharing one Redis, headers, tokens per minute, quota, per-model overrides, and what happens
+// when Redis dies (on_failure local / deny) and comes back.
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "proxy_fixture.h"
+#include "support/eventually.h"
+#include "support/mock_provider/mock_provider.h"
+#include "support/redis_server.h"
+
+namespace llmproxy::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string keys() {
+  return "\n[[key]]\nname = \"rps\"\nkey = \"sk-rps\"\n"
+         "rate_limit = { requests_per_second = 5, burst = 5 }\n"
+         "\n[[key]]\nname = \"tpm\"\nkey = \"sk-tpm\"\ntokens_per_minute = 20\n"
+         "\n[[key]]\nname = \"quota\"\nkey = \"sk-quota\"\nmax_requests = 3\n"
+         "\n[[key]]\nname = \"model\"\nkey = \"sk-model\"\n"
+         "rate_limit = { requests_per_second = 1000, burst = 1000 }\n"
+         "rate_limit_per_model = { \"slow*\" = { requests_per_second = 0.01, burst = 2 } }\n"
+         "\n[[key]]\nname = \"many\"\nkey = \"sk-many\"\n"
+         "rate_limit = { requests_per_second = 0.01, burst = 1000 }\n";
+}
+
+std::string config(const ProxyPorts& ports, const std::string& mock_url,
+                   const std::string& redis_url, const std::string& on_failure = "local") {
+  std::string cfg = baseConfig(
+      ports, 2, "",
+      "\n[redis]\nurl = \"" + redis_url + "\"\non_failure = \"" + on_failure +
+          "\"\ntimeout = \"50ms\"\n"
+          "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\napi_base = \"" + mock_url +
+          "/v1\"\nmodels = [\"m\", \"slow-1\", \"slow-2\"]\n" + keys());
+  const std::string unauth = "allow_unauthenticated = true\n";
+  cfg.erase(cfg.find(unauth), unauth.size());
+  return cfg;
+}
+
+HttpResponse chatAs(uint16_t port, const std::string& key, const std::string& model = "m",
+                    Headers extra = {}) {
+  HttpClient c("127.0.0.1", port);
+  Headers h = {{"Authorization", "Bearer " + key}, {"Connection", "close"}};
+  h.insert(h.end(), extra.begin(), extra.end());
+  return c.post("/v1/chat/completions",
+                "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                h);
+}
+
+// A sample without labels from /metrics (-1 when absent).
+long metric(uint16_t port, const std::string& name) {
+  const auto r = getOnce(port, "/metrics");
+  const auto at = r.body.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stol(r.body.substr(at + name.size() + 2));
+}
+
+class RedisLimits : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(mock_.start()); }
+
+  std::unique_ptr<ProxyProcess> start(const ProxyPorts& ports, const std::string& on_failure = "local") {
+    auto p = startProxy(config(ports, mock_.baseUrl(), redis_.unixUrl(), on_failure), ports.api);
+    // Both workers connected before anything is counted.
+    EXPECT_TRUE(eventually([&] { return metric(ports.api, "llm_proxy_redis_up") == 2; }, 10s))
+        << p->stderrLog();
+    return p;
+  }
+
+  RedisServer redis_;
+  MockProvider mock_;
+};
+
+TEST_F(RedisLimits, RequestsPerSecondIsExactAcrossTwoProxies) {
+  ProxyPorts a, b;
+  auto pa = start(a);
+  auto pb = start(b);
+  std::atomic<int> admitted{0}, limited{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i)
+    threads.emplace_back([&, i] {
+      const auto r = chatAs(i % 2 ? a.api : b.api, "sk-rps");
+      if (r.status == 200) ++admitted;
+      if (r.status == 429) ++limited;
+    });
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const int most = 5 + static_cast<int>(5 * elapsed) + 1;
+  EXPECT_EQ(admitted + limited, 16);
+  EXPECT_GE(admitted.load(), 5);
+  EXPECT_LE(admitted.load(), most) << "elapsed " << elapsed;  // not 2 nodes x 2 workers x 5
+  EXPECT_EQ(metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total"), 0);
+  EXPECT_EQ(metric(b.api, "llm_proxy_ratelimit_redis_fallbacks_total"), 0);
+}
+
+TEST_F(RedisLimits, RejectionCarriesOpenAiErrorAndHeaders) {
+  ProxyPorts a;
+  auto p = start(a);
+  HttpResponse last;
+  for (int i = 0; i < 20 && last.status != 429; ++i) {
+    last = chatAs(a.api, "sk-rps");
+    if (last.status == 200) {
+      EXPECT_EQ(last.header("x-ratelimit-limit-requests"), "5");
+      EXPECT_FALSE(last.header("x-ratelimit-reset-requests").empty());
+    }
+  }
+  ASSERT_EQ(last.status, 429);
+  EXPECT_NE(last.body.find("\"code\":\"rate_limit_exceeded\""), std::string::npos) << last.body;
+  EXPECT_GE(std::stoi(last.header("retry-after")), 1);
+  EXPECT_EQ(last.header("x-ratelimit-remaining-requests"), "0");
+  EXPECT_EQ(metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total"), 0);
+}
+
+TEST_F(RedisLimits, TokensPerMinuteAndQuotaAreShared) {
+  ProxyPorts a, b;
+  auto pa = start(a);
+  auto pb = start(b);
+  const Headers big = {{"x-mock-completion-tokens", "15"}, {"x-mock-prompt-tokens", "4"}};
+  EXPECT_EQ(chatAs(a.api, "sk-tpm", "m", big).status, 200);  // 20 left, charged 19
+  // The charge is fire and forget: wait until it reached Redis before the next check.
+  ASSERT_TRUE(eventually([&] {
+    return redis_.command({"HGET", "llmproxy:rl:{tpm}::tpm:20", "v"}).starts_with("1");
+  }));
+  EXPECT_EQ(chatAs(b.api, "sk-tpm", "m", big).status, 200);  // 1 left on the other node
+  ASSERT_TRUE(eventually([&] {
+    return redis_.command({"HGET", "llmproxy:rl:{tpm}::tpm:20", "v"}).starts_with("-");
+  }));
+  const auto r = chatAs(a.api, "sk-tpm", "m", big);
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(r.header("x-ratelimit-limit-tokens"), "20");
+  EXPECT_EQ(r.header("x-ratelimit-remaining-tokens"), "0");
+
+  EXPECT_EQ(chatAs(a.api, "sk-quota").status, 200);
+  EXPECT_EQ(chatAs(b.api, "sk-quota").status, 200);
+  EXPECT_EQ(chatAs(a.api, "sk-quota").status, 200);
+  const auto q = chatAs(b.api, "sk-quota");
+  EXPECT_EQ(q.status, 429);
+  EXPECT_NE(q.body.find("\"code\":\"insufficient_quota\""), std::string::npos) << q.body;
+  EXPECT_EQ(redis_.command({"GET", "llmproxy:rl:{quota}:quota:3"}), "3");
+}
+
+TEST_F(RedisLimits, PerModelOverrideAppliesOnlyToItsModels) {
+  ProxyPorts a;
+  auto p = start(a);
+  // "slow*": burst 2 shared by every model the pattern matches.
+  EXPECT_EQ(chatAs(a.api, "sk-model", "slow-1").status, 200);
+  EXPECT_EQ(chatAs(a.api, "sk-model", "slow-2").status, 200);
+  const auto r = chatAs(a.api, "sk-model", "slow-1");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.header("x-ratelimit-limit-requests"), "2");
+  // Other models keep the key's own limit.
+  for (int i = 0; i < 5; ++i) {
+    const auto ok = chatAs(a.api, "sk-model", "m");
+    EXPECT_EQ(ok.status, 200);
+    EXPECT_EQ(ok.header("x-ratelimit-limit-requests"), "1000");
+  }
+}
+
+TEST_F(RedisLimits, PerModelOverrideWithoutRedis) {
+  ProxyPorts a;
+  auto p = startProxy(config(a, mock_.baseUrl(), ""), a.api);
+  EXPECT_EQ(chatAs(a.api, "sk-model", "slow-1").status, 200);
+  EXPECT_EQ(chatAs(a.api, "sk-model", "slow-2").status, 200);
+  EXPECT_EQ(chatAs(a.api, "sk-model", "slow-1").status, 429);
+  EXPECT_EQ(chatAs(a.api, "sk-model", "m").status, 200);
+}
+
+TEST_F(RedisLimits, AnOutageFallsBackToLocalLimitsThenSharesAgain) {
+  ProxyPorts a;
+  auto p = start(a);
+  EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
+  EXPECT_EQ(redis_.command({"EXISTS", "llmproxy:rl:{many}::req:0.01:1000"}), "1");
+
+  redis_.stop();
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
+  EXPECT_GE(metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total"), 1);
+  EXPECT_TRUE(eventually([&] { return metric(a.api, "llm_proxy_redis_up") == 0; }));
+  // Local limits still apply while Redis is away.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(chatAs(a.api, "sk-rps").status, 200);
+
+  ASSERT_TRUE(redis_.start());  // an empty Redis: shared state starts fresh
+  ASSERT_TRUE(eventually([&] { return metric(a.api, "llm_proxy_redis_up") == 2; }, 10s));
+  const long fallbacks = metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total");
+  EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
+  EXPECT_EQ(redis_.command({"EXISTS", "llmproxy:rl:{many}::req:0.01:1000"}), "1");
+  EXPECT_EQ(metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total"), fallbacks);
+}
+
+TEST_F(RedisLimits, ASlowRedisDoesNotStallRequests) {
+  ProxyPorts a;
+  auto p = start(a);
+  redis_.pause();  // connected, answers nothing: every check waits redis.timeout, then local
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
+  EXPECT_GE(metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total"), 3);
+  redis_.resume();
+}
+
+TEST_F(RedisLimits, OnFailureDenyAnswers503) {
+  ProxyPorts a;
+  auto p = start(a, "deny");
+  EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
+  redis_.stop();
+  const auto r = chatAs(a.api, "sk-many");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("\"error\""), std::string::npos);
+  EXPECT_EQ(r.header("retry-after"), "1");
+  EXPECT_EQ(mock_.requestCount(), 1u);
+  EXPECT_GE(metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total"), 1);
+}
+
+}  // namespace
+}  // namespace llmproxy::testing
