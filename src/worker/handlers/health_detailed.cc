@@ -52,6 +52,14 @@ Outcome healthDetailed(Exchange& ex) {
   writeDatabaseStatus(w, shm, !ex.config->database.url.empty());
   w.key("redis").beginObject();
   w.field("configured", !ex.config->redis.url.empty());
+  if (!ex.config->redis.url.empty()) {
+    // This worker's connection ("up", "connecting", "down"); limits fall back unless up.
+    const auto state = ex.worker.redis().state();
+    w.field("state", state == RedisClient::State::Up           ? "up"
+                     : state == RedisClient::State::Connecting ? "connecting"
+                                                               : "down");
+    w.field("on_failure", ex.config->redis.on_failure);
+  }
   w.endObject();
   w.endObject();
   return pipeline::respond(ex, Response::json(200, w.take()));
