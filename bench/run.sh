@@ -10,6 +10,8 @@
 #   c1       the same at 1 connection: latency p50/p99 (+ x-llmproxy-overhead-us when sent)
 #   stream   streaming answers of 20 chunks, wrk -t1 -c$BENCH_CONNS (bench/stream.lua)
 #   ttft     1 connection, $BENCH_TTFT_STREAMS streams one after the other: time to first event
+#   limits   bench-limits (bench/limits.cc): cost of one limit check, local shared memory and one
+#            EVALSHA to a private redis-server (1 in flight: latency; 64 pipelined: checks/s)
 #   streams  $BENCH_STREAMS concurrent slow streams (1 chunk/s, $BENCH_HOLD+10 chunks) held for
 #            $BENCH_HOLD s (bench/streams.cc); RSS idle vs during -> RSS per open stream
 #
@@ -19,6 +21,7 @@
 #   BENCH_SYSTEMS ["direct nginx llmproxy"]       BENCH_TTFT_STREAMS [2000]
 #   BENCH_PROXY_CPU [0]  BENCH_LOAD_CPU [1]       BENCH_BUILD [build-bench]
 #   BENCH_SKIP_BUILD=1   use the binaries already in $BENCH_BUILD
+#   BENCH_LIMITS [1]     0 skips the limit-check benchmark
 # Quick run (< 2 min): BENCH_DURATION=3 BENCH_STREAMS=1000 BENCH_HOLD=5 bench/run.sh
 set -euo pipefail
 
@@ -67,8 +70,8 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLLMPROXY_TESTS=ON \
       -DLLMPROXY_WERROR=OFF >/dev/null
   fi
-  log "building llmproxy and llmproxy-mock (Release)"
-  cmake --build "$BUILD" -j"$NCPU" --target llmproxy llmproxy-mock >/dev/null
+  log "building llmproxy, llmproxy-mock and bench-limits (Release)"
+  cmake --build "$BUILD" -j"$NCPU" --target llmproxy llmproxy-mock bench-limits >/dev/null
 fi
 if [ ! -x "$BUILD/bench-streams" ] || [ "$BENCH_DIR/streams.cc" -nt "$BUILD/bench-streams" ]; then
   log "compiling bench/streams.cc"
@@ -416,3 +419,13 @@ perstream() {  # during before streams
   fi
 } | tee "$BUILD/bench-results.txt"
 log "results also in $BUILD/bench-results.txt"
+
+# ---- limit check cost -----------------------------------------------------------------------
+if [ "${BENCH_LIMITS:-1}" != 0 ] && [ -x "$BUILD/tests/bench-limits" ]; then
+  log "limits: cost of one check, local and through Redis"
+  {
+    echo
+    echo "limit check (bench-limits and its redis-server, not pinned):"
+    "$BUILD/tests/bench-limits" 2>/dev/null | sed 's/^/  /'
+  } | tee -a "$BUILD/bench-results.txt"
+fi
