@@ -40,8 +40,8 @@ common::Config benchConfig() {
 }
 
 struct Sampler {
-  worker::RedisLimiter* limiter;
-  const worker::LimitScope* scope;
+  worker::RedisLimiter* limiter = nullptr;
+  const worker::LimitScope* scope = nullptr;
   int left = 0;
   int in_flight = 0;
   int errors = 0;
@@ -137,7 +137,9 @@ int main() {
     worker::RedisClient client(&loop, rc);
     worker::RedisLimiter redis_limiter(client);
     while (!client.up()) uv_run(&loop, UV_RUN_ONCE);
-    Sampler s{&redis_limiter, &scope};
+    Sampler s;
+    s.limiter = &redis_limiter;
+    s.scope = &scope;
     runRedis(&loop, s, 2000, 1);  // warm-up
     runRedis(&loop, s, 20000, 1);
     std::printf("redis_c1_p50_us %.1f\n", pct(s.latencies_us, 0.50));
