@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -18,6 +19,9 @@ namespace llmproxy::worker {
 namespace {
 
 constexpr uint64_t kLogFlushMs = 1000;
+// A stopping worker waits at most this long (and never past shutdown_timeout) for its last
+// usage records to reach PostgreSQL.
+constexpr uint64_t kFinalUsageFlushMs = 2000;
 
 }  // namespace
 
@@ -69,6 +73,7 @@ int Worker::run() {
   redis_->setStateHook(metrics_.get(), [](void* m, bool up) {
     static_cast<common::MetricsWriter*>(m)->setRedisUp(up);
   });
+  usage_ = std::make_unique<UsageWriter>(&loop_, *metrics_, config()->database);
 
   if (auto r = openListeners(); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
@@ -104,6 +109,7 @@ int Worker::run() {
 
   graveyard_.clear();
   call_graveyard_.clear();
+  usage_.reset();  // what is still queued counts as dropped
   upstream_client_.reset();
   redis_limiter_.reset();
   redis_.reset();
@@ -193,6 +199,7 @@ void Worker::applyConfigChange() {
     }
   }
   if (redis_) redis_->reconfigure(config()->redis);
+  if (usage_) usage_->reconfigure(config()->database);
 }
 
 std::string Worker::newRequestId() {
@@ -259,7 +266,15 @@ void Worker::stopNow() {
 }
 
 void Worker::maybeExit() {
-  if (draining_ && connections_.empty()) uv_stop(&loop_);
+  if (!draining_ || !connections_.empty()) return;
+  if (!usage_ || stopping_) {
+    uv_stop(&loop_);
+    return;
+  }
+  // The last usage records go out first, within a short bound (idempotent while it runs).
+  const auto bound = std::min<uint64_t>(
+      kFinalUsageFlushMs, static_cast<uint64_t>(config()->server.shutdown_timeout.count()));
+  usage_->drain(bound, [this] { uv_stop(&loop_); });
 }
 
 }  // namespace llmproxy::worker

@@ -47,6 +47,7 @@ int run(const WorkerStartup& startup);
 #include "worker/redis/redis_client.h"
 #include "worker/sse/usage_extractor.h"
 #include "worker/upstream/upstream_client.h"
+#include "worker/usage/usage_writer.h"
 
 namespace llmproxy::worker {
 
@@ -105,6 +106,8 @@ class Worker {
   // The admin API's PostgreSQL connection (created on first use).
   admin::AdminDb& adminDb() { return *admin_db_; }
   RedisLimiter& redisLimiter() { return *redis_limiter_; }
+  // The usage log writer (disabled without [database] url or with usage_log = false).
+  UsageWriter& usage() { return *usage_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -148,6 +151,7 @@ class Worker {
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<admin::AdminDb> admin_db_;
   std::unique_ptr<RedisLimiter> redis_limiter_;
+  std::unique_ptr<UsageWriter> usage_;
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
   uv_signal_t signals_[4]{};

@@ -98,20 +98,23 @@ void observe(MetricHistogram<N>& h, const std::array<double, N>& bounds, double 
 
 size_t MetricsArea::bytesFor(uint32_t max_workers) {
   return sizeof(MetricsArea) + sizeof(MetricSlotHeader) * max_workers +
-         sizeof(MetricSeries) * size_t{kSeriesPerWorker} * max_workers;
+         sizeof(MetricSeries) * size_t{kSeriesPerWorker} * max_workers +
+         sizeof(UsageLogCounters) * max_workers;
 }
 
 void MetricsArea::init(uint32_t max_workers) {
   slot_count_ = max_workers;
   for (uint32_t i = 0; i < max_workers; ++i) new (headers() + i) MetricSlotHeader{};
+  for (uint32_t i = 0; i < max_workers; ++i) new (&usageLog(i)) UsageLogCounters{};
 }
 
 // ---- writer -----------------------------------------------------------------------------------
 
 MetricsWriter::MetricsWriter(MetricsArea& area, uint32_t slot)
-    : header_(&area.slot(slot)), rows_(area.series(slot)) {
+    : header_(&area.slot(slot)), rows_(area.series(slot)), usage_log_(&area.usageLog(slot)) {
   header_->active_requests.store(0, std::memory_order_relaxed);
   header_->redis_up.store(0, std::memory_order_relaxed);
+  usage_log_->queued.store(0, std::memory_order_relaxed);
   // Index what a previous process in this slot published. A row it was still claiming when it
   // died is unpublished and will simply be claimed again.
   const uint32_t used =
@@ -156,6 +159,14 @@ void MetricsWriter::redisFallback() { add(header_->redis_fallbacks, 1); }
 
 void MetricsWriter::setRedisUp(bool up) {
   header_->redis_up.store(up ? 1 : 0, std::memory_order_relaxed);
+}
+
+void MetricsWriter::usageWritten(uint64_t rows) { add(usage_log_->written, rows); }
+
+void MetricsWriter::usageDropped(uint64_t rows) { add(usage_log_->dropped, rows); }
+
+void MetricsWriter::setUsageQueued(uint64_t rows) {
+  usage_log_->queued.store(static_cast<int64_t>(rows), std::memory_order_relaxed);
 }
 
 void MetricsWriter::requestFinished(const RequestSample& s) {
@@ -277,6 +288,9 @@ struct Totals {
   uint64_t overflow = 0;
   uint64_t redis_fallbacks = 0;
   int64_t redis_up = 0;
+  uint64_t usage_written = 0;
+  uint64_t usage_dropped = 0;
+  int64_t usage_queued = 0;
 };
 
 void appendLabel(std::string& out, std::string_view name, std::string_view value) {
@@ -388,10 +402,14 @@ Totals collect(const ShmRegion& region) {
     const MetricSlotHeader& h = area.slot(s);
     // A dead worker's in-flight requests are gone: count the gauge of live slots only.
     const WorkerState st = region.worker(s).currentState();
+    const UsageLogCounters& u = area.usageLog(s);
     if (st == WorkerState::Starting || st == WorkerState::Running || st == WorkerState::Draining) {
       t.active += h.active_requests.load(std::memory_order_relaxed);
       t.redis_up += h.redis_up.load(std::memory_order_relaxed);
+      t.usage_queued += u.queued.load(std::memory_order_relaxed);
     }
+    t.usage_written += load(u.written);
+    t.usage_dropped += load(u.dropped);
     t.retries += load(h.retries);
     t.redis_fallbacks += load(h.redis_fallbacks);
     t.overflow += load(h.overflow);
@@ -513,6 +531,17 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
                    "configured).");
   appendSample(out, "llm_proxy_redis_up", "");
   appendUint(out, static_cast<uint64_t>(std::max<int64_t>(0, t.redis_up)));
+  out += '\n';
+
+  appendCounter(out, "llm_proxy_usage_records_written_total",
+                "Usage records written to PostgreSQL's usage_log.", t.usage_written);
+  appendCounter(out, "llm_proxy_usage_records_dropped_total",
+                "Usage records given up: buffer full during an outage, rejected data, stop.",
+                t.usage_dropped);
+  appendFamilyHead(out, "llm_proxy_usage_records_queued", "gauge",
+                   "Usage records waiting in the workers' memory to be written.");
+  appendSample(out, "llm_proxy_usage_records_queued", "");
+  appendInt(out, std::max<int64_t>(0, t.usage_queued));
   out += '\n';
 
   const ReloadStatus& reload = region.reloadStatus();

@@ -70,8 +70,17 @@ struct alignas(64) MetricSlotHeader {
 };
 static_assert(sizeof(MetricSlotHeader) == 64);
 
+// Per worker slot: the usage log writer's counters (worker/usage/usage_writer). Kept apart from
+// MetricSlotHeader so that header stays one cache line.
+struct alignas(64) UsageLogCounters {
+  std::atomic<uint64_t> written;  // rows PostgreSQL accepted
+  std::atomic<uint64_t> dropped;  // rows given up (buffer full, data error, stop, no database)
+  std::atomic<int64_t> queued;    // gauge: rows waiting in the worker's memory now
+};
+
 // The Metrics section of the region, laid out by ShmRegion: this header, then
-// MetricSlotHeader[max_workers], then MetricSeries[max_workers][kSeriesPerWorker].
+// MetricSlotHeader[max_workers], then MetricSeries[max_workers][kSeriesPerWorker], then
+// UsageLogCounters[max_workers].
 //
 // Ownership: the master creates it before forking; slot i is written only by the worker in
 // slot i (MetricsWriter); any process reads all slots. Rows are append-only: a row, once
@@ -93,6 +102,9 @@ class alignas(64) MetricsArea {
   MetricSlotHeader& slot(uint32_t i) const { return headers()[i]; }
   MetricSeries* series(uint32_t i) const {
     return reinterpret_cast<MetricSeries*>(headers() + slot_count_) + size_t{i} * kSeriesPerWorker;
+  }
+  UsageLogCounters& usageLog(uint32_t i) const {
+    return reinterpret_cast<UsageLogCounters*>(series(slot_count_))[i];
   }
 
  private:
@@ -136,6 +148,10 @@ class MetricsWriter {
   void redisFallback();
   // This worker's Redis connection state (llm_proxy_redis_up sums the live workers).
   void setRedisUp(bool up);
+  // The usage log (llm_proxy_usage_records_{written,dropped}_total, llm_proxy_usage_records_queued).
+  void usageWritten(uint64_t rows);
+  void usageDropped(uint64_t rows);
+  void setUsageQueued(uint64_t rows);
 
  private:
   static constexpr uint32_t kIndexSize = 2 * MetricsArea::kSeriesPerWorker;  // load <= 1/2
@@ -143,6 +159,7 @@ class MetricsWriter {
 
   MetricSlotHeader* header_;
   MetricSeries* rows_;
+  UsageLogCounters* usage_log_;
   std::array<uint16_t, kIndexSize> index_{};  // 0 = empty, else row + 1
 };
 

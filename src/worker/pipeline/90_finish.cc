@@ -1,4 +1,5 @@
-// Stage 90: the one exit of every exchange. Writes the access-log line and counts the request.
+// Stage 90: the one exit of every exchange. Counts the request, queues its usage record and
+// writes the access-log line.
 #include <ctime>
 
 #include "common/json/json_writer.h"
@@ -88,6 +89,35 @@ void recordMetrics(const Exchange& ex, uint64_t latency_us) {
   ex.worker.metrics().requestFinished(s);
 }
 
+// One usage_log row per proxy request that got past authentication (401s belong to no key).
+void recordUsage(const Exchange& ex, uint64_t latency_us) {
+  UsageWriter& writer = ex.worker.usage();
+  if (!writer.enabled() || !isProxyEndpoint(ex.endpoint) || ex.key_name.empty()) return;
+  const UpstreamState* up = ex.upstream.get();
+  UsageRecord r;
+  r.time_us = common::nowUnixUs() - static_cast<int64_t>(latency_us);
+  r.request_id = ex.request_id;
+  if (ex.client_key) {
+    r.credential_id = ex.config->keys[ex.client_key->index].db_id;
+    r.credential_name = ex.client_key->name;
+  }
+  r.endpoint = endpointLabel(ex.endpoint);
+  r.status = ex.status;
+  r.latency_ms = static_cast<double>(latency_us) / 1000.0;
+  if (up) {
+    r.model = up->model;
+    r.provider = up->provider_id;
+    r.stream = up->facts.stream;
+    if (up->usage) {
+      r.prompt_tokens = up->usage->prompt_tokens;
+      r.completion_tokens = up->usage->completion_tokens;
+    }
+    if (up->first_byte_us)
+      r.ttft_ms = static_cast<double>(up->first_byte_us - ex.started_us) / 1000.0;
+  }
+  writer.record(r);
+}
+
 }  // namespace
 
 void stage::finish(Exchange& ex) {
@@ -96,6 +126,7 @@ void stage::finish(Exchange& ex) {
   const uint64_t latency_us = common::nowMonotonicUs() - ex.started_us;
   ex.worker.status().requests.fetch_add(1, std::memory_order_relaxed);
   recordMetrics(ex, latency_us);
+  recordUsage(ex, latency_us);
 
   if (common::log::accessEnabled()) writeAccessLog(ex, latency_us);
 }

@@ -1,0 +1,113 @@
+// Usage rows as PostgreSQL array literals, one per column.
+#include "worker/usage/usage_batch.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "common/base/utf8.h"
+
+namespace llmproxy::worker {
+namespace {
+
+void appendInt(std::string& out, int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+int64_t clampTokens(uint64_t v) {
+  return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(v);
+}
+
+void appendMillis(std::string& out, double v) {
+  if (!std::isfinite(v) || v < 0) v = 0;
+  char buf[40];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
+  out.append(buf, r.ptr);
+}
+
+}  // namespace
+
+// NOTE: the column order here is the order of the $n parameters and of add()'s appends.
+const std::string_view UsageBatch::kInsertSql =
+    "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
+    "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms) "
+    "SELECT timestamptz 'epoch' + t * interval '1 microsecond', r, c, n, e, m, p, s, st, pt, ct, "
+    "l, tt FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[], "
+    "$6::text[], $7::text[], $8::integer[], $9::boolean[], $10::bigint[], $11::bigint[], "
+    "$12::double precision[], $13::double precision[]) "
+    "AS u(t, r, c, n, e, m, p, s, st, pt, ct, l, tt)";
+
+void appendArrayText(std::string& out, std::string_view v, size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  v = common::utf8Prefix(v, max_bytes);
+  out += '"';
+  size_t i = 0;
+  while (i < v.size()) {
+    const char c = v[i];
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+      ++i;
+      continue;
+    }
+    const size_t n = c == '\0' ? 0 : common::utf8SequenceLength(v, i);
+    if (n == 0) {
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    out.append(v.data() + i, n);
+    i += n;
+  }
+  out += '"';
+}
+
+void UsageBatch::add(const UsageRecord& r) {
+  if (rows_ > 0)
+    for (std::string& c : columns_) c += ',';
+  appendInt(columns_[0], r.time_us);
+  appendArrayText(columns_[1], r.request_id, kMaxTextBytes);
+  if (r.credential_id > 0 && r.credential_id <= std::numeric_limits<int32_t>::max())
+    appendInt(columns_[2], r.credential_id);
+  else
+    columns_[2] += "NULL";
+  appendArrayText(columns_[3], r.credential_name, kMaxTextBytes);
+  appendArrayText(columns_[4], r.endpoint, kMaxTextBytes);
+  appendArrayText(columns_[5], r.model, kMaxTextBytes);
+  appendArrayText(columns_[6], r.provider, kMaxTextBytes);
+  appendInt(columns_[7], r.status);
+  columns_[8] += r.stream ? 't' : 'f';
+  appendInt(columns_[9], clampTokens(r.prompt_tokens));
+  appendInt(columns_[10], clampTokens(r.completion_tokens));
+  appendMillis(columns_[11], r.latency_ms);
+  if (r.ttft_ms >= 0 && std::isfinite(r.ttft_ms))
+    appendMillis(columns_[12], r.ttft_ms);
+  else
+    columns_[12] += "NULL";
+  ++rows_;
+}
+
+void UsageBatch::clear() {
+  for (std::string& c : columns_) c.clear();
+  rows_ = 0;
+}
+
+common::pg::Connection::Params UsageBatch::params() const {
+  common::pg::Connection::Params p;
+  p.reserve(kColumns);
+  for (const std::string& c : columns_) {
+    std::string a;
+    a.reserve(c.size() + 2);
+    a += '{';
+    a += c;
+    a += '}';
+    p.emplace_back(std::move(a));
+  }
+  return p;
+}
+
+}  // namespace llmproxy::worker
