@@ -37,6 +37,7 @@ constexpr std::array kRoutes{
     RouteEntry{"/admin/v1/credentials/{id}", "PUT", Endpoint::AdminCredential, kAdmin},
     RouteEntry{"/admin/v1/credentials/{id}", "DELETE", Endpoint::AdminCredential, kAdmin},
     RouteEntry{"/admin/v1/auth/validate", "POST", Endpoint::AdminAuthValidate, kAdmin},
+    RouteEntry{"/admin/v1/usage", "GET", Endpoint::AdminUsage, kAdmin},
     RouteEntry{"/v1/chat/completions", "POST", Endpoint::ChatCompletions, kApi},
     RouteEntry{"/v1/completions", "POST", Endpoint::Completions, kApi},
     RouteEntry{"/v1/embeddings", "POST", Endpoint::Embeddings, kApi},
@@ -81,7 +82,8 @@ bool isAdminEndpoint(Endpoint e) {
     case Endpoint::AdminProviderHealth:
     case Endpoint::AdminCredentials:
     case Endpoint::AdminCredential:
-    case Endpoint::AdminAuthValidate: return true;
+    case Endpoint::AdminAuthValidate:
+    case Endpoint::AdminUsage: return true;
     // No default: a new Endpoint must be classified here (-Wswitch), so an admin route can
     // never be added without the admin key check by forgetting this list.
     case Endpoint::None:
@@ -111,6 +113,7 @@ const char* endpointLabel(Endpoint e) {
     case Endpoint::AdminCredentials: return "/admin/v1/credentials";
     case Endpoint::AdminCredential: return "/admin/v1/credentials/{id}";
     case Endpoint::AdminAuthValidate: return "/admin/v1/auth/validate";
+    case Endpoint::AdminUsage: return "/admin/v1/usage";
     case Endpoint::Models: return "/v1/models";
     case Endpoint::ChatCompletions: return "/v1/chat/completions";
     case Endpoint::Completions: return "/v1/completions";

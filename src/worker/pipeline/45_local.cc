@@ -5,6 +5,7 @@
 #include "worker/admin/provider_probe.h"
 #include "worker/admin/providers_api.h"
 #include "worker/admin/status_api.h"
+#include "worker/admin/usage_api.h"
 #include "worker/handlers/health.h"
 #include "worker/handlers/health_detailed.h"
 #include "worker/handlers/metrics.h"
@@ -27,6 +28,7 @@ Outcome stage::local(Exchange& ex) {
     case Endpoint::AdminCredentials: return admin::credentials(ex);
     case Endpoint::AdminCredential: return admin::credential(ex);
     case Endpoint::AdminAuthValidate: return admin::authValidate(ex);
+    case Endpoint::AdminUsage: return admin::usage(ex);
     case Endpoint::Models: return handlers::models(ex);
     case Endpoint::ChatCompletions:
     case Endpoint::Completions:

@@ -20,6 +20,7 @@ enum class Endpoint : uint8_t {
   AdminCredentials,     // GET, POST /admin/v1/credentials
   AdminCredential,      // GET, PUT, DELETE /admin/v1/credentials/{id}
   AdminAuthValidate,    // POST /admin/v1/auth/validate
+  AdminUsage,       // GET /admin/v1/usage
   Models,           // GET /v1/models
   ChatCompletions,  // POST /v1/chat/completions
   Completions,      // POST /v1/completions

@@ -183,7 +183,6 @@ void UsageWriter::retryLater(const std::string& why) {
 void UsageWriter::switchConnection() {
   switch_pending_ = false;
   if (conn_) {
-    conn_->reset("the database settings changed");  // fails waiting usage queries (503)
     conn_.reset();
   }
   backoff_ms_ = 0;

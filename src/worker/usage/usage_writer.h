@@ -1,6 +1,7 @@
 // The worker's usage log: one usage_log row per proxied request, queued in memory and written to
 // PostgreSQL in batches by one parameterised INSERT (UsageBatch), one batch in flight at a time,
-// on the worker's own lazily created pg::Connection (also lent to GET /admin/v1/usage).
+// on the worker's own lazily created pg::Connection (not the admin API's: a slow admin query
+// never holds up usage writes, nor the reverse).
 //
 // - record() is called by stage 90. It never blocks, never fails the request and does no I/O:
 //   it encodes the row into the open batch (amortised, no per-row allocation). A full batch
@@ -61,8 +62,8 @@ class UsageWriter {
   // (counted) and `done` is called. `done` runs at most once; it may destroy the writer.
   void drain(uint64_t deadline_ms, std::function<void()> done);
 
-  // The connection for usage queries; null without database.url. Created on first use; it is
-  // reset (its queued statements fail as connection errors) when the URL changes.
+  // The writer's connection; null without database.url. Created on first use, replaced when
+  // the URL or the timeouts change.
   common::pg::Connection* connection();
 
   size_t queuedRows() const { return queued_rows_; }

@@ -1,0 +1,92 @@
+// The usage aggregate: parameters -> SQL (usage_query) -> PostgreSQL -> JSON.
+#include "worker/admin/usage_api.h"
+
+#include <charconv>
+
+#include "common/json/json_writer.h"
+#include "common/pg/pg_result.h"
+#include "worker/admin/admin_common.h"
+#include "worker/admin/admin_db.h"
+#include "worker/admin/usage_query.h"
+#include "worker/http/query_string.h"
+#include "worker/worker.h"
+
+namespace llmproxy::worker::admin {
+namespace {
+
+int64_t toInt(std::string_view v) {
+  int64_t n = 0;
+  std::from_chars(v.data(), v.data() + v.size(), n);
+  return n;
+}
+
+void writeNumberOrNull(common::JsonWriter& w, const common::pg::QueryResult& r, int row, int col) {
+  if (r.isNull(row, col)) {
+    w.null();
+    return;
+  }
+  const std::string_view v = r.value(row, col);
+  double d = 0;
+  std::from_chars(v.data(), v.data() + v.size(), d);
+  w.value(d);
+}
+
+Response render(const UsageQuery& q, const common::pg::QueryResult& r) {
+  const int rows = std::min(r.rows(), kUsageMaxRows);
+  const int g = static_cast<int>(q.group_columns.size());
+  common::JsonWriter w;
+  w.beginObject().field("object", "usage").key("group_by").beginArray();
+  for (std::string_view name : q.group_by) w.value(name);
+  w.endArray().key("data").beginArray();
+  for (int row = 0; row < rows; ++row) {
+    w.beginObject();
+    for (int c = 0; c < g; ++c) {
+      w.key(q.group_columns[c]);
+      if (r.isNull(row, c))
+        w.null();
+      else if (q.group_columns[c] == "credential_id")
+        w.value(toInt(r.value(row, c)));
+      else
+        w.value(r.value(row, c));
+    }
+    const int64_t prompt = toInt(r.value(row, g + 1));
+    const int64_t completion = toInt(r.value(row, g + 2));
+    w.field("requests", toInt(r.value(row, g)))
+        .field("prompt_tokens", prompt)
+        .field("completion_tokens", completion)
+        .field("total_tokens", prompt + completion)
+        .field("errors", toInt(r.value(row, g + 3)))
+        .key("avg_latency_ms");
+    writeNumberOrNull(w, r, row, g + 4);
+    w.key("avg_ttft_ms");
+    writeNumberOrNull(w, r, row, g + 5);
+    w.endObject();
+  }
+  w.endArray().field("truncated", r.rows() > kUsageMaxRows).endObject();
+  return Response::json(200, w.take());
+}
+
+}  // namespace
+
+Outcome usage(Exchange& ex) {
+  // The query is rebuilt on re-entry (pure and cheap) rather than kept in the exchange.
+  const auto params = parseQueryString(ex.request.target);
+  if (!params)
+    return pipeline::respondError(
+        ex, {common::ErrorKind::BadRequest, "The query string has a malformed %-escape.", 0});
+  UsageQueryBuild built = buildUsageQuery(*params);
+  if (!built.query)
+    return pipeline::respondError(ex, {common::ErrorKind::BadRequest, built.error.message, 0},
+                                  built.error.param);
+  if (const common::pg::QueryResult* r = finishedQuery(ex)) {
+    if (!r->ok) return respondDbError(ex, *r, "", "usage");
+    return pipeline::respond(ex, render(*built.query, *r));
+  }
+  if (!hasDatabase(ex))
+    return pipeline::respondError(
+        ex, {common::ErrorKind::Conflict,
+             "Usage is recorded only with a database: set [database] url (or DB_URL).", 0});
+  return runQuery(ex, std::move(built.query->sql), std::move(built.query->params), false);
+}
+
+}  // namespace llmproxy::worker::admin

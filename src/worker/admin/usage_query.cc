@@ -1,0 +1,256 @@
+// The usage aggregate's SQL from whitelisted fragments.
+#include "worker/admin/usage_query.h"
+
+#include <array>
+#include <charconv>
+#include <ctime>
+
+namespace llmproxy::worker::admin {
+namespace {
+
+struct GroupFragment {
+  std::string_view name;     // the group_by value
+  std::string_view columns;  // SELECT expressions
+  std::vector<std::string_view> outputs;
+};
+
+const std::array<GroupFragment, 5>& groupFragments() {
+  static const std::array<GroupFragment, 5> kGroups{{
+      {"credential", "credential_id, credential_name", {"credential_id", "credential_name"}},
+      {"model", "model", {"model"}},
+      {"provider", "provider", {"provider"}},
+      {"day",
+       "to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), "
+       "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+       {"day"}},
+      {"hour",
+       "to_char(date_trunc('hour', created_at AT TIME ZONE 'UTC'), "
+       "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+       {"hour"}},
+  }};
+  return kGroups;
+}
+
+constexpr std::string_view kAggregates =
+    "count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+    "count(*) FILTER (WHERE status >= 400), avg(latency_ms), avg(ttft_ms)";
+
+bool digitsOnly(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Reads exactly `n` digits at s[pos].
+bool readDigits(std::string_view s, size_t& pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  pos += n;
+  return true;
+}
+
+bool expect(std::string_view s, size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+int daysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+std::optional<int64_t> parseRfc3339(std::string_view s) {
+  size_t pos = 0;
+  int year, month, day, hour = 0, minute = 0, second = 0;
+  if (!readDigits(s, pos, 4, year) || !expect(s, pos, '-') || !readDigits(s, pos, 2, month) ||
+      !expect(s, pos, '-') || !readDigits(s, pos, 2, day))
+    return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return std::nullopt;
+  int64_t frac_us = 0;
+  int64_t offset_s = 0;
+  if (pos < s.size()) {
+    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
+    ++pos;
+    if (!readDigits(s, pos, 2, hour) || !expect(s, pos, ':') || !readDigits(s, pos, 2, minute) ||
+        !expect(s, pos, ':') || !readDigits(s, pos, 2, second))
+      return std::nullopt;
+    if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      int64_t scale = 100000;
+      const size_t start = pos;
+      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+        frac_us += (s[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+      }
+      if (pos == start) return std::nullopt;
+    }
+    if (pos >= s.size()) return std::nullopt;  // RFC 3339 needs a zone
+    if (s[pos] == 'Z' || s[pos] == 'z') {
+      ++pos;
+    } else if (s[pos] == '+' || s[pos] == '-') {
+      const int sign = s[pos] == '-' ? -1 : 1;
+      ++pos;
+      int oh, om;
+      if (!readDigits(s, pos, 2, oh) || !expect(s, pos, ':') || !readDigits(s, pos, 2, om) ||
+          oh > 23 || om > 59)
+        return std::nullopt;
+      offset_s = sign * (oh * 3600 + om * 60);
+    } else {
+      return std::nullopt;
+    }
+    if (pos != s.size()) return std::nullopt;
+  }
+  tm t{};
+  t.tm_year = year - 1900;
+  t.tm_mon = month - 1;
+  t.tm_mday = day;
+  t.tm_hour = hour;
+  t.tm_min = minute;
+  t.tm_sec = second;
+  const int64_t secs = static_cast<int64_t>(timegm(&t)) - offset_s;
+  return secs * 1'000'000 + frac_us;
+}
+
+std::string toString(int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace
+
+std::optional<int64_t> parseTimestampUs(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  // Unix seconds, optionally with a fraction.
+  const size_t dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  if (digitsOnly(whole) && whole.size() <= 12) {
+    int64_t secs = 0;
+    std::from_chars(whole.data(), whole.data() + whole.size(), secs);
+    int64_t frac_us = 0;
+    if (dot != std::string_view::npos) {
+      const std::string_view frac = s.substr(dot + 1);
+      if (!digitsOnly(frac)) return std::nullopt;
+      int64_t scale = 100000;
+      for (char c : frac) {
+        frac_us += (c - '0') * scale;
+        scale /= 10;
+      }
+    }
+    return secs * 1'000'000 + frac_us;
+  }
+  return parseRfc3339(s);
+}
+
+UsageQueryBuild buildUsageQuery(const QueryParams& params) {
+  UsageQueryBuild out;
+  auto bad = [&](std::string param, std::string message) {
+    out.error = {std::move(param), std::move(message)};
+    return out;
+  };
+  UsageQuery q;
+  std::string where;
+  auto addFilter = [&](std::string_view fragment_before, std::string value,
+                       std::string_view fragment_after) {
+    q.params.emplace_back(std::move(value));
+    where += where.empty() ? " WHERE " : " AND ";
+    where += fragment_before;
+    where += '$';
+    where += std::to_string(q.params.size());
+    where += fragment_after;
+  };
+  std::vector<const GroupFragment*> groups;
+  bool seen[6] = {};
+  constexpr std::array<std::string_view, 6> kNames = {"credential", "model", "provider",
+                                                      "since",      "until", "group_by"};
+  for (const auto& [name, value] : params) {
+    size_t which = kNames.size();
+    for (size_t i = 0; i < kNames.size(); ++i)
+      if (kNames[i] == name) which = i;
+    if (which == kNames.size())
+      return bad(name, "unknown parameter '" + name +
+                           "' (expected credential, model, provider, since, until, group_by)");
+    if (seen[which]) return bad(name, "'" + name + "' is given more than once");
+    seen[which] = true;
+    if (value.empty()) continue;
+    switch (which) {
+      case 0:
+        if (digitsOnly(value) && value.size() <= 9)
+          addFilter("credential_id = ", value, "::integer");
+        else
+          addFilter("credential_name = ", value, "");
+        break;
+      case 1: addFilter("model = ", value, ""); break;
+      case 2: addFilter("provider = ", value, ""); break;
+      case 3:
+      case 4: {
+        const auto us = parseTimestampUs(value);
+        if (!us)
+          return bad(name, "'" + name +
+                               "' must be an RFC 3339 time (2026-01-31T12:00:00Z) or unix seconds");
+        addFilter(which == 3 ? "created_at >= timestamptz 'epoch' + "
+                             : "created_at < timestamptz 'epoch' + ",
+                  toString(*us), "::bigint * interval '1 microsecond'");
+        break;
+      }
+      case 5: {
+        std::string_view rest = value;
+        while (true) {
+          const size_t comma = rest.find(',');
+          std::string_view item = rest.substr(0, comma);
+          while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+          while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+          const GroupFragment* g = nullptr;
+          for (const auto& f : groupFragments())
+            if (f.name == item) g = &f;
+          if (!g)
+            return bad("group_by", "group_by takes credential, model, provider, day or hour "
+                                   "(comma-separated), not '" + std::string(item) + "'");
+          for (const GroupFragment* have : groups)
+            if (have == g) return bad("group_by", "group_by lists '" + std::string(item) + "' twice");
+          groups.push_back(g);
+          if (comma == std::string_view::npos) break;
+          rest = rest.substr(comma + 1);
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+
+  std::string select = "SELECT ";
+  std::string group_list;
+  size_t ordinal = 0;
+  for (const GroupFragment* g : groups) {
+    select += g->columns;
+    select += ", ";
+    q.group_by.push_back(g->name);
+    for (std::string_view o : g->outputs) {
+      q.group_columns.push_back(o);
+      if (!group_list.empty()) group_list += ", ";
+      group_list += std::to_string(++ordinal);
+    }
+  }
+  select += kAggregates;
+  select += " FROM usage_log";
+  select += where;
+  if (!group_list.empty()) {
+    select += " GROUP BY " + group_list + " ORDER BY " + group_list;
+    select += " LIMIT " + std::to_string(kUsageMaxRows + 1);
+  }
+  q.sql = std::move(select);
+  out.query = std::move(q);
+  return out;
+}
+
+}  // namespace llmproxy::worker::admin
