@@ -1,0 +1,265 @@
+// The usage log end to end: rows match the requests sent (plain, streamed, errors, file and
+// database keys, hostile model names), a short PostgreSQL outage loses nothing and never delays a
+// request, a tiny buffer drops and counts exactly the excess, a graceful stop writes what is
+// queued, and GET /admin/v1/usage aggregates with filters, group_by and precise 400s.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "common/crypto/sha256.h"
+#include "proxy_fixture.h"
+#include "support/mock_provider/mock_provider.h"
+#include "support/pg_server.h"
+
+namespace llmproxy::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kFileKey = "sk-usage-file";
+constexpr const char* kDbKey = "sk-usage-db";
+
+// `database_extra` goes into [database] after the url.
+std::string usageConfig(const ProxyPorts& ports, int workers, const std::string& db_url,
+                        const std::string& mock_url, const std::string& database_extra = "") {
+  std::string cfg = baseConfig(
+      ports, workers, "",
+      (db_url.empty() ? std::string()
+                      : "\n[database]\nurl = \"" + db_url + "\"\n" + database_extra) +
+          "\n[[provider]]\nid = \"p\"\ntype = \"openai-compatible\"\napi_base = \"" + mock_url +
+          "/v1\"\nmodels = [\"m\"]\n"
+          "\n[[key]]\nname = \"file key\"\nkey = \"" + kFileKey + "\"\n");
+  const std::string unauth = "allow_unauthenticated = true\n";
+  cfg.erase(cfg.find(unauth), unauth.size());
+  return cfg;
+}
+
+HttpResponse chat(uint16_t port, const std::string& model_json, const char* key,
+                  const std::string& request_id, Headers extra = {}, bool stream = false) {
+  HttpClient c("127.0.0.1", port);
+  Headers h = {{"Authorization", std::string("Bearer ") + key},
+               {"Content-Type", "application/json"},
+               {"x-request-id", request_id},
+               {"Connection", "close"}};
+  h.insert(h.end(), extra.begin(), extra.end());
+  return c.post("/v1/chat/completions",
+                "{\"model\":" + model_json + (stream ? ",\"stream\":true" : "") +
+                    ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                h, 5s);
+}
+
+// A counter or gauge from /metrics (-1 when absent).
+long metric(uint16_t port, const std::string& name) {
+  const auto r = getOnce(port, "/metrics");
+  const auto at = r.body.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stol(r.body.substr(at + name.size() + 2));
+}
+
+HttpResponse usage(uint16_t admin_port, const std::string& query) {
+  return getOnce(admin_port, "/admin/v1/usage" + query, adminAuth());
+}
+
+class UsageLog : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pg_ = new PgServer();
+    if (pg_->ok()) pg_->migrate();
+  }
+  static void TearDownTestSuite() {
+    delete pg_;
+    pg_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(pg_->ok());
+    if (!pg_->running()) {
+      ASSERT_TRUE(pg_->start());
+    }
+    ASSERT_TRUE(pg_->exec("TRUNCATE usage_log; DELETE FROM credentials"));
+    ASSERT_TRUE(mock_.start());
+  }
+  long rows(const std::string& where = "true") {
+    const auto v = pg_->scalar("SELECT count(*) FROM usage_log WHERE " + where);
+    return v ? std::stol(*v) : -1;
+  }
+
+  static PgServer* pg_;
+  MockProvider mock_;
+  ProxyPorts ports_;
+};
+
+PgServer* UsageLog::pg_ = nullptr;
+
+TEST_F(UsageLog, RowsMatchTheRequestsSent) {
+  auto proxy = startProxy(usageConfig(ports_, 2, pg_->url(), mock_.baseUrl(),
+                                      "usage_flush_interval = \"50ms\"\n"),
+                          ports_.api);
+  ASSERT_TRUE(pg_->exec("INSERT INTO credentials (key_hash, name) VALUES ('" +
+                        common::toHex(common::sha256(kDbKey)) + "', 'db key')"));
+  const std::string db_id = pg_->scalar("SELECT id FROM credentials").value_or("?");
+  ASSERT_TRUE(eventually([&] { return chat(ports_.api, "\"m\"", kDbKey, "warm-up").status == 200; },
+                         3000ms));
+
+  EXPECT_EQ(chat(ports_.api, "\"m\"", kFileKey, "plain",
+                 {{"x-mock-prompt-tokens", "11"}, {"x-mock-completion-tokens", "7"}})
+                .status,
+            200);
+  const auto streamed = chat(ports_.api, "\"m\"", kDbKey, "streamed",
+                             {{"x-mock-prompt-tokens", "13"}, {"x-mock-completion-tokens", "9"}},
+                             true);
+  EXPECT_EQ(streamed.status, 200);
+  EXPECT_EQ(streamed.body.find("\"usage\""), std::string::npos) << "usage chunk stays hidden";
+  EXPECT_EQ(chat(ports_.api, "\"m\"", kFileKey, "failed", {{"x-mock-status", "400"}}).status, 400);
+  // Unknown model (404): recorded with the name exactly as the client sent it.
+  const std::string hostile = "h\"q\\b',{x}\xC3\xBC\xF0\x9F\x98\x80 NULL";
+  EXPECT_EQ(chat(ports_.api, "\"h\\\"q\\\\b',{x}\\u00fc\xF0\x9F\x98\x80 NULL\"", kFileKey,
+                 "hostile")
+                .status,
+            404);
+  EXPECT_EQ(chat(ports_.api, "\"m\"", "sk-wrong", "unauthenticated").status, 401);
+
+  ASSERT_TRUE(eventually([&] { return rows() == 5; }, 10000ms)) << proxy->stderrLog();
+  const auto got = pg_->query(
+      "SELECT request_id, coalesce(credential_id::text, 'NULL'), credential_name, endpoint, "
+      "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms > 0, "
+      "ttft_ms IS NOT NULL, created_at > now() - interval '1 minute' FROM usage_log "
+      "WHERE request_id <> 'warm-up' ORDER BY id");
+  ASSERT_EQ(got.size(), 4u);
+  // Rows from two workers arrive in any order: index them by request id.
+  std::map<std::string, std::vector<std::string>> by_id;
+  for (const auto& row : got) by_id[row[0]] = row;
+  EXPECT_EQ(by_id["plain"], (std::vector<std::string>{"plain", "NULL", "file key",
+                                                       "/v1/chat/completions", "m", "p", "200",
+                                                       "f", "11", "7", "t", "t", "t"}));
+  EXPECT_EQ(by_id["streamed"], (std::vector<std::string>{"streamed", db_id, "db key",
+                                                          "/v1/chat/completions", "m", "p", "200",
+                                                          "t", "13", "9", "t", "t", "t"}));
+  EXPECT_EQ(by_id["failed"][6], "400");
+  EXPECT_EQ(by_id["failed"][5], "p");
+  EXPECT_EQ(by_id["hostile"][4], hostile);
+  EXPECT_EQ(by_id["hostile"][6], "404");
+  EXPECT_EQ(by_id["hostile"][5], "");
+  EXPECT_EQ(by_id.count("unauthenticated"), 0u);
+  EXPECT_TRUE(eventually(
+      [&] { return metric(ports_.api, "llm_proxy_usage_records_written_total") == 5; }, 5000ms));
+  EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_dropped_total"), 0);
+}
+
+TEST_F(UsageLog, ShortOutageLosesNothingAndDelaysNothing) {
+  auto proxy = startProxy(usageConfig(ports_, 2, pg_->url(), mock_.baseUrl(),
+                                      "usage_flush_interval = \"50ms\"\n"),
+                          ports_.api);
+  ASSERT_TRUE(pg_->stop());
+  constexpr int kRequests = 20;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < kRequests; ++i)
+    ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "outage-" + std::to_string(i)).status, 200);
+  std::cout << "[ measured ] " << kRequests << " requests with PostgreSQL down in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()
+            << " ms\n";
+  EXPECT_EQ(usage(ports_.admin, "").status, 503) << "the usage query needs PostgreSQL";
+  ASSERT_TRUE(pg_->start());
+  EXPECT_TRUE(eventually([&] { return rows() == kRequests; }, 20000ms)) << proxy->stderrLog();
+  EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_dropped_total"), 0);
+  EXPECT_TRUE(eventually(
+      [&] { return metric(ports_.api, "llm_proxy_usage_records_queued") == 0; }, 5000ms));
+}
+
+TEST_F(UsageLog, TinyBufferDropsTheExcessAndCountsIt) {
+  auto proxy = startProxy(usageConfig(ports_, 1, pg_->url(), mock_.baseUrl(),
+                                      "usage_flush_interval = \"50ms\"\nusage_buffer = 3\n"),
+                          ports_.api);
+  ASSERT_TRUE(pg_->stop());
+  for (int i = 0; i < 8; ++i)
+    ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "tiny-" + std::to_string(i)).status, 200);
+  EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_dropped_total"), 5);
+  EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_queued"), 3);
+  ASSERT_TRUE(pg_->start());
+  EXPECT_TRUE(eventually([&] { return rows() == 3; }, 20000ms)) << proxy->stderrLog();
+  EXPECT_EQ(rows("request_id IN ('tiny-0', 'tiny-1', 'tiny-2')"), 3) << "the oldest are kept";
+  EXPECT_TRUE(eventually(
+      [&] { return metric(ports_.api, "llm_proxy_usage_records_written_total") == 3; }, 5000ms));
+}
+
+TEST_F(UsageLog, GracefulStopWritesWhatIsQueued) {
+  auto proxy = startProxy(usageConfig(ports_, 1, pg_->url(), mock_.baseUrl(),
+                                      "usage_flush_interval = \"60s\"\n"),
+                          ports_.api);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "quit-" + std::to_string(i)).status, 200);
+  EXPECT_EQ(rows(), 0) << "a partial batch waits for its interval";
+  ASSERT_TRUE(proxy->signal(SIGQUIT));
+  EXPECT_EQ(proxy->waitExit(10s), 0);
+  EXPECT_EQ(rows(), 3) << proxy->stderrLog();
+}
+
+TEST_F(UsageLog, QueryAggregatesFiltersAndGroups) {
+  auto proxy = startProxy(usageConfig(ports_, 1, pg_->url(), mock_.baseUrl()), ports_.api);
+  ASSERT_TRUE(pg_->exec(
+      "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, model, "
+      "provider, status, prompt_tokens, completion_tokens, latency_ms, ttft_ms) VALUES "
+      "('2026-01-01T10:00:00Z', 'a', 7, 'alpha', 'm1', 'p1', 200, 10, 5, 100, 10),"
+      "('2026-01-01T10:30:00Z', 'b', 7, 'alpha', 'm2', 'p1', 500, 0, 0, 300, NULL),"
+      "('2026-01-02T11:00:00Z', 'c', NULL, 'file key', 'm1', 'p2', 200, 1, 2, 200, 30)"));
+
+  auto r = usage(ports_.admin, "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body,
+            "{\"object\":\"usage\",\"group_by\":[],\"data\":[{\"requests\":3,\"prompt_tokens\":11,"
+            "\"completion_tokens\":7,\"total_tokens\":18,\"errors\":1,\"avg_latency_ms\":200,"
+            "\"avg_ttft_ms\":20}],\"truncated\":false}");
+
+  r = usage(ports_.admin, "?group_by=credential,model");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("{\"credential_id\":7,\"credential_name\":\"alpha\",\"model\":\"m1\","
+                        "\"requests\":1"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("{\"credential_id\":null,\"credential_name\":\"file key\",\"model\":"
+                        "\"m1\",\"requests\":1"),
+            std::string::npos)
+      << r.body;
+
+  r = usage(ports_.admin, "?credential=alpha&group_by=day");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("[{\"day\":\"2026-01-01T00:00:00Z\",\"requests\":2,"), std::string::npos)
+      << r.body;
+  EXPECT_EQ(r.body.find("2026-01-02"), std::string::npos) << r.body;
+
+  r = usage(ports_.admin, "?credential=7&provider=p1&since=2026-01-01T10:15:00Z&until=1767312000");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"requests\":1,"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"errors\":1,"), std::string::npos) << r.body;
+
+  r = usage(ports_.admin, "?model=nothing&group_by=hour");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"data\":[]"), std::string::npos) << r.body;
+
+  r = usage(ports_.admin, "?group_by=model;DROP%20TABLE%20usage_log");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("\"param\":\"group_by\""), std::string::npos) << r.body;
+  r = usage(ports_.admin, "?since=last%20week");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("\"param\":\"since\""), std::string::npos) << r.body;
+  r = usage(ports_.admin, "?until=2026-02-30T00:00:00Z");
+  EXPECT_NE(r.body.find("\"param\":\"until\""), std::string::npos) << r.body;
+  EXPECT_EQ(getOnce(ports_.admin, "/admin/v1/usage").status, 401) << "admin key required";
+  EXPECT_EQ(rows(), 3);
+}
+
+TEST_F(UsageLog, WithoutDatabaseQueryIsConflict) {
+  auto proxy = startProxy(usageConfig(ports_, 1, "", mock_.baseUrl()), ports_.api);
+  ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "no-db").status, 200);
+  const auto r = usage(ports_.admin, "?group_by=model");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("only with a database"), std::string::npos) << r.body;
+  EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_queued"), 0);
+}
+
+}  // namespace
+}  // namespace llmproxy::testing
