@@ -1,12 +1,11 @@
 // The usage aggregate: parameters -> SQL (usage_query) -> PostgreSQL -> JSON.
 #include "worker/admin/usage_api.h"
 
-#include <charconv>
-
 #include "common/json/json_writer.h"
 #include "common/pg/pg_result.h"
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_db.h"
+#include "worker/admin/admin_output.h"
 #include "worker/admin/usage_query.h"
 #include "worker/http/query_string.h"
 #include "worker/worker.h"
@@ -14,21 +13,11 @@
 namespace llmproxy::worker::admin {
 namespace {
 
-int64_t toInt(std::string_view v) {
-  int64_t n = 0;
-  std::from_chars(v.data(), v.data() + v.size(), n);
-  return n;
-}
-
 void writeNumberOrNull(common::JsonWriter& w, const common::pg::QueryResult& r, int row, int col) {
-  if (r.isNull(row, col)) {
+  if (r.isNull(row, col))
     w.null();
-    return;
-  }
-  const std::string_view v = r.value(row, col);
-  double d = 0;
-  std::from_chars(v.data(), v.data() + v.size(), d);
-  w.value(d);
+  else
+    w.value(rowDouble(r, row, col));
 }
 
 Response render(const UsageQuery& q, const common::pg::QueryResult& r) {
@@ -45,17 +34,17 @@ Response render(const UsageQuery& q, const common::pg::QueryResult& r) {
       if (r.isNull(row, c))
         w.null();
       else if (q.group_columns[c] == "credential_id")
-        w.value(toInt(r.value(row, c)));
+        w.value(rowInt(r, row, c));
       else
         w.value(r.value(row, c));
     }
-    const int64_t prompt = toInt(r.value(row, g + 1));
-    const int64_t completion = toInt(r.value(row, g + 2));
-    w.field("requests", toInt(r.value(row, g)))
+    const int64_t prompt = rowInt(r, row, g + 1);
+    const int64_t completion = rowInt(r, row, g + 2);
+    w.field("requests", rowInt(r, row, g))
         .field("prompt_tokens", prompt)
         .field("completion_tokens", completion)
         .field("total_tokens", prompt + completion)
-        .field("errors", toInt(r.value(row, g + 3)))
+        .field("errors", rowInt(r, row, g + 3))
         .key("avg_latency_ms");
     writeNumberOrNull(w, r, row, g + 4);
     w.key("avg_ttft_ms");
