@@ -429,6 +429,9 @@ void Master::reapChildren() {
       auto& ws = shm_.worker(i);
       ws.state.store(static_cast<uint32_t>(common::WorkerState::Exited));
       ws.pid.store(0);
+      // Provider concurrency slots the dead worker held (client requests it will never end).
+      if (const uint32_t n = shm_.providerSlots().releaseWorker(i))
+        LLMP_LOG_WARN("worker slot {}: released {} provider slot(s) it held", i, n);
       const bool expected = !s.wanted || state_ == State::Stopping;
       if (WIFSIGNALED(status)) {
         auto log_fn = expected ? spdlog::level::info : spdlog::level::err;

@@ -6,6 +6,11 @@
 
 namespace llmproxy::worker {
 
+void ConfigView::bindSlots(RuntimeConfig& runtime) const {
+  if (!slots_) return;
+  for (ProviderRuntime& p : runtime.provider_runtime) p.slots = slots_->entry(p.config->id);
+}
+
 common::Result<void> ConfigView::load() {
   std::string blob;
   const uint64_t gen = slot_.read(blob);
@@ -13,6 +18,7 @@ common::Result<void> ConfigView::load() {
   if (!config) return std::unexpected(config.error());
   auto runtime = RuntimeConfig::build(std::move(*config), &health_);
   if (!runtime) return std::unexpected(runtime.error());
+  bindSlots(**runtime);
   current_ = std::move(*runtime);
   generation_ = gen;
   return {};
@@ -32,6 +38,7 @@ bool ConfigView::refresh() {
                    runtime.error().detail, generation_);
     return false;
   }
+  bindSlots(**runtime);
   current_ = std::move(*runtime);
   generation_ = gen;
   return true;

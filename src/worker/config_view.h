@@ -8,14 +8,17 @@
 #include "common/base/result.h"
 #include "common/config/config.h"
 #include "common/shm/config_slot.h"
+#include "common/shm/provider_slots.h"
 #include "worker/runtime_config.h"
 
 namespace llmproxy::worker {
 
 class ConfigView {
  public:
-  ConfigView(const common::ConfigSlot& slot, common::ProviderHealth& health)
-      : slot_(slot), health_(health) {}
+  // `slots` (may be null in tests) binds each provider to its max_concurrent counter.
+  ConfigView(const common::ConfigSlot& slot, common::ProviderHealth& health,
+             common::ProviderSlots* slots = nullptr)
+      : slot_(slot), health_(health), slots_(slots) {}
 
   // Loads the current snapshot; fails when it cannot be decoded.
   common::Result<void> load();
@@ -28,9 +31,12 @@ class ConfigView {
  private:
   const common::ConfigSlot& slot_;
   common::ProviderHealth& health_;
+  common::ProviderSlots* slots_;
   std::shared_ptr<const RuntimeConfig> current_;
   uint64_t generation_ = 0;
   uint64_t failed_generation_ = 0;  // a blob that did not decode; not retried every request
+
+  void bindSlots(RuntimeConfig& runtime) const;
 };
 
 }  // namespace llmproxy::worker

@@ -11,6 +11,7 @@
 #include "common/base/result.h"
 #include "common/config/config.h"
 #include "common/shm/provider_health.h"
+#include "common/shm/provider_slots.h"
 #include "worker/auth/key_matcher.h"
 #include "worker/limits/limit_plan.h"
 #include "worker/routing/model_matcher.h"
@@ -26,6 +27,7 @@ struct ProviderRuntime {
   std::string host_header;  // "Host: api.openai.com\r\n"
   std::string auth_header;  // "Authorization: Bearer ...\r\n" or "api-key: ...\r\n" (secret)
   common::ProviderHealthEntry* health = nullptr;  // shared-memory health slot (bound per worker)
+  uint32_t slots = common::ProviderSlots::kNone;  // its in-flight counter (max_concurrent)
 };
 
 struct RuntimeConfig : common::Config {

@@ -12,8 +12,12 @@
 #include "common/uv/close_loop.h"
 #include "common/time/clock.h"
 #include "worker/admin/admin_db.h"
+#include "worker/cache/memory_cache.h"
+#include "worker/cache/redis_cache.h"
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/exchange.h"
+#include "worker/pipeline/relay.h"
+#include "worker/pipeline/upstream_state.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -22,6 +26,8 @@ constexpr uint64_t kLogFlushMs = 1000;
 // A stopping worker waits at most this long (and never past shutdown_timeout) for its last
 // usage records to reach PostgreSQL.
 constexpr uint64_t kFinalUsageFlushMs = 2000;
+
+int64_t monotonicMs() { return static_cast<int64_t>(common::nowMonotonicUs() / 1000); }
 
 }  // namespace
 
@@ -32,7 +38,10 @@ int run(const WorkerStartup& startup) {
 
 Worker::Worker(const WorkerStartup& startup)
     : startup_(startup),
-      view_(startup.shm->configSlot(), startup.shm->providerHealth()),
+      view_(startup.shm->configSlot(), startup.shm->providerHealth(),
+            &startup.shm->providerSlots()),
+      provider_gate_(startup.shm->providerSlots(), startup.slot,
+                     [this](uint64_t id) { onProviderSlotWake(id); }),
       limiter_(startup.shm->rateTable()),
       read_buffer_(new char[kReadBufferSize]) {
   uv_loop_init(&loop_);
@@ -64,6 +73,9 @@ int Worker::run() {
   RAND_bytes(reinterpret_cast<unsigned char*>(&request_id_seed_), sizeof(request_id_seed_));
 
   metrics_ = std::make_unique<common::MetricsWriter>(shm().metrics(), startup_.slot);
+  // Slots a crashed predecessor in this slot held (the master gives them back too, on reap).
+  shm().providerSlots().releaseWorker(startup_.slot);
+  provider_gate_.start(&loop_);
   UpstreamLimits limits;
   limits.connect_timeout = config()->server.connect_timeout;
   upstream_client_ = std::make_unique<UpstreamClient>(&loop_, limits);
@@ -74,6 +86,9 @@ int Worker::run() {
     static_cast<common::MetricsWriter*>(m)->setRedisUp(up);
   });
   usage_ = std::make_unique<UsageWriter>(&loop_, *metrics_, config()->database);
+  memory_cache_ = std::make_unique<MemoryCache>(config()->cache.memory_entries,
+                                                config()->cache.memory_size, &monotonicMs);
+  redis_cache_ = std::make_unique<RedisCache>(*redis_);
 
   if (auto r = openListeners(); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
@@ -111,10 +126,13 @@ int Worker::run() {
   call_graveyard_.clear();
   usage_.reset();  // what is still queued counts as dropped
   upstream_client_.reset();
+  redis_cache_.reset();  // before the Redis connection it uses
+  memory_cache_.reset();
   redis_limiter_.reset();
   redis_.reset();
   admin_db_.reset();
   metrics_->setRedisUp(false);
+  provider_gate_.stop();
   flush_timer_.reset();
   shutdown_timer_.reset();
   common::log::flush();
@@ -191,6 +209,8 @@ std::shared_ptr<const RuntimeConfig> Worker::currentConfig() {
 
 void Worker::applyConfigChange() {
   status().config_generation.store(view_.generation(), std::memory_order_relaxed);
+  if (memory_cache_)
+    memory_cache_->setLimits(config()->cache.memory_entries, config()->cache.memory_size);
   if (config()->log != log_config_) {
     if (auto r = common::log::reconfigure(config()->log); r) {
       log_config_ = config()->log;
@@ -200,6 +220,29 @@ void Worker::applyConfigChange() {
   }
   if (redis_) redis_->reconfigure(config()->redis);
   if (usage_) usage_->reconfigure(config()->database);
+}
+
+CacheStore& Worker::cacheStore() {
+  if (redis_->configured()) return *redis_cache_;
+  return *memory_cache_;
+}
+
+void Worker::onProviderSlotWake(uint64_t exchange_id) {
+  Exchange* ex = findExchange(exchange_id);
+  if (!ex || !ex->upstream || ex->stage != Stage::Upstream) {
+    provider_gate_.dequeue(exchange_id);
+    return;
+  }
+  upstream::onQueueWake(*ex->upstream);
+}
+
+void Worker::registerExchange(Exchange* ex) { live_exchanges_.emplace(ex->id, ex); }
+
+void Worker::unregisterExchange(const Exchange* ex) { live_exchanges_.erase(ex->id); }
+
+Exchange* Worker::findExchange(uint64_t id) const {
+  auto it = live_exchanges_.find(id);
+  return it == live_exchanges_.end() ? nullptr : it->second;
 }
 
 std::string Worker::newRequestId() {

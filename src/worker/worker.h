@@ -35,6 +35,7 @@ int run(const WorkerStartup& startup);
 #include <list>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "common/config/config.h"
 #include "common/uv/uv_timer.h"
@@ -46,11 +47,15 @@ int run(const WorkerStartup& startup);
 #include "worker/limits/redis_limiter.h"
 #include "worker/redis/redis_client.h"
 #include "worker/sse/usage_extractor.h"
+#include "worker/upstream/provider_gate.h"
 #include "worker/upstream/upstream_client.h"
 #include "worker/usage/usage_writer.h"
 
 namespace llmproxy::worker {
 
+class CacheStore;
+class MemoryCache;
+class RedisCache;
 class DownstreamConn;
 struct Exchange;
 namespace admin {
@@ -108,6 +113,17 @@ class Worker {
   RedisLimiter& redisLimiter() { return *redis_limiter_; }
   // The usage log writer (disabled without [database] url or with usage_log = false).
   UsageWriter& usage() { return *usage_; }
+  // The response cache's store: Redis when [redis] url is set, else the per-worker LRU
+  // (chosen per lookup, so a reload that adds or removes Redis takes effect at once).
+  CacheStore& cacheStore();
+  // Per-provider max_concurrent: leases and the queue of exchanges waiting for a slot.
+  ProviderGate& providerGate() { return provider_gate_; }
+
+  // Live exchanges by id, for async completions (cache lookups) that must not hold an
+  // Exchange*: a missing id means the exchange is gone and the completion is dropped.
+  void registerExchange(Exchange* ex);
+  void unregisterExchange(const Exchange* ex);
+  Exchange* findExchange(uint64_t id) const;
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -132,10 +148,12 @@ class Worker {
   void stopNow();
   void maybeExit();
   void applyConfigChange();
+  void onProviderSlotWake(uint64_t exchange_id);
 
   WorkerStartup startup_;
   uv_loop_t loop_{};
   ConfigView view_;
+  ProviderGate provider_gate_;  // early: outlives every lease (exchanges, graveyards)
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::list<DownstreamConn*> connections_;
   std::vector<std::unique_ptr<Exchange>> graveyard_;
@@ -147,8 +165,11 @@ class Worker {
   UsageExtractor usage_extractor_;
   std::unique_ptr<common::MetricsWriter> metrics_;
   Limiter limiter_;
+  std::unordered_map<uint64_t, Exchange*> live_exchanges_;
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<MemoryCache> memory_cache_;
+  std::unique_ptr<RedisCache> redis_cache_;  // after redis_: destroyed before it
   std::unique_ptr<admin::AdminDb> admin_db_;
   std::unique_ptr<RedisLimiter> redis_limiter_;
   std::unique_ptr<UsageWriter> usage_;

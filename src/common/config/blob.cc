@@ -15,17 +15,17 @@ namespace {
 constexpr char kMagic[4] = {'L', 'P', 'C', 'F'};
 // NOTE: bump when the encoding or any config struct changes; master and workers of one binary
 // always agree, the version only guards against a corrupt or foreign segment.
-constexpr uint32_t kLayoutVersion = 2;
+constexpr uint32_t kLayoutVersion = 3;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A new config field must also be added to the visit() lists below (and to blob_test.cc's fully
 // populated Config). These sizes fail the build as a reminder; update them after doing so.
 static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 256 &&
                   sizeof(LogConfig) == 128 && sizeof(DatabaseConfig) == 72 &&
-                  sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 32 &&
+                  sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 40 &&
                   sizeof(UpstreamUrl) == 80 && sizeof(ModelMapping) == 64 &&
                   sizeof(ProviderConfig) == 328 && sizeof(RateLimit) == 16 &&
-                  sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 && sizeof(Config) == 672,
+                  sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 && sizeof(Config) == 680,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
@@ -101,6 +101,7 @@ void visit(Io& io, S& c) {
   io(c.max_ttl);
   io(c.max_entry_size);
   io(c.memory_entries);
+  io(c.memory_size);
 }
 
 template <typename Io, Is<UpstreamUrl> S>

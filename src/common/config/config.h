@@ -83,7 +83,8 @@ struct CacheConfig {
   Millis default_ttl{300'000};         // when a key has cache = true and the request names no max-age
   Millis max_ttl{86'400'000};          // a request's max-age is capped at this
   uint64_t max_entry_size = 1u << 20;  // larger answers are not cached
-  uint32_t memory_entries = 1024;      // per-worker LRU capacity (no Redis)
+  uint32_t memory_entries = 1024;      // per-worker LRU capacity (no Redis); 0 = no memory cache
+  uint64_t memory_size = 64u << 20;    // per-worker LRU bytes (keys + answers), no Redis
   bool operator==(const CacheConfig&) const = default;
 };
 

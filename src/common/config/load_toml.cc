@@ -154,6 +154,7 @@ class TomlReader {
   void readModelMapping(const toml::node& node, const std::string& name, const std::string& path,
                         std::vector<ModelMapping>& mapping);
   void readExpiry(const toml::node& node, const std::string& name, int64_t& out);
+  void readCache(const toml::table& table, CacheConfig& cache);
   void readRateLimit(const toml::node& node, const std::string& name, const std::string& path,
                      RateLimit& limit);
   void readModelLimits(const toml::node& node, const std::string& name, const std::string& path,
@@ -627,7 +628,51 @@ void TomlReader::readProvider(const toml::table& table, const std::string& path,
            [&](const toml::node& n, const std::string& name, const std::string& field_path) {
              readModelMapping(n, name, field_path, p.model_mapping);
            }},
+          {"max_concurrent",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             if (auto v = integer(n, name, 0, 1'000'000)) p.max_concurrent = static_cast<uint32_t>(*v);
+           }},
+          {"queue_timeout",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             auto d = duration(n, name);
+             if (d && *d > Millis{60'000}) {
+               error(n, name + ": must be at most 60s (a queued request holds its client)");
+               return;
+             }
+             assign(std::move(d), p.queue_timeout);
+           }},
       });
+}
+
+void TomlReader::readCache(const toml::table& table, CacheConfig& c) {
+  auto dur = [this](Millis& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      assign(duration(n, name), out);
+    };
+  };
+  readFields(table, "[cache]", "cache", "cache",
+             {
+                 {"default_ttl", dur(c.default_ttl)},
+                 {"max_ttl", dur(c.max_ttl)},
+                 {"max_entry_size",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto v = size(n, name, 1, "1 byte");
+                    if (v && *v > (64u << 20)) {
+                      error(n, name + ": must be at most 64m");
+                      return;
+                    }
+                    assign(std::move(v), c.max_entry_size);
+                  }},
+                 {"memory_entries",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    if (auto v = integer(n, name, 0, 1'000'000))
+                      c.memory_entries = static_cast<uint32_t>(*v);
+                  }},
+                 {"memory_size",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(size(n, name, 1024, "1k"), c.memory_size);
+                  }},
+             });
 }
 
 void TomlReader::readExpiry(const toml::node& node, const std::string& name, int64_t& out) {
@@ -841,6 +886,17 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                   [&](const toml::node& n, const std::string& name, const std::string& field_path) {
                     readModelLimits(n, name, field_path, k.model_limits);
                   }},
+                 {"cache", [&](const toml::node& n, const std::string& name,
+                               const std::string&) { assign(boolean(n, name), k.cache); }},
+                 {"cache_namespace",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto text = string(n, name);
+                    if (text && text->size() > 128) {
+                      error(n, name + ": at most 128 characters");
+                      return;
+                    }
+                    assign(std::move(text), k.cache_namespace);
+                  }},
              });
   if (!has_key) {
     error(table.source(), "key: one of key or key_sha256 is required");
@@ -849,8 +905,8 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
 }
 
 void TomlReader::read(const toml::table& root, Config& config) {
-  static const std::vector<std::string_view> kSections = {"server", "log",      "database",
-                                                          "redis",  "provider", "key"};
+  static const std::vector<std::string_view> kSections = {
+      "server", "log", "database", "redis", "cache", "provider", "key"};
   // Tables are visited in key order; errors are sorted by position at the end.
   for (auto&& [key, node] : root) {
     std::string_view section = key.str();
@@ -899,6 +955,8 @@ void TomlReader::read(const toml::table& root, Config& config) {
       readLog(*table, config.log);
     } else if (section == "database") {
       readDatabase(*table, config.database);
+    } else if (section == "cache") {
+      readCache(*table, config.cache);
     } else if (section == "redis") {
       RedisConfig& redis = config.redis;
       readFields(

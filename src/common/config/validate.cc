@@ -159,6 +159,25 @@ void validateProviders(const Config& config, Reporter& report) {
   }
 }
 
+void validateCache(const Config& config, Reporter& report) {
+  const CacheConfig& cache = config.cache;
+  // Point at the first of the two fields the file actually sets (else at [cache]).
+  auto written = [&](std::string_view path) {
+    const SourcePos a = report.at(path), b = report.at("cache");
+    return a.line != b.line || a.column != b.column;
+  };
+  if (cache.default_ttl > cache.max_ttl && !report.isBad("cache.default_ttl")) {
+    report.error(written("cache.default_ttl") ? "cache.default_ttl" : "cache.max_ttl",
+                 "cache.default_ttl: must not be longer than cache.max_ttl (" +
+                     std::to_string(cache.max_ttl.count()) + "ms)");
+  }
+  if (cache.max_entry_size > cache.memory_size && cache.memory_entries > 0 &&
+      config.redis.url.empty() && !report.isBad("cache.max_entry_size")) {
+    report.error(written("cache.max_entry_size") ? "cache.max_entry_size" : "cache.memory_size",
+                 "cache.max_entry_size: must not be larger than cache.memory_size");
+  }
+}
+
 void validateKeys(const Config& config, const ConfigPositions* positions, Reporter& report) {
   if (config.keys.empty() && !config.server.allow_unauthenticated && config.database.url.empty()) {
     report.errorAt(report.atOrTop("server"),
@@ -198,6 +217,7 @@ void validateConfig(const Config& config, const std::string& file, const ConfigP
   Reporter report(file, positions, errors);
   validateServer(config, report);
   validateProviders(config, report);
+  validateCache(config, report);
   validateKeys(config, positions, report);
 }
 

@@ -511,6 +511,18 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
     out += '\n';
   }
 
+  appendFamilyHead(out, "llm_proxy_provider_in_flight", "gauge",
+                   "Requests in flight to the provider on this node (all workers); "
+                   "max_concurrent caps it.");
+  for (const std::string& id : ids) {
+    const uint32_t entry = region.providerSlots().entry(id);
+    std::string l;
+    appendLabel(l, "provider", id);
+    appendSample(out, "llm_proxy_provider_in_flight", l);
+    appendUint(out, static_cast<uint64_t>(std::max(0, region.providerSlots().inFlight(entry))));
+    out += '\n';
+  }
+
   appendHistogram(out, "llm_proxy_provider_latency_seconds",
                   "Time from sending to the provider to its response head, in seconds.",
                   t.provider_latency, kMetricSecondsBuckets);

@@ -27,6 +27,8 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   sizes[static_cast<uint32_t>(ShmSection::RateLimits)] = sizeof(RateTable);
   sizes[static_cast<uint32_t>(ShmSection::Metrics)] = MetricsArea::bytesFor(layout.max_workers);
   sizes[static_cast<uint32_t>(ShmSection::DbStatus)] = sizeof(DbStatus);
+  sizes[static_cast<uint32_t>(ShmSection::ProviderSlots)] =
+      ProviderSlots::bytesFor(layout.max_workers);
 
   uint64_t offset = alignUp(sizeof(ShmHeader), 64);
   uint64_t offsets[static_cast<uint32_t>(ShmSection::kCount)];
@@ -69,6 +71,8 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   region.metrics().init(layout.max_workers);
   new (region.section<void>(ShmSection::DbStatus)) DbStatus{};
   region.dbStatus().init();
+  new (region.section<void>(ShmSection::ProviderSlots)) ProviderSlots{};
+  region.providerSlots().init(layout.max_workers);
   return region;
 }
 

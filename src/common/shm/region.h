@@ -13,6 +13,7 @@
 #include "common/shm/db_status.h"
 #include "common/shm/metrics.h"
 #include "common/shm/provider_health.h"
+#include "common/shm/provider_slots.h"
 #include "common/shm/rate_table.h"
 #include "common/shm/reload_status.h"
 #include "common/shm/worker_status.h"
@@ -27,12 +28,13 @@ enum class ShmSection : uint32_t {
   Metrics,
   RateLimits,
   DbStatus,
+  ProviderSlots,
   kCount
 };
 
 struct ShmHeader {
   static constexpr uint64_t kMagic = 0x6c6c6d70726f7879ULL;  // "llmproxy"
-  static constexpr uint32_t kLayoutVersion = 5;
+  static constexpr uint32_t kLayoutVersion = 6;
   static constexpr uint32_t kMaxSections = 16;  // room for the sections later issues add
 
   uint64_t magic;
@@ -74,6 +76,9 @@ class ShmRegion {
   MetricsArea& metrics() const { return *section<MetricsArea>(ShmSection::Metrics); }
   RateTable& rateTable() const { return *section<RateTable>(ShmSection::RateLimits); }
   DbStatus& dbStatus() const { return *section<DbStatus>(ShmSection::DbStatus); }
+  ProviderSlots& providerSlots() const {
+    return *section<ProviderSlots>(ShmSection::ProviderSlots);
+  }
   uint32_t maxWorkers() const { return header().max_workers; }
   size_t size() const { return size_; }
   // Forget the mapping without unmapping it (a worker after fork keeps using it until exit).

@@ -6,6 +6,7 @@
 //  - a failure on a reused pooled connection before any response byte is retried once on the
 //    same provider over a new connection, and does not count against the provider;
 //  - every counted failure goes into the shared-memory health table (cool-down).
+#include <algorithm>
 #include <charconv>
 
 #include "common/log/log.h"
@@ -40,6 +41,27 @@ void recordFailure(UpstreamState& up, int status, int64_t retry_after_ms) {
 
 void onTimer(void* p) { relay::onTimeout(*static_cast<UpstreamState*>(p)); }
 
+// max_concurrent: the first candidate at or after `from` with a free slot moves to `from` (the
+// others keep their order) and its lease goes to up.next_lease. False when all are full.
+bool admitCandidate(UpstreamState& up, size_t from) {
+  ProviderGate& gate = up.ex.worker.providerGate();
+  for (size_t i = from; i < up.candidates.size(); ++i) {
+    const ProviderRuntime& p = up.ex.config->provider_runtime[up.candidates[i].provider];
+    if (!gate.tryAcquire(p.slots, p.config->max_concurrent, up.next_lease)) continue;
+    if (i != from)
+      std::rotate(up.candidates.begin() + static_cast<ptrdiff_t>(from),
+                  up.candidates.begin() + static_cast<ptrdiff_t>(i),
+                  up.candidates.begin() + static_cast<ptrdiff_t>(i) + 1);
+    return true;
+  }
+  return false;
+}
+
+void leaveQueue(UpstreamState& up) {
+  up.queued = false;
+  up.ex.worker.providerGate().dequeue(up.ex.id);
+}
+
 }  // namespace
 
 namespace upstream {
@@ -71,6 +93,7 @@ bool startAttempt(UpstreamState& up, size_t candidate_index) {
   up.attempt_started_us = common::nowMonotonicUs();
   if (!up.first_attempt_us) up.first_attempt_us = up.attempt_started_us;
   up.attempt = std::make_unique<UpstreamAttempt>(&up);
+  up.attempt->lease = std::move(up.next_lease);
   up.attempt->call = ex.worker.upstreamClient().start(provider.origin, up.request_bufs,
                                                       up.attempt.get(),
                                                       ex.config->server.connect_timeout);
@@ -87,7 +110,8 @@ void failover(UpstreamState& up, const common::Error& error) {
                   error.detail,
                   up.next_candidate < up.candidates.size() ? "trying the next one"
                                                            : "no provider left");
-  if (up.next_candidate < up.candidates.size()) {
+  // Providers at their max_concurrent are skipped here (no waiting in the middle of a failover).
+  if (up.next_candidate < up.candidates.size() && admitCandidate(up, up.next_candidate)) {
     startAttempt(up, up.next_candidate++);
     return;
   }
@@ -115,6 +139,7 @@ void onError(UpstreamState& up, const common::Error& error, bool reused, bool re
   if (reused && !response_started && !up.fresh_retry_used) {
     // A keep-alive connection the provider had already closed: once more, on a new one.
     up.fresh_retry_used = true;
+    up.next_lease = std::move(up.attempt->lease);  // same provider: keep its slot
     dropCall(up);
     startAttempt(up, up.next_candidate - 1);
     --up.attempts;
@@ -130,13 +155,44 @@ void onTtftTimeout(UpstreamState& up) {
                 "provider \"" + up.provider_id + "\" sent nothing within ttft_timeout", 0});
 }
 
+void onQueueWake(UpstreamState& up) {
+  Exchange& ex = up.ex;
+  if (!up.queued) return;
+  if (admitCandidate(up, 0)) {
+    leaveQueue(up);
+    startAttempt(up, 0);
+    return;
+  }
+  if (common::nowMonotonicUs() < up.queue_deadline_us) return;
+  leaveQueue(up);
+  up.finished = true;
+  const ProviderRuntime& first = ex.config->provider_runtime[up.candidates[0].provider];
+  Response r = Response::error(
+      {common::ErrorKind::RateLimited,
+       "Every provider of the model '" + up.model + "' is at its max_concurrent (\"" +
+           first.config->id + "\" allows " + std::to_string(first.config->max_concurrent) +
+           "); retry shortly.",
+       0});
+  r.headers.emplace_back("Retry-After", "1");
+  pipeline::respond(ex, std::move(r));
+}
+
 }  // namespace upstream
 
 Outcome stage::upstream(Exchange& ex) {
   UpstreamState& up = *ex.upstream;
   up.timer = std::make_unique<common::UvTimer>(ex.worker.loop(), &up, &onTimer);
   up.next_candidate = 1;
-  upstream::startAttempt(up, 0);
+  if (admitCandidate(up, 0)) {
+    upstream::startAttempt(up, 0);
+    return Outcome::Wait;
+  }
+  // Every candidate is full: wait for a slot, up to the first choice's queue_timeout.
+  const auto& first = *ex.config->provider_runtime[up.candidates[0].provider].config;
+  up.queued = true;
+  up.queue_deadline_us =
+      common::nowMonotonicUs() + static_cast<uint64_t>(first.queue_timeout.count()) * 1000;
+  ex.worker.providerGate().enqueue(ex.id);
   return Outcome::Wait;
 }
 

@@ -9,6 +9,8 @@
 #include "common/http/openai_error.h"
 #include "common/log/log.h"
 #include "common/time/clock.h"
+#include "worker/cache/cache_entry.h"
+#include "worker/cache/cache_store.h"
 #include "worker/http/downstream_conn.h"
 #include "worker/http/header_lines.h"
 #include "worker/http/response.h"
@@ -66,6 +68,19 @@ void sendHead(UpstreamState& up) {
     h += "\r\nTransfer-Encoding: chunked";
   }
   if (up.sse) h += "\r\nX-Accel-Buffering: no";
+  if (up.cache.phase == ExchangeCache::Phase::Miss) {
+    h += "\r\nx-llmproxy-cache: miss";
+    if (head.status != 200 || up.sse) {
+      up.cache.collecting = false;  // errors and streams are never stored
+    } else {
+      for (const auto& [name, value] : head.headers)
+        if (name == "content-type") up.cache.content_type = value;
+      if (head.content_length && *head.content_length > up.ex.config->cache.max_entry_size)
+        up.cache.collecting = false;
+      else if (head.content_length)
+        up.cache.body.reserve(*head.content_length);
+    }
+  }
   // Time spent inside the proxy: request parsed -> upstream request out, plus answer in -> out.
   const uint64_t now = common::nowMonotonicUs();
   const uint64_t arrived = up.first_byte_us ? up.first_byte_us : now;
@@ -127,6 +142,32 @@ void usageFromTail(UpstreamState& up) {
   }
 }
 
+// A miss keeps a copy of the answer, up to cache.max_entry_size, to store it when it ends.
+void collectForCache(UpstreamState& up, const BodySlice& slice) {
+  ExchangeCache& c = up.cache;
+  if (c.body.size() + slice.len > up.ex.config->cache.max_entry_size) {
+    c.collecting = false;
+    std::string().swap(c.body);
+    return;
+  }
+  c.body.append(slice.data, slice.len);
+}
+
+void storeInCache(UpstreamState& up) {
+  ExchangeCache& c = up.cache;
+  c.collecting = false;
+  CacheEntry entry;
+  entry.created_ms = common::nowUnixMs();
+  if (up.usage) {
+    entry.prompt_tokens = static_cast<uint32_t>(std::min<uint64_t>(up.usage->prompt_tokens, UINT32_MAX));
+    entry.completion_tokens =
+        static_cast<uint32_t>(std::min<uint64_t>(up.usage->completion_tokens, UINT32_MAX));
+  }
+  entry.content_type = std::move(c.content_type);
+  entry.body = std::move(c.body);
+  up.ex.worker.cacheStore().put(c.key, entry.encode(), c.policy.ttl);
+}
+
 void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
   DownstreamConn& conn = up.ex.conn;
   if (up.cuts.empty()) {
@@ -173,6 +214,7 @@ void onBody(UpstreamState& up, BodySlice slice) {
   } else {
     keepTail(up, slice);
   }
+  if (up.cache.collecting) collectForCache(up, slice);
   writeSlice(up, std::move(slice), slice_start);
   if (!up.paused && up.call() && ex.conn.queuedBytes() > kHighWater) {
     up.paused = true;
@@ -193,6 +235,7 @@ void onEnd(UpstreamState& up) {
   up.finished = true;
   up.timer->stop();
   if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
+  if (up.cache.collecting && ex.status == 200 && !up.cache.body.empty()) storeInCache(up);
   // Tokens per minute are charged with the real usage here, before the client can see the end
   // of the answer (and send its next request).
   // With Redis: one fire-and-forget script, pipelined ahead of the client's next check on this

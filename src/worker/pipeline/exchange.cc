@@ -16,8 +16,9 @@ Exchange::Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
       config(std::move(cfg)),
       started_us(common::nowMonotonicUs()) {
   worker.metrics().requestStarted();  // paired with requestFinished in stage::finish
+  worker.registerExchange(this);
 }
 
-Exchange::~Exchange() = default;
+Exchange::~Exchange() { worker.unregisterExchange(this); }
 
 }  // namespace llmproxy::worker

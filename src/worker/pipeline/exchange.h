@@ -23,6 +23,7 @@ enum class Stage : uint8_t {
   Authorize,     // 40
   Local,         // 45: endpoints the proxy answers itself
   Resolve,       // 50
+  Cache,         // 55: response cache lookup (hit: answered here)
   Upstream,      // 60 + 70 (+ 80 through the upstream callbacks)
   Respond,       // a response is being written
   Done,          // 90 ran

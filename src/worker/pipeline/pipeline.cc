@@ -17,7 +17,8 @@ Stage nextStage(Stage s) {
     case Stage::ReadBody: return Stage::Authorize;
     case Stage::Authorize: return Stage::Local;
     case Stage::Local: return Stage::Resolve;
-    case Stage::Resolve: return Stage::Upstream;
+    case Stage::Resolve: return Stage::Cache;
+    case Stage::Cache: return Stage::Upstream;
     case Stage::Upstream: return Stage::Respond;
     case Stage::Respond:
     case Stage::Done: return Stage::Done;
@@ -33,6 +34,7 @@ Outcome runStage(Exchange& ex) {
     case Stage::Authorize: return stage::authorize(ex);
     case Stage::Local: return stage::local(ex);
     case Stage::Resolve: return stage::resolve(ex);
+    case Stage::Cache: return stage::cache(ex);
     case Stage::Upstream: return stage::upstream(ex);
     case Stage::Respond:
     case Stage::Done: break;

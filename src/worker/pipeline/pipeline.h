@@ -1,7 +1,7 @@
 // The request pipeline driver: runs the named stages of an Exchange in order.
 //
 //   20_route -> 30_authenticate -> 35_read_body -> 40_authorize -> 45_local
-//     -> 50_resolve -> 60_transform + 70_upstream -> 80_relay -> 90_finish
+//     -> 50_resolve -> 55_cache -> 60_transform + 70_upstream -> 80_relay -> 90_finish
 //
 // Stage 10 (read) is the DownstreamConn's llhttp parser; it starts the pipeline once the
 // request head is complete. Each stage returns an Outcome; the driver loops while it is Next.
@@ -39,6 +39,7 @@ Outcome readBody(Exchange& ex);
 Outcome authorize(Exchange& ex);
 Outcome local(Exchange& ex);
 Outcome resolve(Exchange& ex);
+Outcome cache(Exchange& ex);
 Outcome upstream(Exchange& ex);
 // Runs exactly once per exchange, when its response is written or the client is gone.
 void finish(Exchange& ex);

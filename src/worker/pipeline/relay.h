@@ -15,6 +15,8 @@ namespace upstream {
 // Detach the attempt in flight; freed (and its connection pooled) after this callback chain.
 void dropCall(UpstreamState& up);
 bool startAttempt(UpstreamState& up, size_t candidate_index);
+// A queued exchange (every candidate at max_concurrent): try again, or 429 past queue_timeout.
+void onQueueWake(UpstreamState& up);
 // True when this answer should be retried on the next candidate (5xx/429, nothing sent yet).
 bool wantsFailover(const UpstreamState& up, const UpstreamResponseHead& head);
 void onHeadFailure(UpstreamState& up, const UpstreamResponseHead& head);

@@ -4,12 +4,15 @@
 
 #include "worker/pipeline/exchange.h"
 #include "worker/pipeline/relay.h"
+#include "worker/worker.h"
 
 namespace llmproxy::worker {
 
 UpstreamState::UpstreamState(Exchange& exchange) : ex(exchange) {}
 
-UpstreamState::~UpstreamState() = default;
+UpstreamState::~UpstreamState() {
+  if (queued) ex.worker.providerGate().dequeue(ex.id);
+}
 
 UpstreamAttempt::~UpstreamAttempt() = default;
 

@@ -15,10 +15,12 @@
 #include "common/uv/uv_timer.h"
 #include "worker/auth/key_matcher.h"
 #include "worker/limits/limit_plan.h"
+#include "worker/cache/cache_policy.h"
 #include "worker/limits/limiter.h"
 #include "worker/redis/redis_client.h"
 #include "worker/sse/sse_scanner.h"
 #include "worker/sse/usage_extractor.h"
+#include "worker/upstream/provider_gate.h"
 #include "worker/upstream/upstream_client.h"
 
 namespace llmproxy::worker {
@@ -40,6 +42,26 @@ struct RedisLimitWait {
   std::optional<LimitCheck> check;  // nullopt: Redis failed or was too slow (fall back)
 };
 
+// The response cache's part of an exchange (stage 55 and the relay).
+struct ExchangeCache {
+  enum class Phase : uint8_t {
+    Off,      // caching does not apply: no lookup, no store, no header
+    Start,    // stage 55 not run yet
+    Pending,  // lookup in flight (Redis)
+    Looked,   // lookup done, result in `found`
+    Miss,     // proxied: the answer is collected and stored if it ends as a complete 200
+  };
+  Phase phase = Phase::Start;
+  CachePolicy policy;
+  std::string key;                   // hex SHA-256 (see cache_key.h)
+  std::optional<std::string> found;  // the stored entry's bytes (Looked)
+  std::string body;                  // the answer being collected (Miss)
+  std::string content_type;          // of the answer being collected
+  bool collecting = false;           // false once the answer is not storable
+  bool hit = false;                  // answered from the cache
+  bool in_get = false;               // inside CacheStore::get (an answer now is synchronous)
+};
+
 // One attempt: the receiver of one UpstreamCall's callbacks. When the exchange moves on to
 // another attempt (failover) the old one is detached — its late callbacks (the rest of a 500
 // body, say) go nowhere — and freed with its call after the current callback chain.
@@ -54,6 +76,7 @@ class UpstreamAttempt : public UpstreamCallbacks {
   void onUpstreamError(const common::Error& error, bool reused, bool response_started) override;
 
   UpstreamState* up;                  // null once detached
+  ProviderLease lease;                // the provider's max_concurrent slot, freed with the attempt
   std::unique_ptr<UpstreamCall> call;  // declared last: destroyed before the callbacks object
 };
 
@@ -74,6 +97,9 @@ class UpstreamState {
   uint32_t attempts = 0;
   int current = -1;                        // provider index of the attempt in flight
   bool fresh_retry_used = false;           // the one retry on a new connection after a stale one
+  ProviderLease next_lease;                // taken for the next attempt (stage 70)
+  bool queued = false;                     // waiting in the ProviderGate for a slot
+  uint64_t queue_deadline_us = 0;
 
   // The request being sent (valid while the attempt is in flight).
   std::string request_head;
@@ -103,6 +129,8 @@ class UpstreamState {
   std::optional<Usage> usage;               // tokens reported by the provider
   std::unique_ptr<common::UvTimer> timer;   // TTFT / idle / total deadline
   std::string provider_id;                  // of the attempt that answered (access log)
+
+  ExchangeCache cache;
 };
 
 }  // namespace llmproxy::worker

@@ -321,6 +321,17 @@ class MockProvider::Loop {
   std::string requestsJson() { return owner_.requestsJson(); }
   std::string statsJson() { return owner_.statsJson(); }
   std::atomic<uint64_t>& requests() { return owner_.requests_; }
+  // A request started (true) or ended (false): the in-flight gauge and its peak.
+  void inFlight(bool started) {
+    if (!started) {
+      owner_.in_flight_--;
+      return;
+    }
+    const uint64_t now = ++owner_.in_flight_;
+    uint64_t peak = owner_.peak_in_flight_.load();
+    while (now > peak && !owner_.peak_in_flight_.compare_exchange_weak(peak, now)) {
+    }
+  }
   std::atomic<uint64_t>& openConnections() { return owner_.open_connections_; }
   std::atomic<uint64_t>& clientAborts() { return owner_.client_aborts_; }
   std::atomic<uint64_t>& backpressureWaits() { return owner_.backpressure_waits_; }
@@ -397,6 +408,7 @@ class Connection {
   void appendPrelude(std::string& out);
   void appendTail(std::string& out);
   void finishExchange();
+  bool in_flight_ = false;  // counted in the owner's in-flight gauge
   void abortAfterDrain();
   void closeAfterFlush();
   std::string commonHeaders() const;
@@ -598,6 +610,8 @@ bool Connection::open(uv_stream_t* server) {
 void Connection::close(bool reset) {
   if (closing_) return;
   closing_ = true;
+  if (in_flight_) loop_.inFlight(false);
+  in_flight_ = false;
   if (active_) phase_ = Phase::kIdle;
   active_ = false;
   loop_.forget(this);
@@ -772,6 +786,8 @@ void Connection::handleRequest() {
     return;
   }
   loop_.requests()++;
+  loop_.inFlight(true);
+  in_flight_ = true;
   plan_ = makePlan(request_, endpoint);
   loop_.record(std::move(request_));
   if (plan_.b.delay_ms > 0) {
@@ -1237,6 +1253,8 @@ void Connection::appendTail(std::string& out) {
 }
 
 void Connection::finishExchange() {
+  if (in_flight_) loop_.inFlight(false);
+  in_flight_ = false;
   active_ = false;
   phase_ = Phase::kIdle;
   if (!keep_alive_) {
@@ -1402,6 +1420,7 @@ void MockProvider::reset() {
   next_sequence_ = 0;
   defaults_ = options_.defaults;
   requests_ = 0;
+  peak_in_flight_ = in_flight_.load();
   connections_accepted_ = 0;
   client_aborts_ = 0;
   backpressure_waits_ = 0;
@@ -1451,6 +1470,8 @@ std::string MockProvider::statsJson() const {
          ",\"connections\":" + std::to_string(connections_accepted_.load()) +
          ",\"open\":" + std::to_string(open_connections_.load()) +
          ",\"client_aborts\":" + std::to_string(client_aborts_.load()) +
+         ",\"in_flight\":" + std::to_string(in_flight_.load()) +
+         ",\"peak_in_flight\":" + std::to_string(peak_in_flight_.load()) +
          ",\"backpressure_waits\":" + std::to_string(backpressure_waits_.load()) +
          ",\"resets\":" + std::to_string(resets_sent_.load()) + "}";
 }

@@ -103,6 +103,9 @@ class MockProvider {
   uint64_t clientAborts() const { return client_aborts_.load(); }
   // Times a stream paused because the socket's send queue was full (the client read slowly).
   uint64_t backpressureWaits() const { return backpressure_waits_.load(); }
+  // Requests being answered now, and the most there were at once (since start or reset()).
+  uint64_t inFlight() const { return in_flight_.load(); }
+  uint64_t peakInFlight() const { return peak_in_flight_.load(); }
   // Connections reset on purpose (x-mock-reset-after).
   uint64_t resetsSent() const { return resets_sent_.load(); }
 
@@ -139,6 +142,8 @@ class MockProvider {
   std::atomic<uint64_t> client_aborts_{0};
   std::atomic<uint64_t> backpressure_waits_{0};
   std::atomic<uint64_t> resets_sent_{0};
+  std::atomic<uint64_t> in_flight_{0};
+  std::atomic<uint64_t> peak_in_flight_{0};
 };
 
 }  // namespace llmproxy::testing

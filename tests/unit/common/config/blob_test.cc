@@ -38,7 +38,7 @@ Config fullConfig() {
   c.log = {"/var/log/e.log", "/var/log/a.log", "debug", "json"};
   c.database = {"postgres://db", Millis{11}, Millis{12}, false, 13, Millis{14}, 15};
   c.redis = {"redis://r", "deny", Millis{250}, "pfx:"};
-  c.cache = {Millis{16}, Millis{17}, 18, 19};
+  c.cache = {Millis{16}, Millis{17}, 18, 19, 20};
 
   ProviderConfig p;
   p.id = "azure-1";
