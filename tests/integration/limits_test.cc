@@ -17,7 +17,12 @@ std::string limitsConfig(const ProxyPorts& ports, const std::string& mock_url) {
                                "\n[[key]]\nname = \"rps\"\nkey = \"sk-rps\"\n"
                                "rate_limit = { requests_per_second = 5, burst = 5 }\n"
                                "\n[[key]]\nname = \"tpm\"\nkey = \"sk-tpm\"\ntokens_per_minute = 20\n"
-                               "\n[[key]]\nname = \"quota\"\nkey = \"sk-quota\"\nmax_requests = 2\n");
+                               "\n[[key]]\nname = \"quota\"\nkey = \"sk-quota\"\nmax_requests = 2\n"
+                               "\n[[key]]\nname = \"kept\"\nkey = \"sk-kept\"\nmax_requests = 1\n"
+                               "\n[[key]]\nname = \"old\"\nkey = \"sk-old\"\n"
+                               "expires_at = 2020-01-01T00:00:00Z\n"
+                               "\n[[key]]\nname = \"new\"\nkey = \"sk-new\"\n"
+                               "expires_at = 2999-01-01T00:00:00Z\n");
   const std::string unauth = "allow_unauthenticated = true\n";
   cfg.erase(cfg.find(unauth), unauth.size());
   return cfg;
@@ -96,6 +101,35 @@ TEST_F(Limits, QuotaOfMaxRequests) {
   const auto r = chatAs(ports_.api, "sk-quota");
   EXPECT_EQ(r.status, 429);
   EXPECT_NE(r.body.find("\"code\":\"insufficient_quota\""), std::string::npos) << r.body;
+}
+
+// An edited limit starts from a fresh bucket; keys whose limits did not change keep theirs.
+TEST_F(Limits, QuotaResetsWhenItsLimitIsEditedAndUnchangedKeysKeepTheirState) {
+  EXPECT_EQ(chatAs(ports_.api, "sk-quota").status, 200);
+  EXPECT_EQ(chatAs(ports_.api, "sk-quota").status, 200);
+  EXPECT_EQ(chatAs(ports_.api, "sk-quota").status, 429);
+  EXPECT_EQ(chatAs(ports_.api, "sk-kept").status, 200);
+  EXPECT_EQ(chatAs(ports_.api, "sk-kept").status, 429);
+
+  std::string edited = limitsConfig(ports_, mock_.baseUrl());
+  const std::string before = "max_requests = 2\n";
+  edited.replace(edited.find(before), before.size(), "max_requests = 3\n");
+  proxy_->writeConfig(edited);
+  HttpClient admin("127.0.0.1", ports_.admin);
+  ASSERT_EQ(admin.post("/admin/v1/config/reload", "", adminAuth()).status, 200);
+
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(chatAs(ports_.api, "sk-quota").status, 200) << i;
+  const auto over = chatAs(ports_.api, "sk-quota");
+  EXPECT_EQ(over.status, 429);
+  EXPECT_NE(over.body.find("insufficient_quota"), std::string::npos) << over.body;
+  EXPECT_EQ(chatAs(ports_.api, "sk-kept").status, 429) << "an unchanged quota survives the reload";
+}
+
+TEST_F(Limits, ExpiredKeysAreRefused) {
+  const auto expired = chatAs(ports_.api, "sk-old");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(expired.body.find("invalid_api_key"), std::string::npos) << expired.body;
+  EXPECT_EQ(chatAs(ports_.api, "sk-new").status, 200);
 }
 
 }  // namespace
