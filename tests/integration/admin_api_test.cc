@@ -394,8 +394,12 @@ TEST_F(AdminApiDb, SecretsAreMaskedAndNeverLogged) {
     EXPECT_EQ(r.body.find("sk-given-secret"), std::string::npos) << r.body;
   }
   EXPECT_EQ(str(admin("GET", "/admin/v1/providers/masked").body, "/api_key"), "****7777");
-  const std::string logs = proxy_->stderrLog() + readFile(proxy_->tempDir().file("access.log"));
-  ASSERT_NE(logs.find("/admin/v1/credentials"), std::string::npos) << "no access log lines?";
+  // The access log is written by the workers' logger: wait until the lines are there.
+  std::string logs;
+  ASSERT_TRUE(eventually([&] {
+    logs = proxy_->stderrLog() + readFile(proxy_->tempDir().file("access.log"));
+    return logs.find("/admin/v1/credentials") != std::string::npos;
+  })) << "no access log lines?";
   for (const std::string& secret : {std::string(kProviderSecret), std::string("sk-rotated-provider-secret-7777"),
                                     key, std::string("sk-given-secret-5555")})
     EXPECT_EQ(logs.find(secret), std::string::npos) << secret;
