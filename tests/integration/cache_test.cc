@@ -189,8 +189,10 @@ class RedisCacheTest : public ::testing::Test {
 };
 
 TEST_F(RedisCacheTest, HitsAcrossWorkersAndMisses) {
-  // The worker connects to Redis in the background: the first store may be lost, so wait for
+  // The workers connect to Redis in the background: wait until both are connected, then for
   // an entry to appear in Redis.
+  ASSERT_TRUE(eventually([&] { return metric(ports_.api, "llm_proxy_redis_up") == 2; },
+                         std::chrono::seconds(10)));
   EXPECT_TRUE(eventually([&] {
     once("sk-on", kBody);
     return redis_.command({"KEYS", "llmproxy:cache:*"}) != "";

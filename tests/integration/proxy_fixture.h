@@ -53,6 +53,13 @@ inline HttpResponse getOnce(uint16_t port, const std::string& path, const Header
   return c.get(path, h);
 }
 
+// The value of an unlabelled metric in /metrics (-1 when absent).
+inline long metric(uint16_t port, const std::string& name) {
+  const auto r = getOnce(port, "/metrics");
+  const auto at = r.body.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stol(r.body.substr(at + name.size() + 2));
+}
+
 // The "pid" field of a /health body (0 when absent).
 inline long pidOf(const HttpResponse& r) {
   const auto at = r.body.find("\"pid\":");

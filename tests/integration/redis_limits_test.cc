@@ -51,12 +51,6 @@ HttpResponse chatAs(uint16_t port, const std::string& key, const std::string& mo
 }
 
 // A sample without labels from /metrics (-1 when absent).
-long metric(uint16_t port, const std::string& name) {
-  const auto r = getOnce(port, "/metrics");
-  const auto at = r.body.find("\n" + name + " ");
-  return at == std::string::npos ? -1 : std::stol(r.body.substr(at + name.size() + 2));
-}
-
 class RedisLimits : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(mock_.start()); }

@@ -125,7 +125,8 @@ TEST_F(UsageWriterTest, HostileTextLandsIntact) {
   UsageWriter& w = make(db());
   int i = 0;
   for (const std::string& m : hostile) {
-    UsageRecord r = rec("rid-" + std::to_string(i++), m);
+    const std::string id = "rid-" + std::to_string(i++);  // UsageRecord holds views: keep it alive
+    UsageRecord r = rec(id, m);
     r.credential_name = m;
     w.record(r);
   }
