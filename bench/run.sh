@@ -65,11 +65,11 @@ fi
 
 # ---- build --------------------------------------------------------------------------------
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    log "configuring a Release build in $BUILD"
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLLMPROXY_TESTS=ON \
-      -DLLMPROXY_WERROR=OFF >/dev/null
-  fi
+  # Configured every time (cheap when nothing changed): a build dir made before a target was
+  # added would otherwise not know it.
+  log "configuring a Release build in $BUILD"
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLLMPROXY_TESTS=ON \
+    -DLLMPROXY_WERROR=OFF >/dev/null
   log "building llmproxy, llmproxy-mock and bench-limits (Release)"
   cmake --build "$BUILD" -j"$NCPU" --target llmproxy llmproxy-mock bench-limits >/dev/null
 fi
