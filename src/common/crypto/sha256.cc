@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "common/base/hex.h"
+
 namespace llmproxy::common {
 
 Sha256 sha256(std::string_view data) {
@@ -29,23 +31,12 @@ std::string toHex(const Sha256& digest) {
   return hex;
 }
 
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::optional<Sha256> sha256FromHex(std::string_view hex) {
   Sha256 out{};
   if (hex.size() != out.size() * 2) return std::nullopt;
   for (size_t i = 0; i < out.size(); ++i) {
-    int hi = hexValue(hex[2 * i]);
-    int lo = hexValue(hex[2 * i + 1]);
+    int hi = hexDigitValue(hex[2 * i]);
+    int lo = hexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out[i] = static_cast<uint8_t>((hi << 4) | lo);
   }

@@ -1,15 +1,10 @@
 // Query-string decoding.
 #include "worker/http/query_string.h"
 
+#include "common/base/hex.h"
+
 namespace llmproxy::worker {
 namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool decode(std::string_view in, std::string& out) {
   out.clear();
@@ -19,8 +14,8 @@ bool decode(std::string_view in, std::string& out) {
     if (c == '+') {
       out += ' ';
     } else if (c == '%') {
-      const int hi = i + 1 < in.size() ? hexValue(in[i + 1]) : -1;
-      const int lo = i + 2 < in.size() ? hexValue(in[i + 2]) : -1;
+      const int hi = i + 1 < in.size() ? common::hexDigitValue(in[i + 1]) : -1;
+      const int lo = i + 2 < in.size() ? common::hexDigitValue(in[i + 2]) : -1;
       if (hi < 0 || lo < 0) return false;
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
