@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "common/config/config.h"
-#include "worker/pipeline/endpoint.h"
+#include "worker/http/endpoint.h"
 
 namespace llmproxy::worker {
 

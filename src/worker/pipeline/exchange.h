@@ -9,7 +9,7 @@
 #include "worker/runtime_config.h"
 #include "common/uv/uv_timer.h"
 #include "worker/http/request.h"
-#include "worker/pipeline/endpoint.h"
+#include "worker/http/endpoint.h"
 
 namespace llmproxy::worker {
 

@@ -1,8 +1,8 @@
-// What a request asks for, decided by the route stage from (listener, method, path).
+// What a request asks for, decided by the route stage from (listener, method, path). Kept in
+// http/, a lower layer, so cache/ can name it; the route table itself is in pipeline/20_route.
 #pragma once
 
 #include <cstdint>
-
 
 namespace llmproxy::worker {
 

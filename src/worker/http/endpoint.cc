@@ -1,0 +1,61 @@
+// Facts about each Endpoint: admin or not, proxied or not, its fixed metric label.
+#include "worker/http/endpoint.h"
+
+namespace llmproxy::worker {
+
+bool isAdminEndpoint(Endpoint e) {
+  switch (e) {
+    case Endpoint::AdminConfigVersion:
+    case Endpoint::AdminConfigReload:
+    case Endpoint::AdminStatus:
+    case Endpoint::AdminProviders:
+    case Endpoint::AdminProvider:
+    case Endpoint::AdminProviderHealth:
+    case Endpoint::AdminCredentials:
+    case Endpoint::AdminCredential:
+    case Endpoint::AdminAuthValidate:
+    case Endpoint::AdminUsage: return true;
+    // No default: a new Endpoint must be classified here (-Wswitch), so an admin route can
+    // never be added without the admin key check by forgetting this list.
+    case Endpoint::None:
+    case Endpoint::Health:
+    case Endpoint::HealthDetailed:
+    case Endpoint::Metrics:
+    case Endpoint::Models:
+    case Endpoint::ChatCompletions:
+    case Endpoint::Completions:
+    case Endpoint::Embeddings: return false;
+  }
+  return false;
+}
+
+const char* endpointLabel(Endpoint e) {
+  switch (e) {
+    case Endpoint::None: return "other";
+    case Endpoint::Health: return "/health";
+    case Endpoint::HealthDetailed: return "/health/detailed";
+    case Endpoint::Metrics: return "/metrics";
+    case Endpoint::AdminConfigVersion: return "/admin/v1/config/version";
+    case Endpoint::AdminConfigReload: return "/admin/v1/config/reload";
+    case Endpoint::AdminStatus: return "/admin/v1/status";
+    case Endpoint::AdminProviders: return "/admin/v1/providers";
+    case Endpoint::AdminProvider: return "/admin/v1/providers/{id}";
+    case Endpoint::AdminProviderHealth: return "/admin/v1/providers/{id}/health";
+    case Endpoint::AdminCredentials: return "/admin/v1/credentials";
+    case Endpoint::AdminCredential: return "/admin/v1/credentials/{id}";
+    case Endpoint::AdminAuthValidate: return "/admin/v1/auth/validate";
+    case Endpoint::AdminUsage: return "/admin/v1/usage";
+    case Endpoint::Models: return "/v1/models";
+    case Endpoint::ChatCompletions: return "/v1/chat/completions";
+    case Endpoint::Completions: return "/v1/completions";
+    case Endpoint::Embeddings: return "/v1/embeddings";
+  }
+  return "other";
+}
+
+bool isProxyEndpoint(Endpoint e) {
+  return e == Endpoint::ChatCompletions || e == Endpoint::Completions ||
+         e == Endpoint::Embeddings;
+}
+
+}  // namespace llmproxy::worker
