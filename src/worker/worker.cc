@@ -173,7 +173,7 @@ void Worker::onConnection(uv_stream_t* server, int status) {
 
 void Worker::acceptOne(Listener& l) {
   if (draining_) return;
-  auto* conn = new DownstreamConn(*this, l.fd.admin, l.fd.unix_socket);
+  auto* conn = new DownstreamConn(*this, &loop_, l.fd.admin, l.fd.unix_socket);
   connections_.push_front(conn);
   conn->registry_pos = connections_.begin();
   status().connections.fetch_add(1, std::memory_order_relaxed);
@@ -196,7 +196,13 @@ void Worker::cancelFlush(DownstreamConn* conn) {
       if (c == conn) c = nullptr;
 }
 
-void Worker::deferDelete(std::unique_ptr<Exchange> ex) { graveyard_.push_back(std::move(ex)); }
+std::unique_ptr<RequestHandler> Worker::newHandler(DownstreamConn& conn) {
+  return std::make_unique<Exchange>(*this, conn, nextExchangeId(), currentConfig());
+}
+
+void Worker::retireHandler(std::unique_ptr<RequestHandler> handler) {
+  graveyard_.push_back(std::move(handler));
+}
 
 void Worker::deferDelete(std::unique_ptr<UpstreamCallbacks> attempt) {
   call_graveyard_.push_back(std::move(attempt));

@@ -42,6 +42,7 @@ int run(const WorkerStartup& startup);
 #include "common/json/json_facts.h"
 #include "common/shm/metrics.h"
 #include "worker/config_view.h"
+#include "worker/http/connection_host.h"
 #include "worker/routing/model_matcher.h"
 #include "worker/limits/limiter.h"
 #include "worker/limits/redis_limiter.h"
@@ -64,7 +65,7 @@ class AdminDb;
 
 // The worker's event loop and everything it owns: listeners, client connections, the config
 // view. One per process, created after fork, lives until run() returns.
-class Worker {
+class Worker final : public ConnectionHost {
  public:
   explicit Worker(const WorkerStartup& startup);
   ~Worker();
@@ -83,20 +84,24 @@ class Worker {
   std::shared_ptr<const RuntimeConfig> currentConfig();
   uint64_t configGeneration() const { return view_.generation(); }
 
-  bool draining() const { return draining_; }
+  bool draining() const override { return draining_; }
   uint64_t nextExchangeId() { return ++exchange_ids_; }
   std::string newRequestId();
 
-  // One read buffer for every connection: data is parsed (or copied) before the next read.
-  char* readBuffer() { return read_buffer_.get(); }
-  size_t readBufferSize() const { return kReadBufferSize; }
-
-  void onConnectionClosed(DownstreamConn* conn);
+  // ConnectionHost: what a client connection needs from its worker.
+  char* readBuffer() override { return read_buffer_.get(); }
+  size_t readBufferSize() const override { return kReadBufferSize; }
+  void onConnectionClosed(DownstreamConn* conn) override;
   // Connections with batched writes, flushed in this iteration's check phase.
-  void scheduleFlush(DownstreamConn* conn) { flush_list_.push_back(conn); }
-  void cancelFlush(DownstreamConn* conn);
+  void scheduleFlush(DownstreamConn* conn) override { flush_list_.push_back(conn); }
+  void cancelFlush(DownstreamConn* conn) override;
+  const common::ServerConfig& serverLimits() const override { return config()->server; }
+  // A new Exchange, pinned to the config current now.
+  std::unique_ptr<RequestHandler> newHandler(DownstreamConn& conn) override;
+  // Freed after the current callback chain (drained in a uv_check callback).
+  void retireHandler(std::unique_ptr<RequestHandler> handler) override;
+
   // Free after the current callback chain (drained in a uv_check callback).
-  void deferDelete(std::unique_ptr<Exchange> ex);
   void deferDelete(std::unique_ptr<UpstreamCallbacks> attempt);
 
   // Per-worker tools of the pipeline, reused by every exchange.
@@ -156,7 +161,7 @@ class Worker {
   ProviderGate provider_gate_;  // early: outlives every lease (exchanges, graveyards)
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::list<DownstreamConn*> connections_;
-  std::vector<std::unique_ptr<Exchange>> graveyard_;
+  std::vector<std::unique_ptr<RequestHandler>> graveyard_;
   std::vector<DownstreamConn*> flush_list_;
   std::vector<DownstreamConn*> flushing_;
   std::vector<std::unique_ptr<UpstreamCallbacks>> call_graveyard_;

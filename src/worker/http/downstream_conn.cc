@@ -4,19 +4,16 @@
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 
-#include <algorithm>
-#include <deque>
 #include <cstring>
+#include <strings.h>
 
-#include "common/log/log.h"
 #include "common/time/clock.h"
-#include "worker/pipeline/pipeline.h"
-#include "worker/worker.h"
 
 namespace llmproxy::worker {
 namespace {
 
 constexpr size_t kPendingCap = 64 * 1024;  // stop reading while this much waits unparsed
+constexpr size_t kSpareWrites = 2;          // recycled write requests kept per connection
 
 DownstreamConn* self(llhttp_t* p) { return static_cast<DownstreamConn*>(p->data); }
 
@@ -32,19 +29,22 @@ std::string peerName(uv_tcp_t* tcp) {
   return ip;
 }
 
+uint64_t ms(std::chrono::milliseconds d) { return static_cast<uint64_t>(d.count()); }
 
 }  // namespace
 
-DownstreamConn::DownstreamConn(Worker& worker, bool admin_listener, bool unix_socket)
-    : worker_(worker),
+DownstreamConn::DownstreamConn(ConnectionHost& host, uv_loop_t* loop, bool admin_listener,
+                               bool unix_socket)
+    : host_(host),
       admin_listener_(admin_listener),
       unix_socket_(unix_socket),
-      timer_(worker.loop(), this, &DownstreamConn::onTimeout) {
+      writer_(*this),
+      timer_(loop, this, &DownstreamConn::onTimeout) {
   std::memset(&handle_, 0, sizeof(handle_));
   if (unix_socket_) {
-    uv_pipe_init(worker_.loop(), &handle_.pipe, 0);
+    uv_pipe_init(loop, &handle_.pipe, 0);
   } else {
-    uv_tcp_init(worker_.loop(), &handle_.tcp);
+    uv_tcp_init(loop, &handle_.tcp);
   }
   stream()->data = this;
   llhttp_init(&parser_, HTTP_REQUEST, &parserSettings());
@@ -77,7 +77,7 @@ bool DownstreamConn::accept(uv_stream_t* server) {
   } else {
     peer_ = "unix";
   }
-  armTimer(static_cast<uint64_t>(worker_.config()->server.header_timeout.count()));
+  armTimer(ms(host_.serverLimits().header_timeout));
   setReading(true);
   return true;
 }
@@ -90,7 +90,8 @@ void DownstreamConn::setReading(bool on) {
         stream(),
         [](uv_handle_t* h, size_t, uv_buf_t* buf) {
           auto* c = static_cast<DownstreamConn*>(h->data);
-          *buf = uv_buf_init(c->worker_.readBuffer(), c->worker_.readBufferSize());
+          *buf = uv_buf_init(c->host_.readBuffer(),
+                             static_cast<unsigned>(c->host_.readBufferSize()));
         },
         [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
           static_cast<DownstreamConn*>(s->data)->onRead(nread, buf);
@@ -146,14 +147,13 @@ void DownstreamConn::parse(const char* data, size_t len) {
   } else if (message_done_) {
     message_done_ = false;
     timer_.stop();
-    exchange_->request_read_us = common::nowMonotonicUs();
+    handler_->request_read_us = common::nowMonotonicUs();
+    handler_->body_complete = true;
     if (state_ == State::ReadingBody) {
       state_ = State::Processing;
-      exchange_->body_complete = true;
-      pipeline::resume(*exchange_);
+      handler_->onRequestBody();
     } else {
       state_ = State::Processing;
-      exchange_->body_complete = true;
       startExchange();
     }
   }
@@ -167,9 +167,16 @@ void DownstreamConn::parsePending() {
   if (pending_.capacity() > kPendingCap) pending_.shrink_to_fit();
 }
 
+// The first byte of a request: its handler, pinned to the config current now.
+void DownstreamConn::newExchange() {
+  handler_ = host_.newHandler(*this);
+  limits_ = &host_.serverLimits();
+  writer_.bind(handler_.get());
+}
+
 void DownstreamConn::startExchange() {
   ++requests_;
-  pipeline::start(*exchange_);
+  handler_->onRequestHead();
 }
 
 // ---- llhttp callbacks ----
@@ -178,15 +185,14 @@ int DownstreamConn::onMessageBegin(llhttp_t* p) {
   DownstreamConn* c = self(p);
   c->state_ = State::ReadingHead;
   c->last_was_value_ = false;
-  c->armTimer(static_cast<uint64_t>(c->worker_.config()->server.header_timeout.count()));
-  c->exchange_ = std::make_unique<Exchange>(c->worker_, *c, c->worker_.nextExchangeId(),
-                                            c->worker_.currentConfig());
+  c->armTimer(ms(c->host_.serverLimits().header_timeout));
+  c->newExchange();
   return HPE_OK;
 }
 
 bool DownstreamConn::countHeaderBytes(size_t n) {
-  exchange_->request.header_bytes += n;
-  if (exchange_->request.header_bytes <= exchange_->config->server.max_header_size) return true;
+  handler_->request.header_bytes += n;
+  if (handler_->request.header_bytes <= limits_->max_header_size) return true;
   parse_error_ = common::ErrorKind::HeadersTooLarge;
   parse_error_set_ = true;
   return false;
@@ -195,14 +201,14 @@ bool DownstreamConn::countHeaderBytes(size_t n) {
 int DownstreamConn::onUrl(llhttp_t* p, const char* at, size_t len) {
   DownstreamConn* c = self(p);
   if (!c->countHeaderBytes(len)) return HPE_USER;
-  c->exchange_->request.target.append(at, len);
+  c->handler_->request.target.append(at, len);
   return HPE_OK;
 }
 
 int DownstreamConn::onHeaderField(llhttp_t* p, const char* at, size_t len) {
   DownstreamConn* c = self(p);
   if (!c->countHeaderBytes(len + 4)) return HPE_USER;
-  auto& headers = c->exchange_->request.headers;
+  auto& headers = c->handler_->request.headers;
   if (c->last_was_value_ || headers.empty()) {
     if (headers.size() >= 256) {
       c->parse_error_ = common::ErrorKind::HeadersTooLarge;
@@ -222,21 +228,21 @@ int DownstreamConn::onHeaderValue(llhttp_t* p, const char* at, size_t len) {
   DownstreamConn* c = self(p);
   if (!c->countHeaderBytes(len)) return HPE_USER;
   c->last_was_value_ = true;
-  c->exchange_->request.headers.back().second.append(at, len);
+  c->handler_->request.headers.back().second.append(at, len);
   return HPE_OK;
 }
 
 int DownstreamConn::onHeadersComplete(llhttp_t* p) {
   DownstreamConn* c = self(p);
-  Request& req = c->exchange_->request;
+  Request& req = c->handler_->request;
   req.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
   req.http_minor = p->http_minor;
   req.keep_alive = llhttp_should_keep_alive(p) != 0;
   req.chunked = (p->flags & F_CHUNKED) != 0;
   req.content_length = (p->flags & F_CONTENT_LENGTH) ? p->content_length : 0;
   req.has_body = req.chunked || req.content_length > 0;
-  c->exchange_->bytes_in = req.header_bytes;
-  if (req.content_length > c->exchange_->config->server.max_body_size) {
+  c->handler_->bytes_in = req.header_bytes;
+  if (req.content_length > c->limits_->max_body_size) {
     c->parse_error_ = common::ErrorKind::PayloadTooLarge;
     c->parse_error_set_ = true;
     return HPE_USER;
@@ -250,20 +256,20 @@ int DownstreamConn::onHeadersComplete(llhttp_t* p) {
 
 int DownstreamConn::onBody(llhttp_t* p, const char* at, size_t len) {
   DownstreamConn* c = self(p);
-  Exchange& ex = *c->exchange_;
-  ex.bytes_in += len;
-  if (ex.request.body.size() + len > ex.config->server.max_body_size) {
+  RequestHandler& h = *c->handler_;
+  h.bytes_in += len;
+  if (h.request.body.size() + len > c->limits_->max_body_size) {
     c->parse_error_ = common::ErrorKind::PayloadTooLarge;
     c->parse_error_set_ = true;
     return HPE_USER;
   }
-  ex.request.body.append(at, len);
+  h.request.body.append(at, len);
   return HPE_OK;
 }
 
 int DownstreamConn::onMessageComplete(llhttp_t* p) {
   DownstreamConn* c = self(p);
-  c->exchange_->request.keep_alive = llhttp_should_keep_alive(p) != 0;
+  c->handler_->request.keep_alive = llhttp_should_keep_alive(p) != 0;
   c->message_done_ = true;
   return HPE_PAUSED;
 }
@@ -282,14 +288,12 @@ void DownstreamConn::onParseError(llhttp_errno_t err) {
                   std::string("Malformed HTTP request: ") + llhttp_errno_name(err));
 }
 
+// The handler answers (its error table decides the status); the connection closes after it.
 void DownstreamConn::respondAndClose(common::ErrorKind kind, std::string message) {
-  close_after_response_ = true;
+  writer_.closeAfterResponse();
   setReading(false);
-  if (!exchange_)
-    exchange_ = std::make_unique<Exchange>(worker_, *this, worker_.nextExchangeId(),
-                                           worker_.currentConfig());
-  exchange_->stage = Stage::Respond;
-  sendResponse(*exchange_, Response::error({kind, std::move(message), 0}));
+  if (!handler_) newExchange();
+  handler_->onRequestError({kind, std::move(message), 0});
 }
 
 void DownstreamConn::onTimeout(void* p) {
@@ -308,140 +312,104 @@ void DownstreamConn::onTimeout(void* p) {
   }
 }
 
-// ---- body and response ----
+// ---- body ----
 
-void DownstreamConn::readBody(Exchange& ex) {
+void DownstreamConn::readBody() {
+  Request& req = handler_->request;
   state_ = State::ReadingBody;
   // Allocated only now that the client is authenticated; the extra bytes are simdjson's
   // padding, so stage 40 parses the body in place.
-  if (ex.request.content_length > 0) ex.request.body.reserve(ex.request.content_length + 64);
-  const std::string* expect = ex.request.header("expect");
+  if (req.content_length > 0) req.body.reserve(req.content_length + 64);
+  const std::string* expect = req.header("expect");
   if (expect && strcasecmp(expect->c_str(), "100-continue") == 0 && pending_.empty()) {
     static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
     uv_buf_t b = uv_buf_init(const_cast<char*>(kContinue), sizeof(kContinue) - 1);
     uv_try_write(stream(), &b, 1);
   }
-  armTimer(static_cast<uint64_t>(ex.config->server.body_timeout.count()));
+  armTimer(ms(limits_->body_timeout));
   llhttp_resume(&parser_);
   parsePending();
   if (!closing_ && state_ == State::ReadingBody) setReading(true);
 }
 
-void DownstreamConn::sendResponse(Exchange& ex, Response response) {
-  if (closing_) return;
-  std::string head = responseHeadFor(ex, response);
-  const bool head_only = ex.request.method == "HEAD";
-  ex.bytes_out += head.size() + (head_only ? 0 : response.body.size());
-  if (!head_only) head += response.body;
-  writeOwned(std::move(head));
-  endResponse();
-}
+// ---- the response: what the writer asks of the connection ----
 
-std::string DownstreamConn::responseHeadFor(Exchange& ex, const Response& response) {
-  const auto& server = ex.config->server;
-  // An unread body cannot be skipped safely: close after this response.
-  if (!ex.body_complete && ex.request.has_body) close_after_response_ = true;
-  if (!ex.request.keep_alive || worker_.draining() || requests_ >= server.keepalive_requests)
-    close_after_response_ = true;
-  ex.status = response.status;
+bool DownstreamConn::onResponseHead() {
   state_ = State::Writing;
-  return serializeHead(response, ex.request_id, close_after_response_,
-                       ex.request.http_minor == 0 && ex.request.keep_alive);
+  return !host_.draining() && requests_ < limits_->keepalive_requests;
 }
-
-bool DownstreamConn::wantsClose(const Exchange& ex) {
-  if (!ex.body_complete && ex.request.has_body) close_after_response_ = true;
-  if (!ex.request.keep_alive || worker_.draining() ||
-      requests_ >= ex.config->server.keepalive_requests)
-    close_after_response_ = true;
-  return close_after_response_;
-}
-
-void DownstreamConn::writeHead(Exchange& ex, std::string head) {
-  state_ = State::Writing;
-  ex.bytes_out += head.size();
-  writeOwned(std::move(head));
-}
-
-// One uv_write: everything batched for this connection during one loop iteration.
-struct WriteReq {
-  uv_write_t req;
-  DownstreamConn* conn;
-  std::deque<std::string> strings;                 // heads, chunk sizes, local bodies
-  std::vector<std::shared_ptr<const void>> owners;  // upstream read buffers (no copy)
-};
-
-namespace {
-constexpr char kCrlf[] = "\r\n";
-}  // namespace
 
 // Writes are batched and flushed once per loop iteration (Worker's check phase, right after
 // the I/O callbacks that produced them): a stream read that carried ten SSE events becomes one
 // writev, not ten. Nothing waits longer than the current iteration.
-void DownstreamConn::addBuf(const char* data, size_t len) {
-  batch_.bufs.push_back(uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(len)));
-  batch_bytes_ += len;
-  if (!flush_scheduled_) {
-    flush_scheduled_ = true;
-    worker_.scheduleFlush(this);
+void DownstreamConn::onOutputQueued() {
+  if (flush_scheduled_ || closing_) return;
+  flush_scheduled_ = true;
+  host_.scheduleFlush(this);
+}
+
+void DownstreamConn::onResponseEnded() {
+  if (closing_) return;
+  response_ended_ = true;
+  if (writes_pending_ == 0 && writer_.pending().empty()) onWriteDone(0);
+}
+
+void DownstreamConn::onResponseAborted() { close(); }
+
+// ---- writing ----
+
+DownstreamConn::WriteReq* DownstreamConn::takeWriteReq() {
+  if (spare_writes_.empty()) {
+    auto* w = new WriteReq{};
+    w->conn = this;
+    w->req.data = w;
+    return w;
+  }
+  WriteReq* w = spare_writes_.back().release();
+  spare_writes_.pop_back();
+  return w;
+}
+
+void DownstreamConn::recycleWriteReq(WriteReq* w) {
+  w->batch.clear();  // releases the relayed read buffers now
+  if (spare_writes_.size() < kSpareWrites) {
+    spare_writes_.emplace_back(w);
+  } else {
+    delete w;
   }
 }
 
-void DownstreamConn::writeOwned(std::string bytes) {
-  if (closing_ || bytes.empty()) return;
-  batch_.strings.push_back(std::move(bytes));
-  addBuf(batch_.strings.back().data(), batch_.strings.back().size());
-}
-
-void DownstreamConn::writeBody(BodySlice slice, bool chunked) {
-  if (closing_ || slice.len == 0) return;
-  if (exchange_) exchange_->bytes_out += slice.len;
-  if (chunked) {
-    char size[20];
-    const int n = std::snprintf(size, sizeof(size), "%zx\r\n", slice.len);
-    batch_.strings.emplace_back(size, static_cast<size_t>(n));
-    addBuf(batch_.strings.back().data(), batch_.strings.back().size());
-  }
-  addBuf(slice.data, slice.len);
-  batch_.owners.push_back(std::move(slice.owner));
-  if (chunked) addBuf(kCrlf, 2);
+void DownstreamConn::onWritten(uv_write_t* req, int status) {
+  auto* w = static_cast<WriteReq*>(req->data);
+  DownstreamConn* c = w->conn;  // alive: libuv runs write callbacks before the close callback
+  c->recycleWriteReq(w);
+  c->onWriteDone(status);
 }
 
 void DownstreamConn::flush() {
   flush_scheduled_ = false;
-  if (closing_ || batch_.bufs.empty()) return;
-  auto* w = new WriteReq{{}, this, std::move(batch_.strings), std::move(batch_.owners)};
-  w->req.data = w;
-  batch_.strings.clear();
-  batch_.owners.clear();
+  OutputBatch& out = writer_.pending();
+  if (closing_ || out.empty()) return;
+  WriteReq* w = takeWriteReq();
+  w->batch.swap(out);  // the writer goes on with the recycled (empty) batch
+  bufs_.clear();
+  w->batch.forEachPiece([this](const char* data, size_t len) {
+    bufs_.push_back(uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(len)));
+  });
   ++writes_pending_;
-  armTimer(static_cast<uint64_t>(worker_.config()->server.send_timeout.count()));
-  // uv_write copies the buffer array, so the batch's vector is reused at once.
-  const int rc = uv_write(&w->req, stream(), batch_.bufs.data(),
-                          static_cast<unsigned>(batch_.bufs.size()),
-                          [](uv_write_t* req, int status) {
-                            auto* wr = static_cast<WriteReq*>(req->data);
-                            DownstreamConn* c = wr->conn;
-                            delete wr;
-                            c->onWriteDone(status);
-                          });
-  batch_.bufs.clear();
-  batch_bytes_ = 0;
+  armTimer(ms(host_.serverLimits().send_timeout));
+  // uv_write copies the buffer array, so bufs_ is reused at once.
+  const int rc = uv_write(&w->req, stream(), bufs_.data(), static_cast<unsigned>(bufs_.size()),
+                          &DownstreamConn::onWritten);
   if (rc != 0) {
     --writes_pending_;
-    delete w;
+    recycleWriteReq(w);
     close();
   }
 }
 
-void DownstreamConn::endResponse() {
-  if (closing_) return;
-  response_ended_ = true;
-  if (writes_pending_ == 0 && batch_.bufs.empty()) onWriteDone(0);
-}
-
 size_t DownstreamConn::queuedBytes() const {
-  return batch_bytes_ +
+  return writer_.pendingBytes() +
          uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(&handle_));
 }
 
@@ -454,31 +422,38 @@ void DownstreamConn::onWriteDone(int status) {
   }
   if (!response_ended_) {
     // Streaming: the relay may be waiting for the client to drain.
-    armTimer(static_cast<uint64_t>(worker_.config()->server.send_timeout.count()));
+    armTimer(ms(host_.serverLimits().send_timeout));
     if (writes_pending_ == 0) timer_.stop();
-    if (exchange_) exchange_->onDownstreamDrained();
+    if (handler_) handler_->onDrained();
     return;
   }
-  if (writes_pending_ > 0 || !batch_.bufs.empty()) return;
+  if (writes_pending_ > 0 || !writer_.pending().empty()) return;
   timer_.stop();
   response_ended_ = false;
-  endExchange();
-  if (close_after_response_) {
+  endExchange(true);
+  if (writer_.closesConnection()) {
     close();
     return;
   }
   state_ = State::Idle;
-  armTimer(static_cast<uint64_t>(worker_.config()->server.keepalive_timeout.count()));
+  armTimer(ms(host_.serverLimits().keepalive_timeout));
   llhttp_resume(&parser_);
   parsePending();
   if (!closing_) setReading(true);
 }
 
-void DownstreamConn::endExchange() {
-  if (!exchange_) return;
-  stage::finish(*exchange_);
-  // NOTE: a stage of this exchange may still be on the stack; the Worker frees it later.
-  worker_.deferDelete(std::move(exchange_));
+void DownstreamConn::endExchange(bool response_sent) {
+  if (!handler_) return;
+  std::unique_ptr<RequestHandler> handler = std::move(handler_);
+  writer_.bind(nullptr);
+  limits_ = nullptr;
+  if (response_sent) {
+    handler->onResponseSent();
+  } else {
+    handler->onClientGone();
+  }
+  // NOTE: a stage of this exchange may still be on the stack; the host frees it later.
+  host_.retireHandler(std::move(handler));
 }
 
 void DownstreamConn::drain() {
@@ -486,7 +461,7 @@ void DownstreamConn::drain() {
     close();
     return;
   }
-  close_after_response_ = true;
+  writer_.closeAfterResponse();
 }
 
 void DownstreamConn::close() {
@@ -494,11 +469,12 @@ void DownstreamConn::close() {
   closing_ = true;
   state_ = State::Closing;
   timer_.stop();
-  endExchange();
+  writer_.shutDown();
+  endExchange(false);
   if (reading_) uv_read_stop(stream());
-  if (flush_scheduled_) worker_.cancelFlush(this);
-  batch_ = {};
-  worker_.onConnectionClosed(this);
+  if (flush_scheduled_) host_.cancelFlush(this);
+  writer_.pending().clear();
+  host_.onConnectionClosed(this);
   uv_close(reinterpret_cast<uv_handle_t*>(stream()),
            [](uv_handle_t* h) { delete static_cast<DownstreamConn*>(h->data); });
 }

@@ -1,4 +1,4 @@
-// A response the proxy builds itself (local handlers and errors), serialised in one piece.
+// A response the proxy builds itself (local handlers and errors); ResponseWriter::send writes it.
 #pragma once
 
 #include <string>
@@ -20,11 +20,5 @@ struct Response {
   // The OpenAI-style error body: {"error":{"message","type","param","code"}}.
   static Response error(const common::Error& error, std::string_view param = {});
 };
-
-std::string_view statusReason(int status);
-
-// Serialises the status line and headers. `close` adds "Connection: close".
-std::string serializeHead(const Response& r, std::string_view request_id, bool close,
-                          bool keep_alive_http10);
 
 }  // namespace llmproxy::worker

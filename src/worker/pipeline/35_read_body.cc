@@ -7,9 +7,9 @@ namespace llmproxy::worker {
 
 Outcome stage::readBody(Exchange& ex) {
   if (ex.body_complete) return Outcome::Next;
-  // The connection resumes its parser; message-complete calls pipeline::resume, which
-  // re-enters this stage with body_complete set.
-  ex.conn.readBody(ex);
+  // The connection resumes its parser; at message end it calls onRequestBody, which
+  // resumes the pipeline and re-enters this stage with body_complete set.
+  ex.conn.readBody();
   return Outcome::Wait;
 }
 

@@ -13,7 +13,8 @@
 #include "worker/cache/cache_store.h"
 #include "worker/http/downstream_conn.h"
 #include "worker/http/header_lines.h"
-#include "worker/http/response.h"
+#include "worker/http/response_writer.h"
+#include "worker/pipeline/exchange.h"
 #include "worker/pipeline/relay.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/worker.h"
@@ -29,47 +30,25 @@ constexpr std::array<std::string_view, 8> kDropResponseHeaders{
     "proxy-connection", "upgrade", "x-request-id",      "trailer"};
 
 
+// The provider's head, filtered, plus ours; the writer adds the status line, Server,
+// x-request-id, the framing and the keep-alive decision.
 void sendHead(UpstreamState& up) {
   Exchange& ex = up.ex;
   const UpstreamResponseHead& head = *up.held_head;
-  DownstreamConn& conn = ex.conn;
-  ex.status = head.status;
-  const bool http11 = ex.request.http_minor >= 1;
-  if (!head.content_length && !http11) conn.forceCloseAfterResponse();
-  const bool close = conn.wantsClose(ex);
-  up.chunked_to_client = !head.content_length && http11;
-
-  std::string h;
-  h.reserve(256 + head.headers.size() * 40);
-  h += "HTTP/1.1 ";
-  h += std::to_string(head.status);
-  h += ' ';
-  h += statusReason(head.status);
-  h += "\r\n";
+  ResponseWriter& out = ex.conn.writer();
   for (const auto& [name, value] : head.headers)
     if (name == "content-type" && value.starts_with("text/event-stream")) up.sse = true;
-  appendHeadersExcept(h, head.headers, kDropResponseHeaders);
-  if (up.limit_check) {
-    for (const auto& [name, value] : up.limit_check->headers()) {
-      h += name;
-      h += ": ";
-      h += value;
-      h += "\r\n";
-    }
-  }
-  h += "x-request-id: ";
-  h += ex.request_id;
-  h += "\r\nx-llmproxy-provider: ";
-  h += up.provider_id;
-  if (head.content_length) {
-    h += "\r\nContent-Length: ";
-    h += std::to_string(*head.content_length);
-  } else if (up.chunked_to_client) {
-    h += "\r\nTransfer-Encoding: chunked";
-  }
-  if (up.sse) h += "\r\nX-Accel-Buffering: no";
+
+  out.beginHead(head.status, head.content_length);
+  up.chunked_to_client = out.chunked();
+  for (const auto& [name, value] : head.headers)
+    if (!headerListed(kDropResponseHeaders, name)) out.header(name, value);
+  if (up.limit_check)
+    for (const auto& [name, value] : up.limit_check->headers()) out.header(name, value);
+  out.header("x-llmproxy-provider", up.provider_id);
+  if (up.sse) out.header("X-Accel-Buffering", "no");
   if (up.cache.phase == ExchangeCache::Phase::Miss) {
-    h += "\r\nx-llmproxy-cache: miss";
+    out.header("x-llmproxy-cache", "miss");
     if (head.status != 200 || up.sse) {
       up.cache.collecting = false;  // errors and streams are never stored
     } else {
@@ -85,11 +64,8 @@ void sendHead(UpstreamState& up) {
   const uint64_t now = common::nowMonotonicUs();
   const uint64_t arrived = up.first_byte_us ? up.first_byte_us : now;
   const uint64_t overhead = (up.first_attempt_us - ex.request_read_us) + (now - arrived);
-  h += "\r\nx-llmproxy-overhead-us: ";
-  h += std::to_string(overhead);
-  if (close) h += "\r\nConnection: close";
-  h += "\r\n\r\n";
-  conn.writeHead(ex, std::move(h));
+  out.header("x-llmproxy-overhead-us", overhead);
+  out.endHead();
   up.head_sent = true;
   up.held_head.reset();
 }
@@ -169,9 +145,9 @@ void storeInCache(UpstreamState& up) {
 }
 
 void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
-  DownstreamConn& conn = up.ex.conn;
+  ResponseWriter& out = up.ex.conn.writer();
   if (up.cuts.empty()) {
-    conn.writeBody(std::move(slice), up.chunked_to_client);
+    out.body(std::move(slice));
     return;
   }
   size_t pos = 0;
@@ -179,12 +155,11 @@ void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
     if (begin < slice_start + pos) continue;  // partly relayed already: keep it whole
     const size_t from = static_cast<size_t>(begin - slice_start);
     const size_t to = std::min(static_cast<size_t>(end - slice_start), slice.len);
-    conn.writeBody({slice.owner, slice.data + pos, from - pos}, up.chunked_to_client);
+    out.body(BodySlice{slice.owner, slice.data + pos, from - pos});
     pos = to;
   }
   up.cuts.clear();
-  conn.writeBody({std::move(slice.owner), slice.data + pos, slice.len - pos},
-                 up.chunked_to_client);
+  out.body(BodySlice{std::move(slice.owner), slice.data + pos, slice.len - pos});
 }
 
 }  // namespace
@@ -249,8 +224,7 @@ void onEnd(UpstreamState& up) {
   }
   // The upstream connection goes back to the pool now, not when the client has drained.
   upstream::dropCall(up);
-  if (up.chunked_to_client) ex.conn.writeOwned("0\r\n\r\n");
-  ex.conn.endResponse();  // last: may finish the exchange at once
+  ex.conn.writer().end();  // last: may finish the exchange at once
 }
 
 void abortStream(UpstreamState& up, const common::Error& error) {
@@ -261,15 +235,13 @@ void abortStream(UpstreamState& up, const common::Error& error) {
                 error.detail);
   if (up.sse && up.chunked_to_client) {
     // Tell the SDK what happened, then end the stream cleanly and close the connection.
-    const std::string event = common::openAIErrorSseEvent(error);
-    char size[20];
-    const int n = std::snprintf(size, sizeof(size), "%zx\r\n", event.size());
-    ex.conn.forceCloseAfterResponse();
-    ex.conn.writeOwned(std::string(size, static_cast<size_t>(n)) + event + "\r\n0\r\n\r\n");
-    ex.conn.endResponse();
+    ResponseWriter& out = ex.conn.writer();
+    out.closeAfterResponse();
+    out.body(common::openAIErrorSseEvent(error));
+    out.end();
     return;
   }
-  ex.conn.abortResponse();
+  ex.conn.writer().abort();
 }
 
 void onTimeout(UpstreamState& up) {

@@ -1,8 +1,9 @@
-// Exchange construction.
+// Exchange construction, and the connection's events handed to the pipeline driver.
 #include "worker/pipeline/exchange.h"
 
 #include "common/time/clock.h"
 #include "worker/admin/admin_state.h"
+#include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/worker.h"
 
@@ -20,5 +21,17 @@ Exchange::Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
 }
 
 Exchange::~Exchange() { worker.unregisterExchange(this); }
+
+void Exchange::onRequestHead() { pipeline::start(*this); }
+
+void Exchange::onRequestBody() { pipeline::resume(*this); }
+
+void Exchange::onRequestError(const common::Error& error) { pipeline::respondError(*this, error); }
+
+void Exchange::onResponseSent() { stage::finish(*this); }
+
+void Exchange::onClientGone() { stage::finish(*this); }
+
+void Exchange::onDrained() { onDownstreamDrained(); }
 
 }  // namespace llmproxy::worker

@@ -1,5 +1,6 @@
 // One request/response pair on a client connection. Owned by its DownstreamConn (at most one
-// active per HTTP/1.1 connection); destroyed only after `finish` ran. Worker-loop-only.
+// active per HTTP/1.1 connection) as its RequestHandler: the connection's events drive the
+// pipeline through it. Destroyed only after `finish` ran. Worker-loop-only.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,8 @@
 
 #include "worker/runtime_config.h"
 #include "common/uv/uv_timer.h"
-#include "worker/http/request.h"
 #include "worker/http/endpoint.h"
+#include "worker/http/request_handler.h"
 
 namespace llmproxy::worker {
 
@@ -34,34 +35,37 @@ namespace admin {
 struct AdminState;
 }
 
-struct Exchange {
+// The request, request_id, status, byte counts and body_complete are RequestHandler's: the
+// connection fills and updates them.
+struct Exchange : RequestHandler {
   Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
            std::shared_ptr<const RuntimeConfig> cfg);
+  ~Exchange() override;
+
+  // RequestHandler: the connection's events, handed to the pipeline.
+  void onRequestHead() override;
+  void onRequestBody() override;
+  void onRequestError(const common::Error& error) override;
+  void onResponseSent() override;
+  void onClientGone() override;
+  void onDrained() override;
 
   Worker& worker;
   DownstreamConn& conn;
   const uint64_t id;
   std::shared_ptr<const RuntimeConfig> config;  // pinned for the whole exchange
-  Request request;
   Stage stage = Stage::Route;
   Endpoint endpoint = Endpoint::None;
   std::string route_param;     // the `{id}` segment of an admin route ("" if none)
-  std::string request_id;
   std::string key_name;        // the client key's name once authenticated ("-" before)
   const ClientKey* client_key = nullptr;  // into `config`; null when unauthenticated mode
   const uint64_t started_us;   // monotonic
-  uint64_t request_read_us = 0;  // the whole request was parsed (start of proxy work)
-  int status = 0;              // status sent to the client (0 = none yet)
-  uint64_t bytes_in = 0;       // request bytes (head + body)
-  uint64_t bytes_out = 0;      // response bytes
-  bool body_complete = false;  // the whole request, body included, has been parsed
 
   // Proxy endpoints: candidates, the upstream attempt, the relay (stages 50-80).
   std::unique_ptr<UpstreamState> upstream;
 
   // The client drained queued bytes (relay backpressure).
   void onDownstreamDrained();
-  ~Exchange();
 
   // State of a local handler that waits (e.g. the admin reload); freed with the exchange.
   std::unique_ptr<common::UvTimer> wait_timer;

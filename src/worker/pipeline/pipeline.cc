@@ -85,7 +85,7 @@ void resume(Exchange& ex) {
 
 Outcome respond(Exchange& ex, Response response) {
   ex.stage = Stage::Respond;
-  ex.conn.sendResponse(ex, std::move(response));
+  ex.conn.writer().send(std::move(response));
   return Outcome::Respond;
 }
 
