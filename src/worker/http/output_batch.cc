@@ -7,7 +7,7 @@ namespace llmproxy::worker {
 namespace {
 
 // A batch that once held a large head keeps no more than this much spare buffer afterwards.
-constexpr size_t kKeptOwnCapacity = 16 * 1024;
+constexpr size_t kKeptOwnCapacity = 4 * 1024;
 
 }  // namespace
 
