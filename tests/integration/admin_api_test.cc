@@ -62,7 +62,7 @@ class AdminApiDb : public ::testing::Test {
     mock_ = new MockProvider();
     ASSERT_TRUE(mock_->start());
     ports_ = new ProxyPorts();
-    proxy_ = startProxy(baseConfig(*ports_, 2, "",
+    proxy_ = startProxy(openConfig(*ports_, 2, "",
                                    "\n[database]\nurl = \"" + pg_->url() + "\"\n"
                                    "\n[[provider]]\nid = \"file-provider\"\n"
                                    "type = \"openai-compatible\"\napi_base = \"" +
@@ -461,7 +461,7 @@ class AdminApiFile : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(mock_.start());
-    std::string cfg = baseConfig(
+    proxy_ = startProxy(baseConfig(
         ports_, 1, "",
         "\n[[provider]]\nid = \"mock\"\ntype = \"openai-compatible\"\napi_base = \"" +
             mock_.baseUrl() + "/v1\"\napi_key = \"" + kProviderSecret +
@@ -469,10 +469,8 @@ class AdminApiFile : public ::testing::Test {
             "model_mapping = { \"gpt-*\" = \"mock-model\" }\n"
             "\n[[key]]\nname = \"live\"\nkey = \"sk-live-key-1\"\nallowed_models = [\"mock-*\"]\n"
             "\n[[key]]\nname = \"off\"\nkey = \"sk-off-key-1\"\nenabled = false\n"
-            "\n[[key]]\nname = \"old\"\nkey = \"sk-old-key-1\"\nexpires_at = 2001-02-03T04:05:06Z\n");
-    const std::string unauth = "allow_unauthenticated = true\n";
-    cfg.erase(cfg.find(unauth), unauth.size());
-    proxy_ = startProxy(cfg, ports_.api);
+            "\n[[key]]\nname = \"old\"\nkey = \"sk-old-key-1\"\nexpires_at = 2001-02-03T04:05:06Z\n"),
+        ports_.api);
   }
   HttpResponse admin(std::string_view method, const std::string& path, std::string_view body = {}) {
     return call(ports_.admin, method, path, body);
@@ -574,7 +572,7 @@ TEST_F(AdminApiFile, ProviderProbeReportsEachModel) {
 
 TEST_F(AdminApiFile, ProbeOfAnUnreachableProviderFailsFast) {
   // Port 1 on loopback refuses at once: every model fails with a connect error, no hang.
-  proxy_->writeConfig(baseConfig(ports_, 1, "",
+  proxy_->writeConfig(openConfig(ports_, 1, "",
                                  "\n[[provider]]\nid = \"down\"\ntype = \"openai-compatible\"\n"
                                  "api_base = \"http://127.0.0.1:1/v1\"\nmodels = [\"a\", \"b\", "
                                  "\"c\", \"d\", \"e\", \"f\"]\n"));

@@ -11,20 +11,17 @@ namespace {
 
 // One worker: the LRU is per worker, so every request must meet the same one.
 std::string cacheConfig(const ProxyPorts& ports, const std::string& mock_url) {
-  std::string cfg = baseConfig(ports, 1, "",
-                               "\n[cache]\ndefault_ttl = \"1m\"\nmax_entry_size = \"64k\"\n"
-                               "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\n"
-                               "api_base = \"" + mock_url + "/v1\"\nmodels = [\"m\"]\n"
-                               "\n[[key]]\nname = \"on\"\nkey = \"sk-on\"\ncache = true\n"
-                               "\n[[key]]\nname = \"on2\"\nkey = \"sk-on2\"\ncache = true\n"
-                               "\n[[key]]\nname = \"t1\"\nkey = \"sk-t1\"\ncache = true\n"
-                               "cache_namespace = \"team\"\n"
-                               "\n[[key]]\nname = \"t2\"\nkey = \"sk-t2\"\ncache_namespace = \"team\"\n"
-                               "cache = true\n"
-                               "\n[[key]]\nname = \"off\"\nkey = \"sk-off\"\n");
-  const std::string unauth = "allow_unauthenticated = true\n";
-  cfg.erase(cfg.find(unauth), unauth.size());
-  return cfg;
+  return baseConfig(ports, 1, "",
+                    "\n[cache]\ndefault_ttl = \"1m\"\nmax_entry_size = \"64k\"\n"
+                    "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\n"
+                    "api_base = \"" + mock_url + "/v1\"\nmodels = [\"m\"]\n"
+                    "\n[[key]]\nname = \"on\"\nkey = \"sk-on\"\ncache = true\n"
+                    "\n[[key]]\nname = \"on2\"\nkey = \"sk-on2\"\ncache = true\n"
+                    "\n[[key]]\nname = \"t1\"\nkey = \"sk-t1\"\ncache = true\n"
+                    "cache_namespace = \"team\"\n"
+                    "\n[[key]]\nname = \"t2\"\nkey = \"sk-t2\"\ncache_namespace = \"team\"\n"
+                    "cache = true\n"
+                    "\n[[key]]\nname = \"off\"\nkey = \"sk-off\"\n");
 }
 
 const std::string kBody = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";

@@ -44,12 +44,9 @@ HttpResponse chatOnce(uint16_t port, const std::string& model, const char* key =
 // A config with a [database] and one file key; `rest` adds file providers/keys.
 std::string dbConfig(const ProxyPorts& ports, int workers, const std::string& url,
                      const std::string& rest = "") {
-  std::string cfg = baseConfig(ports, workers, "",
-                               "\n[database]\nurl = \"" + url + "\"\n" + rest +
-                                   "\n[[key]]\nname = \"file\"\nkey = \"" + kFileKey + "\"\n");
-  const std::string unauth = "allow_unauthenticated = true\n";
-  cfg.erase(cfg.find(unauth), unauth.size());
-  return cfg;
+  return baseConfig(ports, workers, "",
+                    "\n[database]\nurl = \"" + url + "\"\n" + rest +
+                        "\n[[key]]\nname = \"file\"\nkey = \"" + kFileKey + "\"\n");
 }
 
 std::string insertProvider(const std::string& key, const std::string& base,

@@ -7,7 +7,7 @@ namespace {
 class HttpServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    proxy_ = startProxy(baseConfig(ports_, 1,
+    proxy_ = startProxy(openConfig(ports_, 1,
                                    "header_timeout = \"1s\"\nmax_body_size = \"1k\"\n"
                                    "max_header_size = \"8k\"\n"),
                         ports_.api);

@@ -10,7 +10,7 @@ namespace {
 
 TEST(Lifecycle, KilledWorkerIsRespawnedWhileClientsSeeNoFailure) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 2), ports.api);
+  auto proxy = startProxy(openConfig(ports, 2), ports.api);
   ASSERT_TRUE(eventually([&] { return proxy->workerPids().size() == 2; }));
   const std::vector<pid_t> before = proxy->workerPids();
 
@@ -38,7 +38,7 @@ TEST(Lifecycle, KilledWorkerIsRespawnedWhileClientsSeeNoFailure) {
 
 TEST(Lifecycle, GracefulStopFinishesInFlightRequest) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 1, "shutdown_timeout = \"20s\"\n"), ports.api);
+  auto proxy = startProxy(openConfig(ports, 1, "shutdown_timeout = \"20s\"\n"), ports.api);
   ASSERT_TRUE(eventually([&] { return proxy->workerPids().size() == 1; }));
   const pid_t worker = proxy->workerPids()[0];
 
@@ -65,7 +65,7 @@ TEST(Lifecycle, GracefulStopFinishesInFlightRequest) {
 
 TEST(Lifecycle, SigtermStopsAtOnceDespiteOpenRequests) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 2, "shutdown_timeout = \"60s\"\n"), ports.api);
+  auto proxy = startProxy(openConfig(ports, 2, "shutdown_timeout = \"60s\"\n"), ports.api);
   HttpClient slow("127.0.0.1", ports.api);
   ASSERT_TRUE(slow.sendRaw("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n"));
   ASSERT_TRUE(proxy->signal(SIGTERM));
@@ -76,7 +76,7 @@ TEST(Lifecycle, SigtermStopsAtOnceDespiteOpenRequests) {
 
 TEST(Lifecycle, Usr1ReopensLogsInMasterAndWorkers) {
   ProxyPorts ports;
-  std::string config = baseConfig(ports, 2);
+  std::string config = openConfig(ports, 2);
   config.replace(config.find("error_log = \"stderr\""), 20, "error_log = \"@DIR@/error.log\"");
   auto proxy = startProxy(config, ports.api);
   ASSERT_TRUE(eventually([&] { return !proxy->tempDir().read("access.log").empty(); }));
@@ -96,7 +96,7 @@ TEST(Lifecycle, Usr1ReopensLogsInMasterAndWorkers) {
 
 TEST(Cli, VersionHelpAndConfigTest) {
   ProxyPorts ports;
-  ProxyProcess proxy(baseConfig(ports, 1));
+  ProxyProcess proxy(openConfig(ports, 1));
   const auto v = proxy.runCli({"-V"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_NE(v.output.find("llmproxy version: llmproxy/"), std::string::npos) << v.output;
@@ -118,7 +118,7 @@ TEST(Cli, VersionHelpAndConfigTest) {
 
 TEST(Cli, DaemonizesWithoutForegroundFlag) {
   ProxyPorts ports;
-  ProxyProcess proxy(baseConfig(ports, 1));
+  ProxyProcess proxy(openConfig(ports, 1));
   // Without -g the launcher returns at once; the daemon writes its pid file.
   const auto r = proxy.runCli({"-c", proxy.configPath()});
   EXPECT_EQ(r.exit_code, 0) << r.output;

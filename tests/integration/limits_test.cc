@@ -11,21 +11,18 @@ namespace llmproxy::testing {
 namespace {
 
 std::string limitsConfig(const ProxyPorts& ports, const std::string& mock_url) {
-  std::string cfg = baseConfig(ports, 2, "",
-                               "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\n"
-                               "api_base = \"" + mock_url + "/v1\"\nmodels = [\"m\"]\n"
-                               "\n[[key]]\nname = \"rps\"\nkey = \"sk-rps\"\n"
-                               "rate_limit = { requests_per_second = 5, burst = 5 }\n"
-                               "\n[[key]]\nname = \"tpm\"\nkey = \"sk-tpm\"\ntokens_per_minute = 20\n"
-                               "\n[[key]]\nname = \"quota\"\nkey = \"sk-quota\"\nmax_requests = 2\n"
-                               "\n[[key]]\nname = \"kept\"\nkey = \"sk-kept\"\nmax_requests = 1\n"
-                               "\n[[key]]\nname = \"old\"\nkey = \"sk-old\"\n"
-                               "expires_at = 2020-01-01T00:00:00Z\n"
-                               "\n[[key]]\nname = \"new\"\nkey = \"sk-new\"\n"
-                               "expires_at = 2999-01-01T00:00:00Z\n");
-  const std::string unauth = "allow_unauthenticated = true\n";
-  cfg.erase(cfg.find(unauth), unauth.size());
-  return cfg;
+  return baseConfig(ports, 2, "",
+                    "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\n"
+                    "api_base = \"" + mock_url + "/v1\"\nmodels = [\"m\"]\n"
+                    "\n[[key]]\nname = \"rps\"\nkey = \"sk-rps\"\n"
+                    "rate_limit = { requests_per_second = 5, burst = 5 }\n"
+                    "\n[[key]]\nname = \"tpm\"\nkey = \"sk-tpm\"\ntokens_per_minute = 20\n"
+                    "\n[[key]]\nname = \"quota\"\nkey = \"sk-quota\"\nmax_requests = 2\n"
+                    "\n[[key]]\nname = \"kept\"\nkey = \"sk-kept\"\nmax_requests = 1\n"
+                    "\n[[key]]\nname = \"old\"\nkey = \"sk-old\"\n"
+                    "expires_at = 2020-01-01T00:00:00Z\n"
+                    "\n[[key]]\nname = \"new\"\nkey = \"sk-new\"\n"
+                    "expires_at = 2999-01-01T00:00:00Z\n");
 }
 
 HttpResponse chatAs(uint16_t port, const std::string& key, Headers extra = {}) {

@@ -17,7 +17,7 @@ std::string concurrencyConfig(const ProxyPorts& ports, const std::string& mock_u
     return "\n[[provider]]\nid = \"" + id + "\"\ntype = \"openai-compatible\"\napi_base = \"" +
            mock_url + "/v1\"\nmodels = [\"" + model + "\"]\n" + extra;
   };
-  return baseConfig(ports, 2, "",
+  return openConfig(ports, 2, "",
                     provider("queue", "q", "max_concurrent = 2\nqueue_timeout = \"30s\"\n") +
                         provider("short", "s", "max_concurrent = 2\nqueue_timeout = \"100ms\"\n") +
                         provider("first", "f", "max_concurrent = 1\nweight = 1000\n") +

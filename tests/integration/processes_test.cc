@@ -8,7 +8,7 @@ namespace {
 
 TEST(Processes, StartsConfiguredWorkersAndEachAnswersHealth) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 3), ports.api);
+  auto proxy = startProxy(openConfig(ports, 3), ports.api);
   ASSERT_TRUE(eventually([&] { return proxy->workerPids().size() == 3; }));
 
   const std::vector<pid_t> worker_list = proxy->workerPids();
@@ -39,7 +39,7 @@ TEST(Processes, StartsConfiguredWorkersAndEachAnswersHealth) {
 
 TEST(Processes, HealthBodyAndRequestId) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 1), ports.api);
+  auto proxy = startProxy(openConfig(ports, 1), ports.api);
   HttpClient c("127.0.0.1", ports.api);
   const auto r = c.get("/health", {{"x-request-id", "my-req-1"}});
   ASSERT_EQ(r.status, 200);
@@ -54,7 +54,7 @@ TEST(Processes, HealthBodyAndRequestId) {
 
 TEST(Processes, MasterAndWorkerProcessTitles) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 1), ports.api);
+  auto proxy = startProxy(openConfig(ports, 1), ports.api);
   ASSERT_TRUE(eventually([&] { return proxy->workerPids().size() == 1; }));
   const std::string master = readFile("/proc/" + std::to_string(proxy->pid()) + "/cmdline");
   EXPECT_EQ(master.rfind("llmproxy: master process", 0), 0u) << master;
@@ -65,7 +65,7 @@ TEST(Processes, MasterAndWorkerProcessTitles) {
 
 TEST(Processes, AccessLogHasOneLinePerRequest) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 1), ports.api);
+  auto proxy = startProxy(openConfig(ports, 1), ports.api);
   HttpClient c("127.0.0.1", ports.api);
   for (int i = 0; i < 3; ++i) ASSERT_EQ(c.get("/health", {{"x-request-id", "acc-" + std::to_string(i)}}).status, 200);
   ASSERT_EQ(c.get("/nope").status, 404);
@@ -77,7 +77,7 @@ TEST(Processes, AccessLogHasOneLinePerRequest) {
 
 TEST(Processes, JsonAccessLog) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 1, "", "access_format = \"json\"\n"), ports.api);
+  auto proxy = startProxy(openConfig(ports, 1, "", "access_format = \"json\"\n"), ports.api);
   ASSERT_EQ(getOnce(ports.api, "/health", {{"x-request-id", "json-1"}}).status, 200);
   ASSERT_TRUE(eventually([&] {
     return proxy->tempDir().read("access.log").find("json-1") != std::string::npos;

@@ -20,7 +20,10 @@ struct ProxyPorts {
   uint16_t admin = freeTcpPort();
 };
 
-// A minimal valid config: loopback listeners, `workers` workers, logs to stderr.log.
+// A config on loopback listeners with `workers` workers, logs to stderr.log. `server_extra` adds
+// lines to [server]; `tail` follows the [log] section (log lines, then more sections). Clients
+// need a key, as in production: `tail` brings the [[key]] sections (a config without any is
+// refused at start). Tests that call without a key use openConfig.
 inline std::string baseConfig(const ProxyPorts& ports, int workers, const std::string& server_extra = "",
                               const std::string& tail = "") {
   return "[server]\n"
@@ -28,11 +31,16 @@ inline std::string baseConfig(const ProxyPorts& ports, int workers, const std::s
          "admin_listen = \"127.0.0.1:" + std::to_string(ports.admin) + "\"\n"
          "workers = " + std::to_string(workers) + "\n"
          "admin_key = \"" + kAdminKey + "\"\n"
-         "allow_unauthenticated = true\n"
          "pid_file = \"@DIR@/llmproxy.pid\"\n" +
          server_extra +
          "\n[log]\nerror_log = \"stderr\"\naccess_log = \"@DIR@/access.log\"\nlevel = \"info\"\n" +
          tail;
+}
+
+// baseConfig with `allow_unauthenticated = true`: any client may call, no [[key]] needed.
+inline std::string openConfig(const ProxyPorts& ports, int workers,
+                              const std::string& server_extra = "", const std::string& tail = "") {
+  return baseConfig(ports, workers, "allow_unauthenticated = true\n" + server_extra, tail);
 }
 
 inline Headers adminAuth() { return {{"Authorization", std::string("Bearer ") + kAdminKey}}; }

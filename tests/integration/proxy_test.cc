@@ -39,10 +39,7 @@ std::string chatBody(const std::string& model, bool stream = false) {
 
 std::string serverConfig(const ProxyPorts& ports, int workers, const std::string& server_extra,
                          const std::string& rest) {
-  std::string cfg = baseConfig(ports, workers, server_extra, rest + keys());
-  const std::string unauth = "allow_unauthenticated = true\n";
-  cfg.erase(cfg.find(unauth), unauth.size());
-  return cfg;
+  return baseConfig(ports, workers, server_extra, rest + keys());
 }
 
 class Proxy : public ::testing::Test {
@@ -609,14 +606,14 @@ TEST_F(Proxy, ReloadUnderLoadKeepsStreamsOnTheirConfig) {
 
 TEST_F(Proxy, UnauthenticatedModeNeedsExplicitOptIn) {
   startMocks(1);
-  ProxyProcess p(baseConfig(ports_, 1, "",
+  ProxyProcess p(openConfig(ports_, 1, "",
                             provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n")));
   ASSERT_TRUE(p.start());
   ASSERT_TRUE(p.waitReady(ports_.api));
   HttpClient c("127.0.0.1", ports_.api);
   EXPECT_EQ(c.post("/v1/chat/completions", chatBody("m")).status, 200);
-  std::string no_opt_in = baseConfig(ports_, 1, "", "");
-  no_opt_in.erase(no_opt_in.find("allow_unauthenticated = true\n"), 29);
+  // The same config without the opt-in (and without keys) is refused.
+  const std::string no_opt_in = baseConfig(ports_, 1, "", "");
   const auto t = p.runCli({"-t", "-c", p.tempDir().write("noauth.conf", no_opt_in)});
   EXPECT_EQ(t.exit_code, 1);
   EXPECT_NE(t.output.find("allow_unauthenticated"), std::string::npos) << t.output;

@@ -29,15 +29,12 @@ std::string keys() {
 
 std::string config(const ProxyPorts& ports, const std::string& mock_url,
                    const std::string& redis_url, const std::string& on_failure = "local") {
-  std::string cfg = baseConfig(
+  return baseConfig(
       ports, 2, "",
       "\n[redis]\nurl = \"" + redis_url + "\"\non_failure = \"" + on_failure +
           "\"\ntimeout = \"50ms\"\n"
           "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\napi_base = \"" + mock_url +
           "/v1\"\nmodels = [\"m\", \"slow-1\", \"slow-2\"]\n" + keys());
-  const std::string unauth = "allow_unauthenticated = true\n";
-  cfg.erase(cfg.find(unauth), unauth.size());
-  return cfg;
 }
 
 HttpResponse chatAs(uint16_t port, const std::string& key, const std::string& model = "m",

@@ -18,7 +18,7 @@ bool allWorkersAt(uint16_t admin_port, long version, size_t workers) {
 
 TEST(Reload, SighupPublishesNewGenerationToEveryWorker) {
   ProxyPorts ports;
-  const std::string config = baseConfig(ports, 2);
+  const std::string config = openConfig(ports, 2);
   auto proxy = startProxy(config, ports.api);
   ASSERT_TRUE(eventually([&] { return allWorkersAt(ports.admin, 1, 2); }));
 
@@ -31,7 +31,7 @@ TEST(Reload, SighupPublishesNewGenerationToEveryWorker) {
 
 TEST(Reload, BrokenFileKeepsRunningConfigAndLogsTheLine) {
   ProxyPorts ports;
-  const std::string config = baseConfig(ports, 1, "request_timeout = \"30s\"\n");
+  const std::string config = openConfig(ports, 1, "request_timeout = \"30s\"\n");
   auto proxy = startProxy(config, ports.api);
 
   std::string broken = config;
@@ -53,7 +53,7 @@ TEST(Reload, BrokenFileKeepsRunningConfigAndLogsTheLine) {
 
 TEST(Reload, AdminReloadReturnsOkOrTheValidationError) {
   ProxyPorts ports;
-  const std::string config = baseConfig(ports, 2);
+  const std::string config = openConfig(ports, 2);
   auto proxy = startProxy(config, ports.api);
   HttpClient admin("127.0.0.1", ports.admin);
 
@@ -70,13 +70,13 @@ TEST(Reload, AdminReloadReturnsOkOrTheValidationError) {
 
 TEST(Reload, ListenerChangeStartsNewWorkersOnTheNewPort) {
   ProxyPorts ports;
-  auto proxy = startProxy(baseConfig(ports, 1), ports.api);
+  auto proxy = startProxy(openConfig(ports, 1), ports.api);
   ASSERT_TRUE(eventually([&] { return proxy->workerPids().size() == 1; }));
   const pid_t old_worker = proxy->workerPids()[0];
 
   ProxyPorts moved;
   moved.admin = ports.admin;
-  proxy->writeConfig(baseConfig(moved, 1));
+  proxy->writeConfig(openConfig(moved, 1));
   ASSERT_TRUE(proxy->signal(SIGHUP));
   EXPECT_TRUE(eventually([&] { return getOnce(moved.api, "/health").status == 200; }))
       << proxy->stderrLog();
@@ -88,7 +88,7 @@ TEST(Reload, ListenerChangeStartsNewWorkersOnTheNewPort) {
 
 TEST(Reload, SignalOptionUsesThePidFile) {
   ProxyPorts ports;
-  const std::string config = baseConfig(ports, 1);
+  const std::string config = openConfig(ports, 1);
   auto proxy = startProxy(config, ports.api);
   const auto r = proxy->runCli({"-s", "reload", "-p", proxy->pidPath()});
   EXPECT_EQ(r.exit_code, 0) << r.output;

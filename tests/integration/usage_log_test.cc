@@ -27,16 +27,13 @@ constexpr const char* kDbKey = "sk-usage-db";
 // `database_extra` goes into [database] after the url.
 std::string usageConfig(const ProxyPorts& ports, int workers, const std::string& db_url,
                         const std::string& mock_url, const std::string& database_extra = "") {
-  std::string cfg = baseConfig(
+  return baseConfig(
       ports, workers, "",
       (db_url.empty() ? std::string()
                       : "\n[database]\nurl = \"" + db_url + "\"\n" + database_extra) +
           "\n[[provider]]\nid = \"p\"\ntype = \"openai-compatible\"\napi_base = \"" + mock_url +
           "/v1\"\nmodels = [\"m\"]\n"
           "\n[[key]]\nname = \"file key\"\nkey = \"" + kFileKey + "\"\n");
-  const std::string unauth = "allow_unauthenticated = true\n";
-  cfg.erase(cfg.find(unauth), unauth.size());
-  return cfg;
 }
 
 HttpResponse chat(uint16_t port, const std::string& model_json, const char* key,
