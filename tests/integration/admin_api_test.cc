@@ -7,9 +7,7 @@
 #include <sstream>
 
 #include "common/crypto/sha256.h"
-#include "proxy_fixture.h"
-#include "support/mock_provider/mock_provider.h"
-#include "support/pg_server.h"
+#include "pg_proxy_fixture.h"
 
 namespace llmproxy::testing {
 namespace {
@@ -53,54 +51,27 @@ HttpResponse call(uint16_t port, std::string_view method, const std::string& pat
 
 // --- with PostgreSQL ---------------------------------------------------------------------------
 
-class AdminApiDb : public ::testing::Test {
+class AdminApiDb : public PgProxyTest {
  protected:
-  static void SetUpTestSuite() {
-    pg_ = new PgServer();
-    ASSERT_TRUE(pg_->ok());
-    ASSERT_TRUE(pg_->migrate());
-    mock_ = new MockProvider();
-    ASSERT_TRUE(mock_->start());
-    ports_ = new ProxyPorts();
-    proxy_ = startProxy(openConfig(*ports_, 2, "",
-                                   "\n[database]\nurl = \"" + pg_->url() + "\"\n"
-                                   "\n[[provider]]\nid = \"file-provider\"\n"
-                                   "type = \"openai-compatible\"\napi_base = \"" +
-                                       mock_->baseUrl() + "/v1\"\napi_key = \"" + kProviderSecret +
-                                       "\"\nmodels = [\"mock-model\"]\n"),
-                        ports_->api)
-                 .release();
-  }
-  static void TearDownTestSuite() {
-    delete proxy_;
-    delete ports_;
-    delete mock_;
-    delete pg_;
-  }
   void SetUp() override {
-    ASSERT_TRUE(pg_->running());
-    ASSERT_TRUE(pg_->exec("TRUNCATE providers, credentials RESTART IDENTITY"));
+    PgProxyTest::SetUp();
+    if (HasFatalFailure()) return;
+    startProxy(openConfig(ports_, 2, "",
+                          database() + mockProvider("file-provider", "\"mock-model\"",
+                                                    "api_key = \"" + std::string(kProviderSecret) +
+                                                        "\"\n")));
   }
   HttpResponse admin(std::string_view method, const std::string& path, std::string_view body = {}) {
-    return call(ports_->admin, method, path, body);
+    return call(ports_.admin, method, path, body);
   }
   std::string createProvider(const std::string& key) {
     auto r = admin("POST", "/admin/v1/providers",
-                   "{\"provider_key\":\"" + key + "\",\"api_base\":\"" + mock_->baseUrl() +
+                   "{\"provider_key\":\"" + key + "\",\"api_base\":\"" + mock_.baseUrl() +
                        "/v1\",\"api_key\":\"" + kProviderSecret + "\"}");
     EXPECT_EQ(r.status, 201) << r.body;
     return at(r.body, "/id");
   }
-
-  static PgServer* pg_;
-  static MockProvider* mock_;
-  static ProxyPorts* ports_;
-  static ProxyProcess* proxy_;
 };
-PgServer* AdminApiDb::pg_ = nullptr;
-MockProvider* AdminApiDb::mock_ = nullptr;
-ProxyPorts* AdminApiDb::ports_ = nullptr;
-ProxyProcess* AdminApiDb::proxy_ = nullptr;
 
 TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
   auto created = admin("POST", "/admin/v1/providers",
@@ -123,8 +94,8 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
   EXPECT_EQ(str(created.body, "/source"), "database");
   EXPECT_EQ(str(created.body, "/created_at").size(), 20u) << created.body;  // ...T..:..:..Z
   // Stored as given: the real key, the models as text[], the mapping as jsonb.
-  EXPECT_EQ(pg_->scalar("SELECT api_key FROM providers WHERE id = 1"), kProviderSecret);
-  EXPECT_EQ(pg_->scalar("SELECT array_length(models, 1) FROM providers WHERE id = 1"), "2");
+  EXPECT_EQ(pg_.scalar("SELECT api_key FROM providers WHERE id = 1"), kProviderSecret);
+  EXPECT_EQ(pg_.scalar("SELECT array_length(models, 1) FROM providers WHERE id = 1"), "2");
 
   for (const char* path : {"/admin/v1/providers/1", "/admin/v1/providers/openai-main"}) {
     auto one = admin("GET", path);
@@ -149,7 +120,7 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
   EXPECT_EQ(at(updated.body, "/models"), "[\"o1\"]");
   EXPECT_EQ(str(updated.body, "/api_base"), "https://api.openai.com/v1");
   EXPECT_EQ(str(updated.body, "/api_key"), "****WXYZ");
-  EXPECT_EQ(pg_->scalar("SELECT api_key FROM providers WHERE id = 1"), kProviderSecret);
+  EXPECT_EQ(pg_.scalar("SELECT api_key FROM providers WHERE id = 1"), kProviderSecret);
   auto renamed = admin("PUT", "/admin/v1/providers/1", "{\"provider_key\":\"renamed\"}");
   EXPECT_EQ(str(renamed.body, "/provider_key"), "renamed");
 
@@ -158,7 +129,7 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
   EXPECT_EQ(at(deleted.body, "/deleted"), "true");
   EXPECT_EQ(admin("GET", "/admin/v1/providers/1").status, 404);
   EXPECT_EQ(admin("DELETE", "/admin/v1/providers/1").status, 404);
-  EXPECT_EQ(pg_->scalar("SELECT count(*) FROM providers"), "0");
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM providers"), "0");
 }
 
 TEST_F(AdminApiDb, CredentialCrudRoundTripWithGeneratedKey) {
@@ -174,7 +145,7 @@ TEST_F(AdminApiDb, CredentialCrudRoundTripWithGeneratedKey) {
   ASSERT_TRUE(key.starts_with("sk-llmp-")) << created.body;
   EXPECT_GE(key.size(), 8u + 43u);
   const std::string hash = common::toHex(common::sha256(key));
-  EXPECT_EQ(pg_->scalar("SELECT key_hash FROM credentials WHERE id = 1"), hash);
+  EXPECT_EQ(pg_.scalar("SELECT key_hash FROM credentials WHERE id = 1"), hash);
   EXPECT_EQ(str(created.body, "/key_sha256_prefix"), hash.substr(0, 8));
   EXPECT_EQ(at(created.body, "/rate_limit/requests_per_second"), "2.5");
   EXPECT_EQ(at(created.body, "/rate_limit/burst"), "10");
@@ -207,7 +178,7 @@ TEST_F(AdminApiDb, CredentialCrudRoundTripWithGeneratedKey) {
   const std::string new_key = str(rotated.body, "/key");
   EXPECT_TRUE(new_key.starts_with("sk-llmp-"));
   EXPECT_NE(new_key, key);
-  EXPECT_EQ(pg_->scalar("SELECT key_hash FROM credentials WHERE id = 1"),
+  EXPECT_EQ(pg_.scalar("SELECT key_hash FROM credentials WHERE id = 1"),
             common::toHex(common::sha256(new_key)));
 
   auto deleted = admin("DELETE", "/admin/v1/credentials/1");
@@ -220,7 +191,7 @@ TEST_F(AdminApiDb, GivenKeyIsHashedAndNotEchoedDuplicatesConflict) {
   auto created = admin("POST", "/admin/v1/credentials", "{\"name\":\"n\",\"key\":\"sk-my-own-key-1\"}");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(str(created.body, "/key"), "<absent>");
-  EXPECT_EQ(pg_->scalar("SELECT key_hash FROM credentials"),
+  EXPECT_EQ(pg_.scalar("SELECT key_hash FROM credentials"),
             common::toHex(common::sha256("sk-my-own-key-1")));
   auto again = admin("POST", "/admin/v1/credentials", "{\"name\":\"m\",\"key\":\"sk-my-own-key-1\"}");
   EXPECT_EQ(again.status, 409) << again.body;
@@ -303,21 +274,21 @@ TEST_F(AdminApiDb, ValidationErrorsName400Param) {
     auto r = admin("POST", "/admin/v1/providers", body);
     EXPECT_EQ(r.status, 400) << body << " -> " << r.body;
   }
-  EXPECT_EQ(pg_->scalar("SELECT count(*) FROM providers"), "1");
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM providers"), "1");
 }
 
 TEST_F(AdminApiDb, AdminKeyRequired) {
   for (const auto& headers : {Headers{}, Headers{{"Authorization", "Bearer wrong"}}}) {
     for (const char* path : {"/admin/v1/providers", "/admin/v1/credentials", "/admin/v1/providers/1",
                              "/admin/v1/credentials/1"}) {
-      auto r = call(ports_->admin, "GET", path, {}, headers);
+      auto r = call(ports_.admin, "GET", path, {}, headers);
       EXPECT_EQ(r.status, 401) << path;
     }
-    EXPECT_EQ(call(ports_->admin, "POST", "/admin/v1/auth/validate", "{\"key\":\"x\"}", headers).status, 401);
-    EXPECT_EQ(call(ports_->admin, "POST", "/admin/v1/providers/file-provider/health", "", headers).status, 401);
+    EXPECT_EQ(call(ports_.admin, "POST", "/admin/v1/auth/validate", "{\"key\":\"x\"}", headers).status, 401);
+    EXPECT_EQ(call(ports_.admin, "POST", "/admin/v1/providers/file-provider/health", "", headers).status, 401);
   }
   // Never on the API port.
-  EXPECT_EQ(call(ports_->api, "GET", "/admin/v1/providers").status, 404);
+  EXPECT_EQ(call(ports_.api, "GET", "/admin/v1/providers").status, 404);
 }
 
 TEST_F(AdminApiDb, UnknownAndHostileIdsAre404) {
@@ -340,7 +311,7 @@ TEST_F(AdminApiDb, UnknownAndHostileIdsAre404) {
   auto shown = admin("GET", "/admin/v1/providers/file-provider");
   EXPECT_EQ(shown.status, 200) << shown.body;
   EXPECT_EQ(str(shown.body, "/api_key"), "****WXYZ");
-  EXPECT_EQ(pg_->scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'providers'"), "1");
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'providers'"), "1");
 }
 
 TEST_F(AdminApiDb, HostileNamesAndBodies) {
@@ -353,7 +324,7 @@ TEST_F(AdminApiDb, HostileNamesAndBodies) {
   auto created = admin("POST", "/admin/v1/credentials", "{\"name\":\"" + escaped + "\"}");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(str(created.body, "/name"), nasty);
-  EXPECT_EQ(pg_->scalar("SELECT name FROM credentials"), nasty);
+  EXPECT_EQ(pg_.scalar("SELECT name FROM credentials"), nasty);
   auto dropped = admin("POST", "/admin/v1/providers",
                        "{\"provider_key\":\"x'; DROP TABLE providers; --\",\"api_base\":\"http://a\"}");
   EXPECT_EQ(dropped.status, 400);
@@ -373,8 +344,8 @@ TEST_F(AdminApiDb, HostileNamesAndBodies) {
                                 huge + "\"}");
   EXPECT_EQ(big_provider.status, 400);
   EXPECT_EQ(str(big_provider.body, "/error/param"), "api_key");
-  EXPECT_EQ(pg_->scalar("SELECT count(*) FROM credentials"), "1");
-  EXPECT_EQ(httpGet(ports_->api, "/health").status, 200);
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM credentials"), "1");
+  EXPECT_EQ(httpGet(ports_.api, "/health").status, 200);
   EXPECT_TRUE(proxy_->running());
 }
 
@@ -410,7 +381,7 @@ TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
   admin("PUT", "/admin/v1/providers/from-db", "{\"models\":[\"db-model\"]}");
   const std::string key = str(admin("POST", "/admin/v1/credentials", "{\"name\":\"db-key\"}").body, "/key");
   const auto chat = [&] {
-    HttpClient c("127.0.0.1", ports_->api);
+    HttpClient c("127.0.0.1", ports_.api);
     return c.post("/v1/chat/completions",
                   "{\"model\":\"db-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                   {{"Authorization", "Bearer " + key}, {"Connection", "close"}});
@@ -433,7 +404,7 @@ TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
 // Last in the suite: it stops PostgreSQL (and starts it again).
 TEST_F(AdminApiDb, DatabaseDownAnswers503AndTheProxyKeepsServing) {
   createProvider("before");
-  ASSERT_TRUE(pg_->stop());
+  ASSERT_TRUE(pg_.stop());
   for (int i = 0; i < 4; ++i) {  // both workers, and a connection that was up before
     auto w = admin("POST", "/admin/v1/providers",
                    "{\"provider_key\":\"during\",\"api_base\":\"http://a\"}");
@@ -443,11 +414,11 @@ TEST_F(AdminApiDb, DatabaseDownAnswers503AndTheProxyKeepsServing) {
     EXPECT_EQ(admin("GET", "/admin/v1/credentials/1").status, 503);
     EXPECT_EQ(admin("DELETE", "/admin/v1/providers/before").status, 503);
   }
-  EXPECT_EQ(httpGet(ports_->api, "/health").status, 200);
+  EXPECT_EQ(httpGet(ports_.api, "/health").status, 200);
   EXPECT_EQ(admin("GET", "/admin/v1/status").status, 200);
   auto v = admin("POST", "/admin/v1/auth/validate", "{\"key\":\"nope-nope\"}");
   EXPECT_EQ(v.status, 200);
-  ASSERT_TRUE(pg_->start());
+  ASSERT_TRUE(pg_.start());
   EXPECT_TRUE(eventually(
       [&] { return admin("GET", "/admin/v1/providers/before").status == 200; },
       std::chrono::seconds(10)));

@@ -11,10 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "common/crypto/sha256.h"
-#include "proxy_fixture.h"
-#include "support/mock_provider/mock_provider.h"
-#include "support/pg_server.h"
+#include "pg_proxy_fixture.h"
 
 namespace llmproxy::testing {
 namespace {
@@ -24,8 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kFileKey = "sk-file-key-1";
 constexpr const char* kDbKey = "sk-db-key-1";
-
-std::string hashHex(const char* key) { return common::toHex(common::sha256(key)); }
 
 std::string chatBody(const std::string& model) {
   return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -39,14 +34,6 @@ HttpResponse chatOnce(uint16_t port, const std::string& model, const char* key =
                  {"Content-Type", "application/json"},
                  {"Connection", "close"}},
                 std::chrono::seconds(5));
-}
-
-// A config with a [database] and one file key; `rest` adds file providers/keys.
-std::string dbConfig(const ProxyPorts& ports, int workers, const std::string& url,
-                     const std::string& rest = "") {
-  return baseConfig(ports, workers, "",
-                    "\n[database]\nurl = \"" + url + "\"\n" + rest +
-                        "\n[[key]]\nname = \"file\"\nkey = \"" + kFileKey + "\"\n");
 }
 
 std::string insertProvider(const std::string& key, const std::string& base,
@@ -69,20 +56,6 @@ std::set<long> workersWith(uint16_t port, const std::string& provider, int probe
 
 std::string adminStatus(uint16_t admin_port) {
   return getOnce(admin_port, "/admin/v1/status", adminAuth()).body;
-}
-
-// Runs SQL as the superuser on the llmproxy database (role changes, writes while the proxy's
-// role is locked out).
-bool execAsSuperuser(const PgServer& pg, const std::string& sql) {
-  auto conn = pg.connect("postgresql://postgres@127.0.0.1:" + std::to_string(pg.port()) +
-                         "/llmproxy");
-  if (!conn) return false;
-  PGresult* res = PQexec(conn.get(), sql.c_str());
-  const auto st = PQresultStatus(res);
-  const bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-  if (!ok) ADD_FAILURE() << sql << ": " << PQresultErrorMessage(res);
-  PQclear(res);
-  return ok;
 }
 
 // Inodes of the TCP sockets connected to `port` on this host (from /proc/net/tcp).
@@ -115,23 +88,24 @@ bool holdsSocket(pid_t pid, const std::set<std::string>& inodes) {
   return false;
 }
 
-class DbConfig : public ::testing::Test {
+class DbConfig : public PgProxyTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(pg_.ok());
-    ASSERT_TRUE(pg_.migrate());
-    ASSERT_TRUE(mock_.start()) << mock_.lastError();
+  // A config on `ports` with the [database] and one file key; `rest` adds file providers/keys.
+  std::string dbConfig(const ProxyPorts& ports, int workers, const std::string& rest = "") const {
+    return baseConfig(ports, workers, "",
+                      database() + rest + "\n[[key]]\nname = \"file\"\nkey = \"" + kFileKey +
+                          "\"\n");
   }
-  PgServer pg_;
-  MockProvider mock_;
-  ProxyPorts ports_;
+  std::string dbConfig(int workers, const std::string& rest = "") const {
+    return dbConfig(ports_, workers, rest);
+  }
 };
 
 TEST_F(DbConfig, InsertedProviderServesOnEveryWorkerWithinOneSecond) {
-  auto proxy = startProxy(dbConfig(ports_, 2, pg_.url()), ports_.api);
+  auto& proxy = startProxy(dbConfig(2));
   ASSERT_TRUE(eventually([&] { return adminStatus(ports_.admin).find("\"state\":\"connected\"") !=
                                       std::string::npos; }))
-      << adminStatus(ports_.admin) << proxy->stderrLog();
+      << adminStatus(ports_.admin) << proxy.stderrLog();
   EXPECT_EQ(chatOnce(ports_.api, "db-model").status, 404);
 
   const auto t0 = Clock::now();
@@ -144,46 +118,41 @@ TEST_F(DbConfig, InsertedProviderServesOnEveryWorkerWithinOneSecond) {
       1000ms);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
   std::cout << "[ measured ] provider INSERT -> served by both workers in " << ms << " ms\n";
-  ASSERT_TRUE(served) << proxy->stderrLog();
+  ASSERT_TRUE(served) << proxy.stderrLog();
   EXPECT_EQ(chatOnce(ports_.api, "db-model").header("x-llmproxy-provider"), "dbp");
-  EXPECT_NE(proxy->stderrLog().find("database connected"), std::string::npos);
+  EXPECT_NE(proxy.stderrLog().find("database connected"), std::string::npos);
 
   // Fork hygiene: workers hold no fd of the master's session (the master does), a respawned
   // worker ends nothing (the session keeps receiving notifications without a reconnect), and
   // the proxy holds exactly one session.
-  const auto workers = proxy->workerPids();
+  const auto workers = proxy.workerPids();
   ASSERT_EQ(workers.size(), 2u);
   const auto pg_sockets = socketsTo(pg_.port());
-  EXPECT_TRUE(holdsSocket(proxy->pid(), pg_sockets));
+  EXPECT_TRUE(holdsSocket(proxy.pid(), pg_sockets));
   for (pid_t w : workers) EXPECT_FALSE(holdsSocket(w, pg_sockets)) << "worker " << w;
   kill(workers[0], SIGKILL);
   ASSERT_TRUE(eventually([&] {
-    auto now = proxy->workerPids();
+    auto now = proxy.workerPids();
     return now.size() == 2 && now[0] != workers[0] && now[1] != workers[0];
   }));
   ASSERT_TRUE(pg_.exec("UPDATE providers SET models = ARRAY['db-model', 'db-model-2']"));
   EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "db-model-2").status == 200; }, 1000ms))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
   EXPECT_TRUE(eventually([&] {
     return pg_.scalar("SELECT count(*) FROM pg_stat_activity WHERE usename = 'llmproxy' AND "
                       "pid <> pg_backend_pid()") == "1";
   }));
-  EXPECT_EQ(proxy->stderrLog().find("database unavailable"), std::string::npos)
-      << proxy->stderrLog();
-  EXPECT_EQ(proxy->stderrLog().find("pk-dbp"), std::string::npos) << "no secret in the log";
+  EXPECT_EQ(proxy.stderrLog().find("database unavailable"), std::string::npos)
+      << proxy.stderrLog();
+  EXPECT_EQ(proxy.stderrLog().find("pk-dbp"), std::string::npos) << "no secret in the log";
 }
 
 TEST_F(DbConfig, CredentialInsertedIsAcceptedAndDisabledIsRefused) {
-  auto proxy = startProxy(
-      dbConfig(ports_, 2, pg_.url(),
-               "\n[[provider]]\nid = \"file-p\"\ntype = \"openai-compatible\"\napi_base = \"" +
-                   mock_.baseUrl() + "/v1\"\nmodels = [\"m\"]\n"),
-      ports_.api);
+  auto& proxy = startProxy(dbConfig(2, mockProvider("file-p", "\"m\"")));
   EXPECT_EQ(chatOnce(ports_.api, "m", kDbKey).status, 401);
-  ASSERT_TRUE(pg_.exec("INSERT INTO credentials (key_hash, name) VALUES ('" + hashHex(kDbKey) +
-                       "', 'db key')"));
+  ASSERT_TRUE(insertCredential(kDbKey, "db key"));
   EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "m", kDbKey).status == 200; }, 1000ms))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
 
   const auto t0 = Clock::now();
   ASSERT_TRUE(pg_.exec("UPDATE credentials SET is_enabled = false"));
@@ -198,28 +167,27 @@ TEST_F(DbConfig, CredentialInsertedIsAcceptedAndDisabledIsRefused) {
   std::cout << "[ measured ] credential disabled -> 401 on every worker in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()
             << " ms\n";
-  EXPECT_TRUE(refused) << proxy->stderrLog();
+  EXPECT_TRUE(refused) << proxy.stderrLog();
   EXPECT_EQ(chatOnce(ports_.api, "m", kFileKey).status, 200) << "file keys unaffected";
 }
 
 TEST_F(DbConfig, TwoInstancesFollowOneDatabase) {
   ProxyPorts other;
-  auto a = startProxy(dbConfig(ports_, 1, pg_.url()), ports_.api);
-  auto b = startProxy(dbConfig(other, 1, pg_.url()), other.api);
+  auto& a = startProxy(dbConfig(1));
+  auto b = ::llmproxy::testing::startProxy(dbConfig(other, 1), other.api);
   ASSERT_TRUE(pg_.exec(insertProvider("shared-db", mock_.baseUrl(), "'both'")));
   EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "both").status == 200; }, 1000ms))
-      << a->stderrLog();
+      << a.stderrLog();
   EXPECT_TRUE(eventually([&] { return chatOnce(other.api, "both").status == 200; }, 1000ms))
       << b->stderrLog();
 }
 
 TEST_F(DbConfig, OutageKeepsTheLastConfigAndReconnectReloads) {
   ASSERT_TRUE(pg_.exec(insertProvider("dbp", mock_.baseUrl(), "'db-model'")));
-  ASSERT_TRUE(pg_.exec("INSERT INTO credentials (key_hash, name) VALUES ('" + hashHex(kDbKey) +
-                       "', 'db key')"));
-  auto proxy = startProxy(dbConfig(ports_, 2, pg_.url()), ports_.api);
+  ASSERT_TRUE(insertCredential(kDbKey, "db key"));
+  auto& proxy = startProxy(dbConfig(2));
   ASSERT_TRUE(eventually([&] { return chatOnce(ports_.api, "db-model", kDbKey).status == 200; }))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
 
   // Down: the last good config (with the database's rows) keeps serving.
   ASSERT_TRUE(pg_.stop());
@@ -240,25 +208,25 @@ TEST_F(DbConfig, OutageKeepsTheLastConfigAndReconnectReloads) {
   ASSERT_TRUE(pg_.exec("UPDATE providers SET models = ARRAY['after-restart']"));
   EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "after-restart", kDbKey).status == 200; },
                          1000ms))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
 
   // A change while the proxy is cut off but PostgreSQL is up: its notification is lost, the
   // reconnect reloads anyway. The proxy's role is locked out and its session ended meanwhile.
-  ASSERT_TRUE(execAsSuperuser(pg_, "ALTER ROLE llmproxy CONNECTION LIMIT 0"));
+  ASSERT_TRUE(execAsSuperuser("ALTER ROLE llmproxy CONNECTION LIMIT 0"));
   ASSERT_TRUE(execAsSuperuser(
-      pg_, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'llmproxy'"));
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'llmproxy'"));
   ASSERT_TRUE(eventually([&] {
     return adminStatus(ports_.admin).find("\"state\":\"unavailable\"") != std::string::npos;
   }));
-  ASSERT_TRUE(execAsSuperuser(pg_, "UPDATE providers SET models = ARRAY['while-away']"));
+  ASSERT_TRUE(execAsSuperuser("UPDATE providers SET models = ARRAY['while-away']"));
   EXPECT_EQ(chatOnce(ports_.api, "while-away", kDbKey).status, 404);
-  ASSERT_TRUE(execAsSuperuser(pg_, "ALTER ROLE llmproxy CONNECTION LIMIT -1"));
+  ASSERT_TRUE(execAsSuperuser("ALTER ROLE llmproxy CONNECTION LIMIT -1"));
   EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "while-away", kDbKey).status == 200; },
                          15000ms))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
 
   // One log line per state change, not one per attempt.
-  const std::string log = proxy->stderrLog();
+  const std::string log = proxy.stderrLog();
   size_t downs = 0;
   for (size_t at = 0; (at = log.find("database unavailable", at)) != std::string::npos; ++at) ++downs;
   EXPECT_EQ(downs, 2u) << log;
@@ -268,20 +236,16 @@ TEST_F(DbConfig, DownAtStartServesTheFileThenTheRows) {
   ASSERT_TRUE(pg_.exec(insertProvider("dbp", mock_.baseUrl(), "'db-model'")));
   ASSERT_TRUE(pg_.stop());
   const auto t0 = Clock::now();
-  auto proxy = startProxy(
-      dbConfig(ports_, 1, pg_.url(),
-               "\n[[provider]]\nid = \"file-p\"\ntype = \"openai-compatible\"\napi_base = \"" +
-                   mock_.baseUrl() + "/v1\"\nmodels = [\"file-model\"]\n"),
-      ports_.api);
+  auto& proxy = startProxy(dbConfig(1, mockProvider("file-p", "\"file-model\"")));
   EXPECT_LT(Clock::now() - t0, 5s) << "no waiting on the database at start";
   EXPECT_EQ(chatOnce(ports_.api, "file-model").status, 200);
   EXPECT_EQ(chatOnce(ports_.api, "db-model").status, 404);
-  EXPECT_NE(proxy->stderrLog().find("database unavailable"), std::string::npos);
+  EXPECT_NE(proxy.stderrLog().find("database unavailable"), std::string::npos);
   EXPECT_NE(adminStatus(ports_.admin).find("\"state\":\"unavailable\""), std::string::npos);
 
   ASSERT_TRUE(pg_.start());
   EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "db-model").status == 200; }, 15000ms))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
   EXPECT_EQ(chatOnce(ports_.api, "file-model").status, 200);
   const auto version = getOnce(ports_.admin, "/admin/v1/config/version", adminAuth());
   EXPECT_NE(version.body.find("+ database"), std::string::npos) << version.body;
@@ -295,13 +259,9 @@ TEST_F(DbConfig, DatabaseRowWinsOverTheFileAndABadRowIsLeftOut) {
                        "/v1', ARRAY['m']), ('bad', 'openai', 'ftp://nowhere', ARRAY['bad-m']), "
                        "('good', 'openai-compatible', '" + mock_.baseUrl() +
                        "/v1', ARRAY['good-m'])"));
-  auto proxy = startProxy(
-      dbConfig(ports_, 1, pg_.url(),
-               "\n[[provider]]\nid = \"shared\"\ntype = \"openai-compatible\"\napi_base = \"" +
-                   mock_.baseUrl() + "/v1\"\nmodels = [\"m\"]\n"),
-      ports_.api);
+  auto& proxy = startProxy(dbConfig(1, mockProvider("shared", "\"m\"")));
   ASSERT_TRUE(eventually([&] { return chatOnce(ports_.api, "good-m").status == 200; }))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
   const uint64_t before = other.requestCount();
   const auto r = chatOnce(ports_.api, "m");
   EXPECT_EQ(r.status, 200);
@@ -311,10 +271,10 @@ TEST_F(DbConfig, DatabaseRowWinsOverTheFileAndABadRowIsLeftOut) {
 
   const std::string bad_id = pg_.scalar("SELECT id FROM providers WHERE provider_key = 'bad'")
                                  .value_or("?");
-  EXPECT_NE(proxy->stderrLog().find("database row skipped: providers id=" + bad_id +
+  EXPECT_NE(proxy.stderrLog().find("database row skipped: providers id=" + bad_id +
                                     " (\"bad\") api_base:"),
             std::string::npos)
-      << proxy->stderrLog();
+      << proxy.stderrLog();
   const std::string status = adminStatus(ports_.admin);
   EXPECT_NE(status.find("\"skipped_rows\":1"), std::string::npos) << status;
 
@@ -331,7 +291,7 @@ long numberField(const std::string& body, const std::string& key) {
 }
 
 TEST_F(DbConfig, BurstOfNotificationsIsCoalesced) {
-  auto proxy = startProxy(dbConfig(ports_, 1, pg_.url()), ports_.api);
+  auto& proxy = startProxy(dbConfig(1));
   ASSERT_TRUE(eventually([&] {
     return adminStatus(ports_.admin).find("\"state\":\"connected\"") != std::string::npos;
   }));
@@ -343,7 +303,7 @@ TEST_F(DbConfig, BurstOfNotificationsIsCoalesced) {
            ";";
   ASSERT_TRUE(pg_.exec(sql + "COMMIT;"));
   ASSERT_TRUE(eventually([&] { return chatOnce(ports_.api, "m39").status == 200; }, 1000ms))
-      << proxy->stderrLog();
+      << proxy.stderrLog();
   const long loads = numberField(adminStatus(ports_.admin), "loads") - loads_before;
   std::cout << "[ measured ] 40 notifications -> " << loads << " loads\n";
   EXPECT_GE(loads, 1);
@@ -351,12 +311,12 @@ TEST_F(DbConfig, BurstOfNotificationsIsCoalesced) {
 }
 
 TEST_F(DbConfig, AdminReloadReadsTheDatabase) {
-  auto proxy = startProxy(dbConfig(ports_, 1, pg_.url()), ports_.api);
+  startProxy(dbConfig(1));
   ASSERT_TRUE(eventually([&] {
     return adminStatus(ports_.admin).find("\"state\":\"connected\"") != std::string::npos;
   }));
   // Written without a notification (the trigger is bypassed), then an admin reload.
-  ASSERT_TRUE(execAsSuperuser(pg_, "SET session_replication_role = replica; " +
+  ASSERT_TRUE(execAsSuperuser("SET session_replication_role = replica; " +
                                        insertProvider("quiet", mock_.baseUrl(), "'quiet-m'")));
   HttpClient c("127.0.0.1", ports_.admin);
   const auto r = c.post("/admin/v1/config/reload", "", adminAuth());

@@ -10,10 +10,7 @@
 #include <map>
 #include <string>
 
-#include "common/crypto/sha256.h"
-#include "proxy_fixture.h"
-#include "support/mock_provider/mock_provider.h"
-#include "support/pg_server.h"
+#include "pg_proxy_fixture.h"
 
 namespace llmproxy::testing {
 namespace {
@@ -23,18 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kFileKey = "sk-usage-file";
 constexpr const char* kDbKey = "sk-usage-db";
-
-// `database_extra` goes into [database] after the url.
-std::string usageConfig(const ProxyPorts& ports, int workers, const std::string& db_url,
-                        const std::string& mock_url, const std::string& database_extra = "") {
-  return baseConfig(
-      ports, workers, "",
-      (db_url.empty() ? std::string()
-                      : "\n[database]\nurl = \"" + db_url + "\"\n" + database_extra) +
-          "\n[[provider]]\nid = \"p\"\ntype = \"openai-compatible\"\napi_base = \"" + mock_url +
-          "/v1\"\nmodels = [\"m\"]\n"
-          "\n[[key]]\nname = \"file key\"\nkey = \"" + kFileKey + "\"\n");
-}
 
 HttpResponse chat(uint16_t port, const std::string& model_json, const char* key,
                   const std::string& request_id, Headers extra = {}, bool stream = false) {
@@ -50,55 +35,28 @@ HttpResponse chat(uint16_t port, const std::string& model_json, const char* key,
                 h, 5s);
 }
 
-// A counter or gauge from /metrics (-1 when absent).
-long metric(uint16_t port, const std::string& name) {
-  const auto r = getOnce(port, "/metrics");
-  const auto at = r.body.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stol(r.body.substr(at + name.size() + 2));
-}
-
 HttpResponse usage(uint16_t admin_port, const std::string& query) {
   return getOnce(admin_port, "/admin/v1/usage" + query, adminAuth());
 }
 
-class UsageLog : public ::testing::Test {
+class UsageLog : public PgProxyTest {
  protected:
-  static void SetUpTestSuite() {
-    pg_ = new PgServer();
-    if (pg_->ok()) pg_->migrate();
-  }
-  static void TearDownTestSuite() {
-    delete pg_;
-    pg_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_TRUE(pg_->ok());
-    if (!pg_->running()) {
-      ASSERT_TRUE(pg_->start());
-    }
-    ASSERT_TRUE(pg_->exec("TRUNCATE usage_log; DELETE FROM credentials"));
-    ASSERT_TRUE(mock_.start());
+  // One provider "p" on the mock and one file key; `database` is database(...) or empty.
+  std::string usageConfig(int workers, const std::string& database) const {
+    return baseConfig(ports_, workers, "",
+                      database + mockProvider("p", "\"m\"") +
+                          "\n[[key]]\nname = \"file key\"\nkey = \"" + kFileKey + "\"\n");
   }
   long rows(const std::string& where = "true") {
-    const auto v = pg_->scalar("SELECT count(*) FROM usage_log WHERE " + where);
+    const auto v = pg_.scalar("SELECT count(*) FROM usage_log WHERE " + where);
     return v ? std::stol(*v) : -1;
   }
-
-  static PgServer* pg_;
-  MockProvider mock_;
-  ProxyPorts ports_;
 };
 
-PgServer* UsageLog::pg_ = nullptr;
-
 TEST_F(UsageLog, RowsMatchTheRequestsSent) {
-  auto proxy = startProxy(usageConfig(ports_, 2, pg_->url(), mock_.baseUrl(),
-                                      "usage_flush_interval = \"50ms\"\n"),
-                          ports_.api);
-  ASSERT_TRUE(pg_->exec("INSERT INTO credentials (key_hash, name) VALUES ('" +
-                        common::toHex(common::sha256(kDbKey)) + "', 'db key')"));
-  const std::string db_id = pg_->scalar("SELECT id FROM credentials").value_or("?");
+  auto& proxy = startProxy(usageConfig(2, database("usage_flush_interval = \"50ms\"\n")));
+  ASSERT_TRUE(insertCredential(kDbKey, "db key"));
+  const std::string db_id = pg_.scalar("SELECT id FROM credentials").value_or("?");
   ASSERT_TRUE(eventually([&] { return chat(ports_.api, "\"m\"", kDbKey, "warm-up").status == 200; },
                          3000ms));
 
@@ -120,8 +78,8 @@ TEST_F(UsageLog, RowsMatchTheRequestsSent) {
             404);
   EXPECT_EQ(chat(ports_.api, "\"m\"", "sk-wrong", "unauthenticated").status, 401);
 
-  ASSERT_TRUE(eventually([&] { return rows() == 5; }, 10000ms)) << proxy->stderrLog();
-  const auto got = pg_->query(
+  ASSERT_TRUE(eventually([&] { return rows() == 5; }, 10000ms)) << proxy.stderrLog();
+  const auto got = pg_.query(
       "SELECT request_id, coalesce(credential_id::text, 'NULL'), credential_name, endpoint, "
       "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms > 0, "
       "ttft_ms IS NOT NULL, created_at > now() - interval '1 minute' FROM usage_log "
@@ -148,10 +106,8 @@ TEST_F(UsageLog, RowsMatchTheRequestsSent) {
 }
 
 TEST_F(UsageLog, ShortOutageLosesNothingAndDelaysNothing) {
-  auto proxy = startProxy(usageConfig(ports_, 2, pg_->url(), mock_.baseUrl(),
-                                      "usage_flush_interval = \"50ms\"\n"),
-                          ports_.api);
-  ASSERT_TRUE(pg_->stop());
+  auto& proxy = startProxy(usageConfig(2, database("usage_flush_interval = \"50ms\"\n")));
+  ASSERT_TRUE(pg_.stop());
   constexpr int kRequests = 20;
   const auto t0 = Clock::now();
   for (int i = 0; i < kRequests; ++i)
@@ -160,44 +116,41 @@ TEST_F(UsageLog, ShortOutageLosesNothingAndDelaysNothing) {
             << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()
             << " ms\n";
   EXPECT_EQ(usage(ports_.admin, "").status, 503) << "the usage query needs PostgreSQL";
-  ASSERT_TRUE(pg_->start());
-  EXPECT_TRUE(eventually([&] { return rows() == kRequests; }, 20000ms)) << proxy->stderrLog();
+  ASSERT_TRUE(pg_.start());
+  EXPECT_TRUE(eventually([&] { return rows() == kRequests; }, 20000ms)) << proxy.stderrLog();
   EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_dropped_total"), 0);
   EXPECT_TRUE(eventually(
       [&] { return metric(ports_.api, "llm_proxy_usage_records_queued") == 0; }, 5000ms));
 }
 
 TEST_F(UsageLog, TinyBufferDropsTheExcessAndCountsIt) {
-  auto proxy = startProxy(usageConfig(ports_, 1, pg_->url(), mock_.baseUrl(),
-                                      "usage_flush_interval = \"50ms\"\nusage_buffer = 3\n"),
-                          ports_.api);
-  ASSERT_TRUE(pg_->stop());
+  auto& proxy = startProxy(
+      usageConfig(1, database("usage_flush_interval = \"50ms\"\nusage_buffer = 3\n")));
+  ASSERT_TRUE(pg_.stop());
   for (int i = 0; i < 8; ++i)
     ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "tiny-" + std::to_string(i)).status, 200);
   EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_dropped_total"), 5);
   EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_queued"), 3);
-  ASSERT_TRUE(pg_->start());
-  EXPECT_TRUE(eventually([&] { return rows() == 3; }, 20000ms)) << proxy->stderrLog();
+  ASSERT_TRUE(pg_.start());
+  EXPECT_TRUE(eventually([&] { return rows() == 3; }, 20000ms)) << proxy.stderrLog();
   EXPECT_EQ(rows("request_id IN ('tiny-0', 'tiny-1', 'tiny-2')"), 3) << "the oldest are kept";
   EXPECT_TRUE(eventually(
       [&] { return metric(ports_.api, "llm_proxy_usage_records_written_total") == 3; }, 5000ms));
 }
 
 TEST_F(UsageLog, GracefulStopWritesWhatIsQueued) {
-  auto proxy = startProxy(usageConfig(ports_, 1, pg_->url(), mock_.baseUrl(),
-                                      "usage_flush_interval = \"60s\"\n"),
-                          ports_.api);
+  auto& proxy = startProxy(usageConfig(1, database("usage_flush_interval = \"60s\"\n")));
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "quit-" + std::to_string(i)).status, 200);
   EXPECT_EQ(rows(), 0) << "a partial batch waits for its interval";
-  ASSERT_TRUE(proxy->signal(SIGQUIT));
-  EXPECT_EQ(proxy->waitExit(10s), 0);
-  EXPECT_EQ(rows(), 3) << proxy->stderrLog();
+  ASSERT_TRUE(proxy.signal(SIGQUIT));
+  EXPECT_EQ(proxy.waitExit(10s), 0);
+  EXPECT_EQ(rows(), 3) << proxy.stderrLog();
 }
 
 TEST_F(UsageLog, QueryAggregatesFiltersAndGroups) {
-  auto proxy = startProxy(usageConfig(ports_, 1, pg_->url(), mock_.baseUrl()), ports_.api);
-  ASSERT_TRUE(pg_->exec(
+  startProxy(usageConfig(1, database()));
+  ASSERT_TRUE(pg_.exec(
       "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, model, "
       "provider, status, prompt_tokens, completion_tokens, latency_ms, ttft_ms) VALUES "
       "('2026-01-01T10:00:00Z', 'a', 7, 'alpha', 'm1', 'p1', 200, 10, 5, 100, 10),"
@@ -250,7 +203,7 @@ TEST_F(UsageLog, QueryAggregatesFiltersAndGroups) {
 }
 
 TEST_F(UsageLog, WithoutDatabaseQueryIsConflict) {
-  auto proxy = startProxy(usageConfig(ports_, 1, "", mock_.baseUrl()), ports_.api);
+  startProxy(usageConfig(1, ""));
   ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "no-db").status, 200);
   const auto r = usage(ports_.admin, "?group_by=model");
   EXPECT_EQ(r.status, 409);
