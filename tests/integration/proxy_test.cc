@@ -192,36 +192,72 @@ TEST_F(Proxy, StreamingIsRelayedIncrementally) {
   EXPECT_TRUE(c.bodyComplete());
 }
 
+// Each way the preferred provider can fail sends the request on to the other one. Between two
+// failures a success on "first" clears its failure count, so it never cools down here and every
+// step really tries it first.
 TEST_F(Proxy, FailoverOn500And429AndRefusedAndTtftStall) {
   startMocks(2);
-  const uint16_t dead = freeTcpPort();
   startProxy(provider("first", mocks_[0]->baseUrl(), "models = [\"m\"]\nweight = 1000\n") +
                  provider("second", mocks_[1]->baseUrl(), "models = [\"m\"]\nweight = 1\n"),
              1, "ttft_timeout = \"500ms\"\n");
   auto r = chat("m", {{"x-mock-status", "500"}});
   EXPECT_EQ(r.status, 500) << "both providers got the header: the last answer passes through";
-  mocks_[0]->reset();
-  mocks_[1]->reset();
+  EXPECT_EQ(mocks_[0]->requestCount(), 1u);
+  EXPECT_EQ(mocks_[1]->requestCount(), 1u);
 
+  // "first" answers normally again, and answers this request itself.
+  const auto healFirst = [&] {
+    mocks_[0]->reset();
+    const auto ok = chat("m");
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.header("x-llmproxy-provider"), "first");
+  };
+  // "first" gets the request, fails it as `failing` says, and "second" answers.
+  const auto failsOver = [&](const MockBehaviour& failing, const char* what) {
+    healFirst();
+    mocks_[0]->setDefaults(failing);
+    const uint64_t first_before = mocks_[0]->requestCount();
+    const uint64_t second_before = mocks_[1]->requestCount();
+    const auto res = chat("m");
+    EXPECT_EQ(res.status, 200) << what << ": " << res.body;
+    EXPECT_EQ(res.header("x-llmproxy-provider"), "second") << what;
+    EXPECT_EQ(mocks_[0]->requestCount(), first_before + 1) << what << ": \"first\" was tried";
+    EXPECT_EQ(mocks_[1]->requestCount(), second_before + 1) << what;
+  };
   MockBehaviour failing;
   failing.status = 500;
-  mocks_[0]->setDefaults(failing);
-  r = chat("m");
-  EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.header("x-llmproxy-provider"), "second");
-  EXPECT_EQ(mocks_[0]->requestCount(), 1u);
-
+  failsOver(failing, "500");
   failing.status = 429;
-  mocks_[0]->setDefaults(failing);
-  EXPECT_EQ(chat("m").status, 200);
-
-  failing.status = 200;
+  failsOver(failing, "429");
+  failing = MockBehaviour{};
   failing.ttft_ms = 3000;
-  mocks_[0]->setDefaults(failing);
+  failsOver(failing, "TTFT stall");
+  EXPECT_TRUE(eventually([&] {
+    return proxy_->stderrLog().find("\"first\" sent nothing within ttft_timeout") !=
+           std::string::npos;
+  }))
+      << proxy_->stderrLog();
+
+  // Refused: nothing listens on "first"'s port any more.
+  healFirst();
+  const uint16_t first_port = mocks_[0]->port();
+  mocks_[0]->stop();
+  const uint64_t second_before = mocks_[1]->requestCount();
   r = chat("m");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("x-llmproxy-provider"), "second");
-  (void)dead;
+  EXPECT_EQ(mocks_[1]->requestCount(), second_before + 1);
+  // Counted against "first" as a failure without an HTTP status, and logged as the refusal.
+  const std::string health = getOnce(ports_.api, "/health/detailed").body;
+  const auto at = health.find("{\"id\":\"first\"");
+  ASSERT_NE(at, std::string::npos) << health;
+  const std::string first = health.substr(at, health.find('}', at) - at);
+  EXPECT_NE(first.find("\"consecutive_failures\":1,"), std::string::npos) << first;
+  EXPECT_NE(first.find("\"last_failure_status\":0"), std::string::npos) << first;
+  const std::string refused =
+      "connect to 127.0.0.1:" + std::to_string(first_port) + ": connection refused";
+  EXPECT_TRUE(eventually([&] { return proxy_->stderrLog().find(refused) != std::string::npos; }))
+      << proxy_->stderrLog();
 }
 
 TEST_F(Proxy, ConnectRefusedFailsOverAndCoolsDownAcrossWorkers) {
