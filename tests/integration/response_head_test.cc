@@ -20,7 +20,7 @@ class ResponseHead : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(mock_.start()) << mock_.lastError();
-    proxy_ = startProxy(baseConfig(ports_, 1, "", "\n[[provider]]\nid = \"a\"\n"
+    proxy_ = startProxy(openConfig(ports_, 1, "", "\n[[provider]]\nid = \"a\"\n"
                                                   "type = \"openai-compatible\"\napi_base = \"" +
                                                       mock_.baseUrl() +
                                                       "/v1\"\napi_key = \"pk-a\"\n"
