@@ -29,6 +29,7 @@ bool ConfigView::refresh() {
   if (published == generation_ || published == failed_generation_) return false;
   std::string blob;
   const uint64_t gen = slot_.read(blob);
+  if (gen == 0) return false;  // no consistent copy within the seqlock bound: try next exchange
   auto config = common::decodeConfig(blob);
   common::Result<std::shared_ptr<RuntimeConfig>> runtime =
       config ? RuntimeConfig::build(std::move(*config), &health_) : std::unexpected(config.error());

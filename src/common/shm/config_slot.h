@@ -1,6 +1,6 @@
 // The published config snapshot: a double buffer in shared memory guarded by a seqlock per
-// half. One writer (the master), many readers (the workers); no mutex, so a worker that dies
-// mid-read can never block anyone.
+// half (seqlock.h). One writer (the master), many readers (the workers); no mutex, so a worker
+// that dies mid-read can never block anyone, and a read is bounded.
 #pragma once
 
 #include <atomic>
@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <string>
 
+#include "common/shm/seqlock.h"
+
 namespace llmproxy::common {
 
 // Lives inside the shared-memory region; laid out by ShmRegion. Only POD and atomics.
 struct ConfigSlot {
   struct Half {
-    std::atomic<uint64_t> seq;         // odd while the master writes this half
+    SeqLock lock;                      // guards generation, size and the blob bytes
     std::atomic<uint64_t> generation;  // the config generation stored in this half
     std::atomic<uint64_t> size;        // bytes of blob in this half
   };
@@ -30,8 +32,10 @@ struct ConfigSlot {
   // Master only. Returns false when the blob is larger than one half.
   bool publish(const std::string& blob, uint64_t generation_number);
 
-  // Any process. Copies the active blob into `out` and returns its generation; 0 when nothing
-  // has been published yet. Retries while the master is writing the half being read.
+  // Any process. Copies the active blob into `out` and returns its generation. Returns 0 (and
+  // an empty `out`) when nothing has been published yet, or when no consistent copy was seen
+  // within the seqlock's bound (the master published twice during every try): the caller keeps
+  // what it has and tries again later.
   uint64_t read(std::string& out) const;
 
   uint64_t currentGeneration() const { return generation.load(std::memory_order_acquire); }

@@ -1,12 +1,14 @@
 // The state of the master's PostgreSQL config source, written by the master, read by workers
-// for /admin/v1/status and /health/detailed. A seqlock over a small fixed-size record: the
-// master never waits, a reader retries a bounded number of times.
+// for /admin/v1/status and /health/detailed. A seqlock (seqlock.h) over a small fixed-size
+// record: the master never waits, a reader retries a bounded number of times.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "common/shm/seqlock.h"
 
 namespace llmproxy::common {
 
@@ -28,7 +30,7 @@ struct DbStatus {
     std::string last_error;       // "" = none; never holds a password
   };
 
-  std::atomic<uint64_t> seq;
+  SeqLock lock;  // over every field below
   uint32_t state;
   uint32_t providers;
   int64_t since_ms;
@@ -41,7 +43,8 @@ struct DbStatus {
 
   void init();
   void write(const Snapshot& s);  // master only
-  // False if no stable copy was seen (a writer died mid-update): `out` is then left default.
+  // False if no stable copy was seen within the seqlock's bound (a writer died mid-update, or
+  // kept rewriting): `out` is then left as it was.
   bool read(Snapshot& out) const;
 };
 

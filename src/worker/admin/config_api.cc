@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include "common/json/json_writer.h"
+#include "common/shm/reload_status.h"
 #include "common/time/clock.h"
 #include "worker/worker.h"
 
@@ -48,7 +49,12 @@ Outcome configReload(Exchange& ex) {
         ex, {common::ErrorKind::UpstreamTimeout, "the master did not finish the reload in time", 0});
   }
   ex.wait_timer->stop();
-  const auto outcome = status.read();
+  common::ReloadStatus::Snapshot outcome;
+  if (!status.read(outcome))
+    return pipeline::respondError(ex, {common::ErrorKind::Unavailable,
+                                       "the reload finished but its outcome could not be read; "
+                                       "see GET /admin/v1/status",
+                                       0});
   if (!outcome.ok) {
     Response r = Response::error({common::ErrorKind::BadRequest,
                                   "configuration reload failed: " + outcome.message, 0});

@@ -2,6 +2,7 @@
 #include "worker/admin/status_api.h"
 
 #include "common/json/json_writer.h"
+#include "common/shm/reload_status.h"
 #include "common/time/clock.h"
 #include "worker/handlers/db_status_json.h"
 #include "worker/worker.h"
@@ -52,12 +53,13 @@ Outcome status(Exchange& ex) {
         .endObject();
   }
   w.endArray();
-  const auto reload = shm.reloadStatus().read();
+  common::ReloadStatus::Snapshot reload;
+  const bool settled = shm.reloadStatus().read(reload);  // false: the outcome is unknown
   w.key("last_reload").beginObject();
   w.field("attempts", reload.completed);
   w.field("succeeded", reload.succeeded);
   w.field("failed", reload.failed);
-  if (reload.completed > 0) {
+  if (reload.completed > 0 && settled) {
     w.field("ok", reload.ok);
     w.field("at_unix_ms", reload.at_ms);
     w.field("message", reload.message);

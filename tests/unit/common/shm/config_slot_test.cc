@@ -84,21 +84,51 @@ TEST(ConfigSlot, ConcurrentReaderNeverSeesTornBlob) {
 TEST(ReloadStatus, RecordsOutcomeAndCounts) {
   auto shm = makeRegion();
   auto& rs = shm.reloadStatus();
-  EXPECT_EQ(rs.read().completed, 0u);
+  ReloadStatus::Snapshot s;
+  ASSERT_TRUE(rs.read(s));
+  EXPECT_EQ(s.completed, 0u);
   rs.record(false, 1000, 1, "a.conf:3:1: bad");
-  auto s = rs.read();
+  ASSERT_TRUE(rs.read(s));
   EXPECT_EQ(s.completed, 1u);
   EXPECT_FALSE(s.ok);
   EXPECT_EQ(s.message, "a.conf:3:1: bad");
   EXPECT_EQ(s.failed, 1u);
   rs.record(true, 2000, 2, "");
-  s = rs.read();
+  ASSERT_TRUE(rs.read(s));
   EXPECT_TRUE(s.ok);
   EXPECT_EQ(s.generation, 2u);
   EXPECT_EQ(s.succeeded, 1u);
   EXPECT_TRUE(s.message.empty());
   rs.record(false, 3000, 2, std::string(5000, 'm'));
-  EXPECT_EQ(rs.read().message.size(), ReloadStatus::kMessageCapacity) << "bounded";
+  ASSERT_TRUE(rs.read(s));
+  EXPECT_EQ(s.message.size(), ReloadStatus::kMessageCapacity) << "bounded";
+}
+
+// A master that died inside record() leaves the count odd: readers give up instead of spinning,
+// keep the counters and report the outcome as unknown.
+TEST(ReloadStatus, ReadOfAnAbandonedWriteFailsButKeepsCounters) {
+  auto shm = makeRegion();
+  auto& rs = shm.reloadStatus();
+  rs.record(false, 1000, 1, "bad");
+  rs.lock.sequence().fetch_add(1);
+  ReloadStatus::Snapshot s;
+  EXPECT_FALSE(rs.read(s));
+  EXPECT_EQ(s.completed, 1u);
+  EXPECT_EQ(s.failed, 1u);
+  EXPECT_TRUE(s.message.empty());
+}
+
+TEST(ConfigSlot, ReadOfAnAbandonedWriteReturnsGenerationZero) {
+  auto shm = makeRegion();
+  auto& slot = shm.configSlot();
+  ASSERT_TRUE(slot.publish("one", 1));
+  slot.half[slot.active.load()].lock.sequence().fetch_add(1);
+  std::string out = "stale";
+  EXPECT_EQ(slot.read(out), 0u);
+  EXPECT_TRUE(out.empty());
+  ASSERT_TRUE(slot.publish("two", 2)) << "the writer moves to the other half";
+  EXPECT_EQ(slot.read(out), 2u);
+  EXPECT_EQ(out, "two");
 }
 
 TEST(ShmRegion, HeaderDescribesLayout) {

@@ -35,6 +35,13 @@ TEST(ShmDbStatus, RoundTripAndBoundedError) {
   EXPECT_EQ(s.keys, 3u);
   EXPECT_EQ(s.last_error.size(), DbStatus::kErrorCapacity);
   EXPECT_EQ(dbStateName(s.state), "unavailable");
+
+  // A writer that died mid-update: the read fails (bounded) and leaves `out` as it was.
+  shm->dbStatus().lock.sequence().fetch_add(1);
+  DbStatus::Snapshot untouched;
+  untouched.loads = 99;
+  EXPECT_FALSE(shm->dbStatus().read(untouched));
+  EXPECT_EQ(untouched.loads, 99u);
 }
 
 }  // namespace
