@@ -61,10 +61,8 @@ DbConfigSource::DbConfigSource(uv_loop_t* loop, common::DatabaseConfig config,
       status_(status),
       on_loaded_(std::move(on_loaded)),
       on_failed_(std::move(on_failed)),
+      retry_timer_(loop, this, &DbConfigSource::onRetry),
       jitter_(static_cast<uint32_t>(getpid()) ^ static_cast<uint32_t>(common::nowUnixMs())) {
-  retry_timer_ = new uv_timer_t;
-  uv_timer_init(loop_, retry_timer_);
-  retry_timer_->data = this;
   common::pg::Connection::Options options;
   options.connect_timeout = config_.connect_timeout;
   options.query_timeout = config_.query_timeout;
@@ -78,10 +76,7 @@ DbConfigSource::DbConfigSource(uv_loop_t* loop, common::DatabaseConfig config,
 DbConfigSource::~DbConfigSource() {
   *alive_ = false;
   conn_.reset();
-  uv_timer_stop(retry_timer_);
-  retry_timer_->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(retry_timer_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  retry_timer_.stop();
   if (status_) status_->write(common::DbStatus::Snapshot{});
 }
 
@@ -204,13 +199,10 @@ void DbConfigSource::scheduleRetry() {
   // ±20 % so that many nodes do not reconnect in step after an outage.
   std::uniform_real_distribution<double> spread(0.8, 1.2);
   const auto delay = static_cast<uint64_t>(static_cast<double>(backoff_ms_) * spread(jitter_));
-  uv_timer_start(retry_timer_, &DbConfigSource::onRetry, delay, 0);
+  retry_timer_.start(delay);
 }
 
-void DbConfigSource::onRetry(uv_timer_t* timer) {
-  auto* self = static_cast<DbConfigSource*>(timer->data);
-  if (self) self->conn_->connect();
-}
+void DbConfigSource::onRetry(void* self) { static_cast<DbConfigSource*>(self)->conn_->connect(); }
 
 void DbConfigSource::setState(common::DbState state, std::string error) {
   if (snapshot_.state != state) snapshot_.since_ms = common::nowUnixMs();

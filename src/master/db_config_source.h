@@ -18,6 +18,7 @@
 #include "common/config/config.h"
 #include "common/pg/pg_connection.h"
 #include "common/shm/db_status.h"
+#include "common/uv/uv_timer.h"
 #include "master/db_merge.h"
 
 namespace llmproxy::master {
@@ -60,7 +61,7 @@ class DbConfigSource {
   int socket() const { return conn_ ? conn_->socket() : -1; }
 
  private:
-  static void onRetry(uv_timer_t* timer);
+  static void onRetry(void* self);
 
   void onState(bool up, std::string_view why);
   void startLoad();
@@ -75,7 +76,7 @@ class DbConfigSource {
   LoadedCallback on_loaded_;
   FailedCallback on_failed_;
   std::unique_ptr<common::pg::Connection> conn_;
-  uv_timer_t* retry_timer_ = nullptr;  // heap, freed by its close callback
+  common::UvTimer retry_timer_;  // reconnect back-off
 
   bool connected_ = false;
   bool loading_ = false;

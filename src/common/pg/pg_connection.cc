@@ -25,20 +25,15 @@ std::string firstLine(const char* message) {
 }  // namespace
 
 Connection::Connection(uv_loop_t* loop, std::string conninfo, Options options)
-    : loop_(loop), conninfo_(std::move(conninfo)), options_(options) {
-  timer_ = new uv_timer_t;
-  uv_timer_init(loop_, timer_);
-  timer_->data = this;
-}
+    : loop_(loop),
+      conninfo_(std::move(conninfo)),
+      options_(options),
+      timer_(loop, this, &Connection::onTimer) {}
 
 Connection::~Connection() {
   *alive_ = false;
   unwatch();
   if (conn_) PQfinish(conn_);
-  uv_timer_stop(timer_);
-  timer_->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(timer_),
-           [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
 }
 
 void Connection::connect() {
@@ -73,12 +68,11 @@ int Connection::socket() const { return conn_ ? PQsocket(conn_) : -1; }
 void Connection::reset(std::string_view why) { fail(std::string(why), false); }
 
 void Connection::armTimer(std::chrono::milliseconds after) {
-  uv_timer_start(timer_, &Connection::onTimer, static_cast<uint64_t>(after.count()), 0);
+  timer_.start(static_cast<uint64_t>(after.count()));
 }
 
-void Connection::onTimer(uv_timer_t* timer) {
-  auto* self = static_cast<Connection*>(timer->data);
-  if (!self) return;
+void Connection::onTimer(void* owner) {
+  auto* self = static_cast<Connection*>(owner);
   if (!self->deferred_error_.empty()) {
     std::string why = std::move(self->deferred_error_);
     self->deferred_error_.clear();
@@ -164,7 +158,7 @@ void Connection::continueConnect() {
       return;
     case PGRES_POLLING_OK: {
       state_ = State::Ready;
-      uv_timer_stop(timer_);
+      timer_.stop();
       watch(UV_READABLE);  // notifications and a closing server arrive at any time
       auto alive = alive_;
       if (state_cb_) {
@@ -258,7 +252,7 @@ void Connection::drainNotifies() {
 }
 
 bool Connection::finishCurrent() {
-  uv_timer_stop(timer_);
+  timer_.stop();
   Pending done = std::move(queue_.front());
   queue_.pop_front();
   busy_ = false;
@@ -281,7 +275,7 @@ void Connection::fail(std::string why, bool notify_state) {
   state_ = State::Idle;
   busy_ = false;
   deferred_error_.clear();
-  uv_timer_stop(timer_);
+  timer_.stop();
   current_ = QueryResult{};
   std::deque<Pending> failed = std::move(queue_);
   queue_.clear();

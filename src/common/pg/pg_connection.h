@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/pg/pg_result.h"
+#include "common/uv/uv_timer.h"
 
 struct pg_conn;
 
@@ -75,7 +76,7 @@ class Connection {
   struct Poll;
 
   static void onPoll(uv_poll_t* handle, int status, int events);
-  static void onTimer(uv_timer_t* timer);
+  static void onTimer(void* self);
 
   void watch(int events);
   void unwatch();
@@ -99,7 +100,7 @@ class Connection {
   Poll* poll_ = nullptr;  // heap, freed by its close callback
   int poll_fd_ = -1;
   int poll_events_ = 0;
-  uv_timer_t* timer_ = nullptr;  // heap, freed by its close callback
+  common::UvTimer timer_;  // connect and statement deadlines, deferred errors
 
   std::deque<Pending> queue_;   // front is in flight when busy_
   bool busy_ = false;

@@ -1,6 +1,7 @@
 // A libuv timer owned by a C++ object: the uv_timer_t lives on the heap and is freed in its
 // close callback, so the owner may be destroyed at any time (even from inside the callback's
-// caller chain) without libuv touching freed memory. Worker-loop-only.
+// caller chain) without libuv touching freed memory. Only on its loop's thread (worker or
+// master).
 #pragma once
 
 #include <uv.h>
