@@ -17,6 +17,7 @@
 #include "common/config/validate.h"
 #include "common/log/log.h"
 #include "common/uv/close_loop.h"
+#include "common/uv/loop_fds.h"
 #include "common/time/clock.h"
 #include "master/pidfile.h"
 #include "master/proc_title.h"
@@ -137,7 +138,10 @@ int Master::run() {
   }
   setProcTitle("llmproxy: master process " + options_.config_file);
 
-  uv_loop_init(&loop_);
+  if (const int rc = common::initLoopRecordingFds(&loop_, loop_fds_); rc != 0) {
+    LLMP_LOG_CRIT("cannot create the event loop: {}", uv_strerror(rc));
+    return 1;
+  }
   loop_.data = this;
   for (int sig : {SIGHUP, SIGQUIT, SIGTERM, SIGINT, SIGUSR1, SIGCHLD}) {
     auto h = std::make_unique<uv_signal_t>();
@@ -530,12 +534,12 @@ void Master::closeUnusedListenerGenerations() {
 }
 
 // Fork hygiene (STYLE.md C.2), in the child: the master's loop is never run or closed there.
-// Its signal handles leave libuv's process-wide signal table (otherwise a signal in the worker
-// would be written into the master's pipe), and its fds are closed directly.
+// Its signal handles leave libuv's process-wide signal table (otherwise the worker's own
+// uv_signal_start would find them and skip installing its handler), and the fds the loop opened
+// for itself (recorded when it was made, see loop_fds.h) are closed directly.
 void Master::detachInChild(const worker::WorkerStartup& startup) {
   for (auto& h : signals_) uv_signal_stop(h.get());
-  for (int fd : {loop_.backend_fd, loop_.signal_pipefd[0], loop_.signal_pipefd[1],
-                 loop_.async_io_watcher.fd, loop_.async_wfd})
+  for (int fd : loop_fds_)
     if (fd > STDERR_FILENO) ::close(fd);
   // The master's PostgreSQL session: close the socket only. PQfinish here would send Terminate
   // and end the master's session; the child never touches the PGconn (its loop is gone).

@@ -86,6 +86,7 @@ class Master {
   bool ready_notified_ = false;
 
   uv_loop_t loop_{};
+  std::vector<int> loop_fds_;  // fds the loop opened for itself: a forked child closes its copies
   std::vector<std::unique_ptr<uv_signal_t>> signals_;
   uv_timer_t tick_{};
   uv_timer_t stop_deadline_{};

@@ -33,15 +33,24 @@ void resetSignals() {
 common::Result<pid_t> spawnWorker(const worker::WorkerStartup& startup,
                                   const std::function<void()>& detach_master) {
   const pid_t master_pid = getpid();
+  // Every signal stays blocked across fork until the child has reset the dispositions: none of
+  // the master's handlers (libuv's, which write into the master loop's pipe) runs in the child.
+  sigset_t all, before;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &before);
   const pid_t pid = fork();
-  if (pid < 0)
-    return common::fail(common::ErrorKind::Internal,
-                        std::string("fork() failed: ") + std::strerror(errno));
-  if (pid > 0) return pid;
+  if (pid != 0) {
+    const int fork_errno = errno;
+    sigprocmask(SIG_SETMASK, &before, nullptr);
+    if (pid < 0)
+      return common::fail(common::ErrorKind::Internal,
+                          std::string("fork() failed: ") + std::strerror(fork_errno));
+    return pid;
+  }
 
   // ---- child ----
   detach_master();
-  resetSignals();
+  resetSignals();  // ends by unblocking every signal
   prctl(PR_SET_PDEATHSIG, SIGQUIT);  // the master died: drain and go
   if (getppid() != master_pid) _exit(0);
   setProcTitle("llmproxy: worker process");
