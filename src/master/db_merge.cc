@@ -84,7 +84,9 @@ void dropInvalidRows(DbRows& rows, const common::Config& file) {
     rows.skipped.push_back(RowProblem{
         "credentials", k.db_id, k.name,
         fieldOf(errors.front().message, "key.",
-                {{"\"name\"", "name"}, {"key.rate_limit", "rate_limit_rps"}}),
+                {{"\"name\"", "name"},
+                 {"key.rate_limit.burst", "rate_limit_burst"},
+                 {"key.rate_limit", "rate_limit_rps"}}),
         joinMessages(errors)});
   }
   rows.keys = std::move(keys);

@@ -1,15 +1,15 @@
-// Row conversion: text values and JSON columns -> config structs, with the same rules as the
-// file loader (URL parser, pattern priority, burst default).
+// Row conversion: text values and JSON columns -> config structs, with the rules and messages
+// of the config schema (schema.h), as the file loader.
 #include "master/db_rows.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <limits>
 
 #include "common/config/model_pattern.h"
+#include "common/config/schema.h"
 #include "common/config/upstream_url.h"
 #include "common/crypto/sha256.h"
 
@@ -46,12 +46,12 @@ std::optional<int64_t> toInt(std::string_view text) {
   return v;
 }
 
-std::optional<double> toDouble(std::string_view text) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
+// expires_at as extract(epoch ...) gives it: any int64 (the schema's bounds apply to what is
+// written, not to what the database holds).
+constexpr common::schema::Field kExpiresAtEpoch{"expires_at", "expires_at", "expires_at",
+                                                common::schema::Kind::Integer,
+                                                std::numeric_limits<int64_t>::min(),
+                                                std::numeric_limits<int64_t>::max(), ""};
 
 // Builds the problems of one row; `label` is filled in as soon as it is known.
 class RowReader {
@@ -80,31 +80,35 @@ class RowReader {
     if (!row_[col]) return std::unexpected(problem(std::string(field), "is NULL"));
     return *row_[col];
   }
-  std::expected<bool, RowProblem> flag(size_t col, std::string_view field) const {
-    auto t = text(col, field);
+  std::expected<bool, RowProblem> flag(size_t col, const common::schema::Field& field) const {
+    auto t = text(col, field.column);
     if (!t) return std::unexpected(t.error());
     if (*t == "t" || *t == "true") return true;
     if (*t == "f" || *t == "false") return false;
-    return std::unexpected(problem(std::string(field), "expected a boolean"));
+    return std::unexpected(
+        problem(std::string(field.column), common::schema::expected(common::schema::Kind::Bool)));
   }
-  std::expected<int64_t, RowProblem> integer(size_t col, std::string_view field, int64_t min,
-                                             int64_t max) const {
-    auto t = text(col, field);
+  std::expected<int64_t, RowProblem> integer(size_t col, const common::schema::Field& field) const {
+    auto t = text(col, field.column);
     if (!t) return std::unexpected(t.error());
-    const auto v = toInt(*t);
-    if (!v || *v < min || *v > max)
-      return std::unexpected(problem(std::string(field), "expected an integer between " +
-                                                             std::to_string(min) + " and " +
-                                                             std::to_string(max)));
-    return *v;
+    return checked(field.column, common::schema::integerText(field, *t));
   }
-  std::expected<double, RowProblem> number(size_t col, std::string_view field) const {
-    auto t = text(col, field);
+  std::expected<double, RowProblem> number(size_t col, const common::schema::Field& field) const {
+    auto t = text(col, field.column);
     if (!t) return std::unexpected(t.error());
-    const auto v = toDouble(*t);
-    if (!v || *v < 0)
-      return std::unexpected(problem(std::string(field), "expected a finite number >= 0"));
-    return *v;
+    return checked(field.column, common::schema::numberText(field, *t));
+  }
+  std::expected<std::string, RowProblem> string(size_t col, const common::schema::Field& field) const {
+    auto t = text(col, field.column);
+    if (!t) return std::unexpected(t.error());
+    return checked(field.column, common::schema::text(field, *t));
+  }
+  // A schema check's value, or its message as this row's problem in `column`.
+  template <typename T>
+  std::expected<T, RowProblem> checked(std::string_view column,
+                                       common::schema::Checked<T> value) const {
+    if (!value) return std::unexpected(problem(std::string(column), std::move(value.error())));
+    return std::move(*value);
   }
   template <typename T>
   std::expected<T, RowProblem> json(size_t col, std::string_view field,
@@ -123,12 +127,6 @@ class RowReader {
   int64_t id_ = 0;
   std::string label_;
 };
-
-// An unset burst allows one second's worth of requests (at least one), as in the file.
-void defaultBurst(common::RateLimit& limit) {
-  if (limit.requests_per_second > 0 && limit.burst == 0)
-    limit.burst = std::max(1.0, limit.requests_per_second);
-}
 
 // The model-pattern priority for any list keyed by a pattern.
 bool patternBefore(std::string_view a, std::string_view b) {
@@ -181,6 +179,8 @@ std::expected<std::vector<common::ModelMapping>, std::string> parseJsonModelMapp
     std::string_view target;
     if (field.value.get_string().get(target))
       return std::unexpected("the target of \"" + std::string(field.key) + "\" is not a string");
+    if (std::string why = common::schema::modelMappingProblem(field.key, target); !why.empty())
+      return std::unexpected(std::move(why));
     out.push_back(common::ModelMapping{std::string(field.key), std::string(target)});
   }
   common::sortModelMapping(out);
@@ -206,24 +206,29 @@ std::expected<std::vector<common::ModelLimit>, std::string> parseJsonModelLimits
     common::ModelLimit limit;
     limit.model = pattern;
     for (dom::key_value_pair entry : limits) {
-      double v = 0;
-      if (entry.value.get_double().get(v) || !std::isfinite(v) || v < 0)
-        return std::unexpected("\"" + pattern + "\"." + std::string(entry.key) +
-                               ": expected a number >= 0");
-      if (entry.key == "requests_per_second") {
-        limit.rate_limit.requests_per_second = v;
-      } else if (entry.key == "burst") {
-        limit.rate_limit.burst = v;
-      } else if (entry.key == "tokens_per_minute") {
-        if (v > static_cast<double>(std::numeric_limits<int64_t>::max()))
-          return std::unexpected("\"" + pattern + "\".tokens_per_minute: too large");
-        limit.tokens_per_minute = static_cast<uint64_t>(v);
-      } else {
+      const std::string where = "\"" + pattern + "\"." + std::string(entry.key) + ": ";
+      if (entry.key == "tokens_per_minute") {
+        int64_t n = 0;
+        if (entry.value.get_int64().get(n))
+          return std::unexpected(where + common::schema::expected(common::schema::Kind::Integer));
+        auto checked = common::schema::integer(common::schema::key::kTokensPerMinute, n);
+        if (!checked) return std::unexpected(where + checked.error());
+        limit.tokens_per_minute = static_cast<uint64_t>(*checked);
+        continue;
+      }
+      const bool rps = entry.key == "requests_per_second";
+      if (!rps && entry.key != "burst")
         return std::unexpected("\"" + pattern + "\": unknown field \"" + std::string(entry.key) +
                                "\"");
-      }
+      double v = 0;
+      if (entry.value.get_double().get(v))
+        return std::unexpected(where + common::schema::expected(common::schema::Kind::Number));
+      auto checked = common::schema::number(
+          rps ? common::schema::key::kRequestsPerSecond : common::schema::key::kBurst, v);
+      if (!checked) return std::unexpected(where + checked.error());
+      (rps ? limit.rate_limit.requests_per_second : limit.rate_limit.burst) = *checked;
     }
-    defaultBurst(limit.rate_limit);
+    common::schema::applyDefaultBurst(limit.rate_limit);
     out.push_back(std::move(limit));
   }
   std::sort(out.begin(), out.end(), [](const common::ModelLimit& a, const common::ModelLimit& b) {
@@ -233,121 +238,119 @@ std::expected<std::vector<common::ModelLimit>, std::string> parseJsonModelLimits
 }
 
 std::expected<common::ProviderConfig, RowProblem> providerFromRow(const DbRow& row) {
+  namespace field = common::schema::provider;
   RowReader r("providers", row, kProviderColumns);
   if (auto bad = r.shape()) return std::unexpected(*bad);
   r.setId(kPId);
   common::ProviderConfig p;
   p.db_id = r.id();
-  auto key = r.text(kPKey, "provider_key");
+  auto key = r.text(kPKey, field::kId.column);
   if (!key) return std::unexpected(key.error());
   p.id = std::string(*key);
   r.setLabel(p.id);
+  if (auto id = r.checked(field::kId.column, common::schema::providerId(*key)); !id)
+    return std::unexpected(id.error());
 
-  auto type = r.text(kPType, "provider_type");
+  auto type = r.text(kPType, field::kType.column);
   if (!type) return std::unexpected(type.error());
-  if (*type == "openai") {
-    p.type = common::ProviderType::OpenAI;
-  } else if (*type == "openai-compatible") {
-    p.type = common::ProviderType::OpenAICompatible;
-  } else if (*type == "azure") {
-    p.type = common::ProviderType::Azure;
-  } else if (*type == "anthropic") {
-    p.type = common::ProviderType::Anthropic;  // refused by validation, with its reason
-  } else {
-    return std::unexpected(r.problem("provider_type", "unknown type \"" + std::string(*type) + "\""));
-  }
+  auto parsed_type = r.checked(field::kType.column, common::schema::providerType(*type));
+  if (!parsed_type) return std::unexpected(parsed_type.error());
+  p.type = *parsed_type;
 
-  auto base = r.text(kPApiBase, "api_base");
+  auto base = r.text(kPApiBase, field::kApiBase.column);
   if (!base) return std::unexpected(base.error());
   auto url = common::parseUpstreamUrl(*base);
-  if (!url) return std::unexpected(r.problem("api_base", url.error()));
+  if (!url) return std::unexpected(r.problem(std::string(field::kApiBase.column), url.error()));
   p.api_base = std::string(*base);
   p.url = std::move(*url);
 
-  auto api_key = r.text(kPApiKey, "api_key");
+  auto api_key = r.string(kPApiKey, field::kApiKey);
   if (!api_key) return std::unexpected(api_key.error());
-  p.api_key = std::string(*api_key);
-  auto version = r.text(kPApiVersion, "api_version");
+  p.api_key = std::move(*api_key);
+  auto version = r.string(kPApiVersion, field::kApiVersion);
   if (!version) return std::unexpected(version.error());
-  p.api_version = std::string(*version);
+  p.api_version = std::move(*version);
 
-  auto mapping = r.json(kPMapping, "model_mapping", &parseJsonModelMapping);
+  auto mapping = r.json(kPMapping, field::kModelMapping.column, &parseJsonModelMapping);
   if (!mapping) return std::unexpected(mapping.error());
   p.model_mapping = std::move(*mapping);
-  auto models = r.json(kPModels, "models", &parseJsonStringArray);
+  auto models = r.json(kPModels, field::kModels.column, &parseJsonStringArray);
   if (!models) return std::unexpected(models.error());
   p.models = std::move(*models);
 
-  auto weight = r.integer(kPWeight, "weight", 0, std::numeric_limits<uint32_t>::max());
+  auto weight = r.integer(kPWeight, field::kWeight);
   if (!weight) return std::unexpected(weight.error());
   p.weight = static_cast<uint32_t>(*weight);
-  auto verify = r.flag(kPVerifySsl, "verify_ssl");
+  auto verify = r.flag(kPVerifySsl, field::kVerifySsl);
   if (!verify) return std::unexpected(verify.error());
   p.verify_ssl = *verify;
-  auto concurrent =
-      r.integer(kPMaxConcurrent, "max_concurrent", 0, std::numeric_limits<uint32_t>::max());
+  auto concurrent = r.integer(kPMaxConcurrent, field::kMaxConcurrent);
   if (!concurrent) return std::unexpected(concurrent.error());
   p.max_concurrent = static_cast<uint32_t>(*concurrent);
-  auto enabled = r.flag(kPEnabled, "is_enabled");
+  auto enabled = r.flag(kPEnabled, field::kEnabled);
   if (!enabled) return std::unexpected(enabled.error());
   p.enabled = *enabled;
   return p;
 }
 
 std::expected<common::KeyConfig, RowProblem> keyFromRow(const DbRow& row) {
+  namespace field = common::schema::key;
   RowReader r("credentials", row, kCredentialColumns);
   if (auto bad = r.shape()) return std::unexpected(*bad);
   r.setId(kCId);
   common::KeyConfig k;
   k.db_id = r.id();
-  auto name = r.text(kCName, "name");
+  auto name = r.text(kCName, field::kName.column);
   if (!name) return std::unexpected(name.error());
   k.name = std::string(*name);
   r.setLabel(k.name);
+  if (auto checked = r.string(kCName, field::kName); !checked)
+    return std::unexpected(checked.error());
 
-  auto hash = r.text(kCHash, "key_hash");
+  auto hash = r.text(kCHash, field::kKeySha256.column);
   if (!hash) return std::unexpected(hash.error());
   auto digest = common::sha256FromHex(*hash);
-  if (!digest) return std::unexpected(r.problem("key_hash", "expected 64 hex digits"));
+  if (!digest)
+    return std::unexpected(r.problem(std::string(field::kKeySha256.column),
+                                     common::schema::expected(common::schema::Kind::Sha256)));
   k.key_sha256 = *digest;
 
-  auto allowed = r.json(kCAllowed, "allowed_models", &parseJsonStringArray);
+  auto allowed = r.json(kCAllowed, field::kAllowedModels.column, &parseJsonStringArray);
   if (!allowed) return std::unexpected(allowed.error());
   k.allowed_models = std::move(*allowed);
 
-  auto rps = r.number(kCRps, "rate_limit_rps");
+  auto rps = r.number(kCRps, field::kRequestsPerSecond);
   if (!rps) return std::unexpected(rps.error());
-  auto burst = r.number(kCBurst, "rate_limit_burst");
+  auto burst = r.number(kCBurst, field::kBurst);
   if (!burst) return std::unexpected(burst.error());
   k.rate_limit = common::RateLimit{*rps, *burst};
-  defaultBurst(k.rate_limit);
+  common::schema::applyDefaultBurst(k.rate_limit);
 
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  auto tpm = r.integer(kCTpm, "tokens_per_minute", 0, kMax);
+  auto tpm = r.integer(kCTpm, field::kTokensPerMinute);
   if (!tpm) return std::unexpected(tpm.error());
   k.tokens_per_minute = static_cast<uint64_t>(*tpm);
-  auto max_requests = r.integer(kCMaxRequests, "max_requests", 0, kMax);
+  auto max_requests = r.integer(kCMaxRequests, field::kMaxRequests);
   if (!max_requests) return std::unexpected(max_requests.error());
   k.max_requests = static_cast<uint64_t>(*max_requests);
 
-  auto limits = r.json(kCPerModel, "rate_limit_per_model", &parseJsonModelLimits);
+  auto limits = r.json(kCPerModel, field::kRateLimitPerModel.column, &parseJsonModelLimits);
   if (!limits) return std::unexpected(limits.error());
   k.model_limits = std::move(*limits);
 
-  auto cache = r.flag(kCCache, "cache");
+  auto cache = r.flag(kCCache, field::kCache);
   if (!cache) return std::unexpected(cache.error());
   k.cache = *cache;
-  auto ns = r.text(kCNamespace, "cache_namespace");
+  auto ns = r.string(kCNamespace, field::kCacheNamespace);
   if (!ns) return std::unexpected(ns.error());
-  k.cache_namespace = std::string(*ns);
+  k.cache_namespace = std::move(*ns);
 
   if (row[kCExpires]) {  // NULL = never
     // Before 1970 would read as "never" (0) in KeyConfig; such a key is simply expired.
-    auto at = r.integer(kCExpires, "expires_at", std::numeric_limits<int64_t>::min(), kMax);
+    auto at = r.integer(kCExpires, kExpiresAtEpoch);
     if (!at) return std::unexpected(at.error());
     k.expires_at = *at > 0 ? *at : 1;
   }
-  auto enabled = r.flag(kCEnabled, "is_enabled");
+  auto enabled = r.flag(kCEnabled, field::kEnabled);
   if (!enabled) return std::unexpected(enabled.error());
   k.enabled = *enabled;
   return k;

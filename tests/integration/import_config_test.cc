@@ -122,14 +122,26 @@ TEST(ImportConfig, BrokenFileImportsNothing) {
       << w.output;
   EXPECT_EQ(w.output.find("sk-x"), std::string::npos) << w.output;
 
-  // Rejected by PostgreSQL (a date that does not exist): the transaction takes everything back.
+  // A date that does not exist: refused by the config schema's RFC 3339 rule at its line,
+  // before PostgreSQL is asked.
   const std::string bad_date = dir.write(
       "date.yaml", "providers:\n  - name: ok\n    api_base: https://h\nmaster_keys:\n"
-                   "  - key: sk-x\n    expires_at: 2027-02-30\n");
+                   "  - key: sk-x\n    expires_at: 2027-02-30T00:00:00Z\n");
   auto d = importConfig(pg, bad_date);
   EXPECT_EQ(d.exit_code, 1) << d.output;
-  EXPECT_NE(d.output.find("credentials: date/time field value out of range"), std::string::npos)
+  EXPECT_NE(d.output.find(bad_date + ":6:17: key.expires_at: expected an RFC 3339 date-time"),
+            std::string::npos)
       << d.output;
+
+  // Rejected by PostgreSQL (jsonb cannot hold a NUL character) in the second table, after the
+  // providers were written: the transaction takes everything back.
+  const std::string bad_text = dir.write(
+      "nul.yaml", "providers:\n  - name: ok\n    api_base: https://h\nmaster_keys:\n"
+                  "  - key: sk-x\n    allowed_models: [\"a\\0b\"]\n");
+  auto n = importConfig(pg, bad_text);
+  EXPECT_EQ(n.exit_code, 1) << n.output;
+  EXPECT_NE(n.output.find("credentials: "), std::string::npos) << n.output;
+  EXPECT_NE(n.output.find("nothing imported"), std::string::npos) << n.output;
 
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM providers"), "0");
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM credentials"), "0");

@@ -7,15 +7,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <functional>
 #include <initializer_list>
-#include <limits>
 
 #include "common/config/expand_env.h"
 #include "common/config/listen_address.h"
 #include "common/config/model_pattern.h"
 #include "common/config/redis_url.h"
+#include "common/config/schema.h"
 #include "common/config/units.h"
 #include "common/config/upstream_url.h"
 #include "common/crypto/sha256.h"
@@ -69,64 +68,6 @@ std::string quotedList(std::initializer_list<std::string_view> choices) {
   return out;
 }
 
-// Parses "2025-01-31T12:00:00Z" / "...+02:00" (RFC 3339; ' ' may replace 'T') to unix seconds.
-std::optional<int64_t> parseRfc3339(std::string_view text) {
-  size_t at = 0;
-  auto digits = [&](size_t n) -> std::optional<int> {
-    if (at + n > text.size()) return std::nullopt;
-    int value = 0;
-    for (size_t i = 0; i < n; ++i) {
-      char c = text[at + i];
-      if (c < '0' || c > '9') return std::nullopt;
-      value = value * 10 + (c - '0');
-    }
-    at += n;
-    return value;
-  };
-  auto expect = [&](std::string_view chars) {
-    if (at < text.size() && chars.find(text[at]) != std::string_view::npos) {
-      ++at;
-      return true;
-    }
-    return false;
-  };
-  auto year = digits(4);
-  if (!year || !expect("-")) return std::nullopt;
-  auto month = digits(2);
-  if (!month || !expect("-")) return std::nullopt;
-  auto day = digits(2);
-  if (!day || !expect("Tt ")) return std::nullopt;
-  auto hour = digits(2);
-  if (!hour || !expect(":")) return std::nullopt;
-  auto minute = digits(2);
-  if (!minute || !expect(":")) return std::nullopt;
-  auto second = digits(2);
-  if (!second) return std::nullopt;
-  if (expect(".")) {
-    size_t start = at;
-    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
-    if (at == start) return std::nullopt;
-  }
-  int offset_minutes = 0;
-  if (!expect("Zz")) {
-    if (at >= text.size()) return std::nullopt;
-    int sign = text[at] == '-' ? -1 : 1;
-    if (!expect("+-")) return std::nullopt;
-    auto off_hour = digits(2);
-    if (!off_hour || !expect(":")) return std::nullopt;
-    auto off_minute = digits(2);
-    if (!off_minute || *off_hour > 23 || *off_minute > 59) return std::nullopt;
-    offset_minutes = sign * (*off_hour * 60 + *off_minute);
-  }
-  if (at != text.size() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year{*year},
-                                  std::chrono::month{static_cast<unsigned>(*month)},
-                                  std::chrono::day{static_cast<unsigned>(*day)}};
-  if (!ymd.ok()) return std::nullopt;
-  int64_t days = std::chrono::sys_days{ymd}.time_since_epoch().count();
-  return days * 86400 + *hour * 3600 + *minute * 60 + *second - offset_minutes * 60;
-}
-
 class TomlReader {
  public:
   TomlReader(const std::string& file, const EnvLookup& env, ConfigPositions& positions,
@@ -172,7 +113,24 @@ class TomlReader {
   std::optional<bool> boolean(const toml::node& node, const std::string& name);
   std::optional<int64_t> integer(const toml::node& node, const std::string& name, int64_t min,
                                  int64_t max);
+  // The schema's readers: the value's type checked here, its bounds and message the schema's.
+  std::optional<int64_t> integer(const toml::node& node, const std::string& name,
+                                 const schema::Field& field);
+  std::optional<double> number(const toml::node& node, const std::string& name,
+                               const schema::Field& field);
+  std::optional<std::string> text(const toml::node& node, const std::string& name,
+                                  const schema::Field& field);
+  // Reports a schema check's message at the node; the value when it passed.
+  template <typename T>
+  std::optional<T> checked(const toml::node& node, const std::string& name,
+                           schema::Checked<T> value) {
+    if (value) return std::move(*value);
+    error(node, name + ": " + value.error());
+    return std::nullopt;
+  }
   std::optional<Millis> duration(const toml::node& node, const std::string& name);
+  std::optional<Millis> duration(const toml::node& node, const std::string& name,
+                                 const schema::Field& field);
   std::optional<uint64_t> size(const toml::node& node, const std::string& name, uint64_t min,
                                std::string_view min_text);
   std::optional<std::string> choice(const toml::node& node, const std::string& name,
@@ -242,52 +200,57 @@ std::optional<bool> TomlReader::boolean(const toml::node& node, const std::strin
 
 std::optional<int64_t> TomlReader::integer(const toml::node& node, const std::string& name,
                                            int64_t min, int64_t max) {
+  const schema::Field field{"", "", "", schema::Kind::Integer, min, max, ""};
+  return integer(node, name, field);
+}
+
+
+std::optional<int64_t> TomlReader::integer(const toml::node& node, const std::string& name,
+                                           const schema::Field& field) {
   const auto* value = node.as_integer();
   if (value == nullptr) {
-    error(node, name + ": expected an integer");
+    error(node, name + ": " + schema::expected(schema::Kind::Integer));
     return std::nullopt;
   }
-  int64_t number = value->get();
-  if (number < min || number > max) {
-    error(node, name + ": must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                    " (got " + std::to_string(number) + ")");
+  return checked(node, name, schema::integer(field, value->get()));
+}
+
+std::optional<double> TomlReader::number(const toml::node& node, const std::string& name,
+                                         const schema::Field& field) {
+  std::optional<double> value;
+  if (const auto* i = node.as_integer()) value = static_cast<double>(i->get());
+  if (const auto* f = node.as_floating_point()) value = f->get();
+  if (!value) {
+    error(node, name + ": " + schema::expected(schema::Kind::Number));
     return std::nullopt;
   }
-  return number;
+  return checked(node, name, schema::number(field, *value));
+}
+
+std::optional<std::string> TomlReader::text(const toml::node& node, const std::string& name,
+                                            const schema::Field& field) {
+  auto value = string(node, name);
+  if (!value) return std::nullopt;
+  return checked(node, name, schema::text(field, *value));
 }
 
 std::optional<Millis> TomlReader::duration(const toml::node& node, const std::string& name) {
-  std::optional<Millis> out;
-  if (const auto* number = node.as_integer()) {
-    int64_t seconds = number->get();
-    if (seconds > std::numeric_limits<int64_t>::max() / 1000) {
-      error(node, name + ": duration is too large");
-      return std::nullopt;
-    }
-    if (seconds < 0) {
-      error(node, name + ": duration must not be negative");
-      return std::nullopt;
-    }
-    out = Millis{seconds * 1000};
-  } else if (node.is_string()) {
-    auto text = string(node, name);
-    if (!text) return std::nullopt;
-    auto parsed = parseDuration(*text);
-    if (!parsed) {
-      error(node, name + ": bad duration \"" + *text + "\": " + parsed.error());
-      return std::nullopt;
-    }
-    out = *parsed;
-  } else {
-    error(node,
-          name + ": expected a duration such as \"30s\" or \"250ms\" (an integer means seconds)");
+  // Server-wide durations: greater than 0, no upper bound.
+  static constexpr schema::Field kAnyDuration{"", "", "", schema::Kind::Duration, 1, 0, ""};
+  return duration(node, name, kAnyDuration);
+}
+
+std::optional<Millis> TomlReader::duration(const toml::node& node, const std::string& name,
+                                           const schema::Field& field) {
+  if (const auto* number = node.as_integer())
+    return checked(node, name, schema::durationSeconds(field, number->get()));
+  if (!node.is_string()) {
+    error(node, name + ": " + schema::expected(schema::Kind::Duration));
     return std::nullopt;
   }
-  if (out->count() <= 0) {
-    error(node, name + ": must be greater than 0");
-    return std::nullopt;
-  }
-  return out;
+  auto text = string(node, name);
+  if (!text) return std::nullopt;
+  return checked(node, name, schema::durationText(field, *text));
 }
 
 std::optional<uint64_t> TomlReader::size(const toml::node& node, const std::string& name,
@@ -550,9 +513,9 @@ void TomlReader::readModelMapping(const toml::node& node, const std::string& nam
 
 void TomlReader::readProvider(const toml::table& table, const std::string& path,
                               ProviderConfig& p) {
-  auto str = [this](std::string& out) {
-    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
-      assign(string(n, name), out);
+  auto str = [this](std::string& out, const schema::Field& field) {
+    return [this, &out, &field](const toml::node& n, const std::string& name, const std::string&) {
+      assign(text(n, name, field), out);
     };
   };
   auto flag = [this](bool& out) {
@@ -566,36 +529,24 @@ void TomlReader::readProvider(const toml::table& table, const std::string& path,
           {"id",
            [&](const toml::node& n, const std::string& name, const std::string& field_path) {
              auto text = string(n, name);
-             if (text && text->empty()) {
-               error(n, name + ": must not be empty");
-               text.reset();
-             }
+             if (text) text = checked(n, name, schema::providerId(*text));
              if (!text) positions_.markBad(field_path);
              assign(std::move(text), p.id);
            }},
           {"type",
            [&](const toml::node& n, const std::string& name, const std::string& field_path) {
-             auto text = n.is_string() ? string(n, name) : std::nullopt;
-             if (!text && !n.is_string()) {
-               error(n, name + ": expected \"openai\", \"openai-compatible\" or \"azure\"");
+             std::optional<std::string> text;
+             if (n.is_string()) {
+               text = string(n, name);
+             } else {
+               error(n, name + ": " + schema::expected(schema::Kind::ProviderType));
              }
-             if (!text) {
+             auto type = text ? checked(n, name, schema::providerType(*text)) : std::nullopt;
+             if (!type) {
                positions_.markBad(field_path);
                return;
              }
-             if (*text == "openai") {
-               p.type = ProviderType::OpenAI;
-             } else if (*text == "openai-compatible") {
-               p.type = ProviderType::OpenAICompatible;
-             } else if (*text == "azure") {
-               p.type = ProviderType::Azure;
-             } else if (*text == "anthropic") {
-               p.type = ProviderType::Anthropic;  // rejected by validation, with its reason
-             } else {
-               error(n, name + ": expected \"openai\", \"openai-compatible\" or \"azure\" (got \"" +
-                            *text + "\")");
-               positions_.markBad(field_path);
-             }
+             p.type = *type;
            }},
           {"api_base",
            [&](const toml::node& n, const std::string& name, const std::string& field_path) {
@@ -613,15 +564,16 @@ void TomlReader::readProvider(const toml::table& table, const std::string& path,
              }
              p.url = std::move(*url);
            }},
-          {"api_key", str(p.api_key)},
-          {"api_version", str(p.api_version)},
+          {"api_key", str(p.api_key, schema::provider::kApiKey)},
+          {"api_version", str(p.api_version, schema::provider::kApiVersion)},
           {"weight",
            [&](const toml::node& n, const std::string& name, const std::string&) {
-             if (auto v = integer(n, name, 1, 1000)) p.weight = static_cast<uint32_t>(*v);
+             if (auto v = integer(n, name, schema::provider::kWeight))
+               p.weight = static_cast<uint32_t>(*v);
            }},
           {"enabled", flag(p.enabled)},
           {"verify_ssl", flag(p.verify_ssl)},
-          {"ca_file", str(p.ca_file)},
+          {"ca_file", str(p.ca_file, schema::provider::kCaFile)},
           {"models", [&](const toml::node& n, const std::string& name,
                          const std::string&) { assign(stringList(n, name), p.models); }},
           {"model_mapping",
@@ -630,16 +582,12 @@ void TomlReader::readProvider(const toml::table& table, const std::string& path,
            }},
           {"max_concurrent",
            [&](const toml::node& n, const std::string& name, const std::string&) {
-             if (auto v = integer(n, name, 0, 1'000'000)) p.max_concurrent = static_cast<uint32_t>(*v);
+             if (auto v = integer(n, name, schema::provider::kMaxConcurrent))
+               p.max_concurrent = static_cast<uint32_t>(*v);
            }},
           {"queue_timeout",
            [&](const toml::node& n, const std::string& name, const std::string&) {
-             auto d = duration(n, name);
-             if (d && *d > Millis{60'000}) {
-               error(n, name + ": must be at most 60s (a queued request holds its client)");
-               return;
-             }
-             assign(std::move(d), p.queue_timeout);
+             assign(duration(n, name, schema::provider::kQueueTimeout), p.queue_timeout);
            }},
       });
 }
@@ -697,20 +645,14 @@ void TomlReader::readExpiry(const toml::node& node, const std::string& name, int
   } else if (node.is_string()) {
     auto text = string(node, name);
     if (!text) return;
-    seconds = parseRfc3339(*text);
-    if (!seconds) {
-      error(node, name + ": expected an RFC 3339 date-time such as \"2026-01-31T00:00:00Z\"");
-      return;
-    }
+    assign(checked(node, name, schema::expiresAt(*text)), out);
+    return;
   } else {
-    error(node, name + ": expected a date-time (2026-01-31T00:00:00Z)");
+    error(node, name + ": " + schema::expected(schema::Kind::Timestamp));
     return;
   }
-  if (!seconds || *seconds <= 0) {
-    error(node, name + ": must be a valid date after 1970-01-01");
-    return;
-  }
-  out = *seconds;
+  // A TOML date that does not exist (2030-02-30) is refused as "not after 1970" too.
+  assign(checked(node, name, schema::expiresAtSeconds(seconds.value_or(0))), out);
 }
 
 void TomlReader::readRateLimit(const toml::node& node, const std::string& name,
@@ -720,27 +662,17 @@ void TomlReader::readRateLimit(const toml::node& node, const std::string& name,
     error(node, name + ": expected a table { requests_per_second = N, burst = N }");
     return;
   }
-  auto number = [this](double& out) {
-    return [this, &out](const toml::node& n, const std::string& field_name, const std::string&) {
-      std::optional<double> value;
-      if (const auto* i = n.as_integer()) value = static_cast<double>(i->get());
-      if (const auto* f = n.as_floating_point()) value = f->get();
-      if (!value || !std::isfinite(*value) || *value < 0) {
-        error(n, field_name + ": expected a number >= 0");
-        return;
-      }
-      out = *value;
-    };
+  auto rate = [this](double& out, const schema::Field& field) {
+    return [this, &out, &field](const toml::node& n, const std::string& field_name,
+                                const std::string&) { assign(number(n, field_name, field), out); };
   };
   readFields(*table, name, name, path,
              {
-                 {"requests_per_second", number(limit.requests_per_second)},
-                 {"burst", number(limit.burst)},
+                 {"requests_per_second",
+                  rate(limit.requests_per_second, schema::key::kRequestsPerSecond)},
+                 {"burst", rate(limit.burst, schema::key::kBurst)},
              });
-  // An unset burst allows one second's worth of requests (at least one).
-  if (limit.requests_per_second > 0 && limit.burst == 0) {
-    limit.burst = std::max(1.0, limit.requests_per_second);
-  }
+  schema::applyDefaultBurst(limit);
 }
 
 void TomlReader::readModelLimits(const toml::node& node, const std::string& name,
@@ -775,26 +707,22 @@ void TomlReader::readModelLimits(const toml::node& node, const std::string& name
     ModelLimit ml;
     ml.model = pattern;
     bool any = false;
-    auto number = [&](double& target) {
+    auto rate = [&](double& target, const schema::Field& field) {
       return [&](const toml::node& n, const std::string& field_name, const std::string&) {
-        std::optional<double> v;
-        if (const auto* i = n.as_integer()) v = static_cast<double>(i->get());
-        if (const auto* f = n.as_floating_point()) v = f->get();
-        if (!v || !std::isfinite(*v) || *v < 0) {
-          error(n, field_name + ": expected a number >= 0");
-          return;
+        if (auto v = number(n, field_name, field)) {
+          target = *v;
+          any = true;
         }
-        target = *v;
-        any = true;
       };
     };
     readFields(*limits, entry_name, entry_name, path + "." + pattern,
                {
-                   {"requests_per_second", number(ml.rate_limit.requests_per_second)},
-                   {"burst", number(ml.rate_limit.burst)},
+                   {"requests_per_second",
+                    rate(ml.rate_limit.requests_per_second, schema::key::kRequestsPerSecond)},
+                   {"burst", rate(ml.rate_limit.burst, schema::key::kBurst)},
                    {"tokens_per_minute",
                     [&](const toml::node& n, const std::string& field_name, const std::string&) {
-                      if (auto v = integer(n, field_name, 0, std::numeric_limits<int64_t>::max())) {
+                      if (auto v = integer(n, field_name, schema::key::kTokensPerMinute)) {
                         ml.tokens_per_minute = static_cast<uint64_t>(*v);
                         any = true;
                       }
@@ -804,18 +732,15 @@ void TomlReader::readModelLimits(const toml::node& node, const std::string& name
       error(*value, entry_name + ": set requests_per_second or tokens_per_minute");
       continue;
     }
-    if (ml.rate_limit.requests_per_second > 0 && ml.rate_limit.burst == 0)
-      ml.rate_limit.burst = std::max(1.0, ml.rate_limit.requests_per_second);
+    schema::applyDefaultBurst(ml.rate_limit);
     out.push_back(std::move(ml));
   }
 }
 
 void TomlReader::readKey(const toml::table& table, const std::string& path, KeyConfig& k) {
-  auto count = [this](uint64_t& out) {
-    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
-      if (auto v = integer(n, name, 0, std::numeric_limits<int64_t>::max())) {
-        out = static_cast<uint64_t>(*v);
-      }
+  auto count = [this](uint64_t& out, const schema::Field& field) {
+    return [this, &out, &field](const toml::node& n, const std::string& name, const std::string&) {
+      if (auto v = integer(n, name, field)) out = static_cast<uint64_t>(*v);
     };
   };
   bool has_key = false;
@@ -824,13 +749,9 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
              {
                  {"name",
                   [&](const toml::node& n, const std::string& name, const std::string& field_path) {
-                    auto text = string(n, name);
-                    if (text && text->empty()) {
-                      error(n, name + ": must not be empty");
-                      text.reset();
-                    }
-                    if (!text) positions_.markBad(field_path);
-                    assign(std::move(text), k.name);
+                    auto value = text(n, name, schema::key::kName);
+                    if (!value) positions_.markBad(field_path);
+                    assign(std::move(value), k.name);
                   }},
                  {"key",
                   [&](const toml::node& n, const std::string& name, const std::string&) {
@@ -840,12 +761,8 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                       return;
                     }
                     has_key = true;
-                    const auto plain = string(n, name);
+                    const auto plain = text(n, name, schema::key::kKey);
                     if (!plain) return;
-                    if (plain->empty()) {
-                      error(n, name + ": must not be empty");
-                      return;
-                    }
                     k.key_sha256 = sha256(*plain);
                     key_ok = true;
                   }},
@@ -862,7 +779,7 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                     if (!hex) return;
                     auto digest = sha256FromHex(*hex);
                     if (!digest) {
-                      error(n, name + ": expected 64 hex digits");
+                      error(n, name + ": " + schema::expected(schema::Kind::Sha256));
                       return;
                     }
                     k.key_sha256 = *digest;
@@ -880,8 +797,8 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                   [&](const toml::node& n, const std::string& name, const std::string& field_path) {
                     readRateLimit(n, name, field_path, k.rate_limit);
                   }},
-                 {"tokens_per_minute", count(k.tokens_per_minute)},
-                 {"max_requests", count(k.max_requests)},
+                 {"tokens_per_minute", count(k.tokens_per_minute, schema::key::kTokensPerMinute)},
+                 {"max_requests", count(k.max_requests, schema::key::kMaxRequests)},
                  {"rate_limit_per_model",
                   [&](const toml::node& n, const std::string& name, const std::string& field_path) {
                     readModelLimits(n, name, field_path, k.model_limits);
@@ -890,12 +807,7 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                                const std::string&) { assign(boolean(n, name), k.cache); }},
                  {"cache_namespace",
                   [&](const toml::node& n, const std::string& name, const std::string&) {
-                    auto text = string(n, name);
-                    if (text && text->size() > 128) {
-                      error(n, name + ": at most 128 characters");
-                      return;
-                    }
-                    assign(std::move(text), k.cache_namespace);
+                    assign(text(n, name, schema::key::kCacheNamespace), k.cache_namespace);
                   }},
              });
   if (!has_key) {

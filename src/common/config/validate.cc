@@ -1,7 +1,6 @@
 // Whole-config validation.
 #include "common/config/validate.h"
 
-#include <re2/re2.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -10,6 +9,7 @@
 #include <map>
 
 #include "common/config/model_pattern.h"
+#include "common/config/schema.h"
 
 namespace llmproxy::common {
 
@@ -116,24 +116,19 @@ void validateProviders(const Config& config, Reporter& report) {
     std::string path = indexed("provider", i);
     if (provider.id.empty()) {
       report.error(path + ".id", "provider: missing required key \"id\"");
-    } else if (!isValidProviderId(provider.id)) {
-      report.error(path + ".id", "provider.id \"" + provider.id +
-                                     "\": use only letters, digits, '.', '_' and '-'");
+    } else if (auto id = schema::providerId(provider.id); !id) {
+      report.error(path + ".id", "provider.id: " + id.error());
     } else if (auto [it, inserted] = ids.emplace(provider.id, path + ".id"); !inserted) {
       report.error(path + ".id",
                    "duplicate provider id \"" + provider.id + "\"" + report.lineNote(it->second));
     }
-    if (provider.type == ProviderType::Anthropic) {
-      report.error(path + ".type",
-                   "provider type \"anthropic\" is not supported yet (cross-protocol translation "
-                   "is planned); use an OpenAI-compatible endpoint");
-    }
+    if (const std::string why = schema::providerTypeUnsupported(provider.type); !why.empty())
+      report.error(path + ".type", "provider.type: " + why);
     if (provider.type == ProviderType::Azure && provider.api_version.empty()) {
       report.error(path + ".api_version", "provider.api_version: required for type \"azure\"");
     }
-    if (provider.weight < 1 || provider.weight > 1000) {
-      report.error(path + ".weight", "provider.weight: must be between 1 and 1000");
-    }
+    if (auto weight = schema::integer(schema::provider::kWeight, int64_t{provider.weight}); !weight)
+      report.error(path + ".weight", "provider.weight: " + weight.error());
     if (provider.url.host.empty()) {
       report.error(path + ".api_base", "provider: missing required key \"api_base\"");
     }
@@ -142,19 +137,9 @@ void validateProviders(const Config& config, Reporter& report) {
                                           "\": cannot read: " + std::strerror(errno));
     }
     for (const ModelMapping& entry : provider.model_mapping) {
-      std::string entry_path = path + ".model_mapping." + entry.pattern;
-      if (entry.pattern.empty() || entry.target.empty()) {
-        report.error(entry_path, "provider.model_mapping: patterns and targets must not be empty");
-        continue;
-      }
-      if (classifyModelPattern(entry.pattern) != ModelPatternKind::Regex) continue;
-      RE2::Options options;
-      options.set_log_errors(false);
-      RE2 regex(entry.pattern, options);
-      if (!regex.ok()) {
-        report.error(entry_path, "provider.model_mapping: bad regex \"" + entry.pattern +
-                                     "\": " + regex.error());
-      }
+      const std::string why = schema::modelMappingProblem(entry.pattern, entry.target);
+      if (!why.empty())
+        report.error(path + ".model_mapping." + entry.pattern, "provider.model_mapping: " + why);
     }
   }
 }
@@ -194,8 +179,12 @@ void validateKeys(const Config& config, const ConfigPositions* positions, Report
                                       "\" has the same key as \"" + config.keys[it->second].name +
                                       "\"" + report.lineNote(indexed("key", it->second)));
     }
-    if (key.rate_limit.requests_per_second < 0 || key.rate_limit.burst < 0) {
-      report.error(path + ".rate_limit", "key.rate_limit: values must not be negative");
+    if (auto rps = schema::number(schema::key::kRequestsPerSecond,
+                                  key.rate_limit.requests_per_second);
+        !rps) {
+      report.error(path + ".rate_limit", "key.rate_limit.requests_per_second: " + rps.error());
+    } else if (auto burst = schema::number(schema::key::kBurst, key.rate_limit.burst); !burst) {
+      report.error(path + ".rate_limit", "key.rate_limit.burst: " + burst.error());
     }
   }
 }

@@ -1,12 +1,9 @@
 // parseSeedConfig: yaml-cpp tree -> SeedConfig, with aliases, env expansion and positions.
 #include "master/import/seed_config.h"
 
-#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -14,9 +11,9 @@
 #include <string_view>
 
 #include "common/config/expand_env.h"
-#include "common/config/model_pattern.h"
+#include "common/config/scalars.h"
+#include "common/config/schema.h"
 #include "common/config/upstream_url.h"
-#include "common/config/validate.h"
 #include "common/crypto/sha256.h"
 
 namespace llmproxy::master::import {
@@ -64,11 +61,22 @@ class SeedReader {
     return false;
   }
 
-  // Value readers: report a wrong type or value at the node and return nullopt.
+  // Value readers: report a wrong type or value at the node and return nullopt. Bounds and
+  // messages are the config schema's.
   std::optional<std::string> string(const YAML::Node& node, const std::string& name);
-  std::optional<int64_t> integer(const YAML::Node& node, const std::string& name, int64_t min,
-                                 int64_t max);
-  std::optional<double> number(const YAML::Node& node, const std::string& name);
+  std::optional<std::string> text(const YAML::Node& node, const std::string& name,
+                                  const common::schema::Field& field);
+  std::optional<int64_t> integer(const YAML::Node& node, const std::string& name,
+                                 const common::schema::Field& field);
+  std::optional<double> number(const YAML::Node& node, const std::string& name,
+                               const common::schema::Field& field);
+  template <typename T>
+  std::optional<T> checked(const YAML::Node& node, const std::string& name,
+                           common::schema::Checked<T> value) {
+    if (value) return std::move(*value);
+    error(node, name + ": " + value.error());
+    return std::nullopt;
+  }
   std::optional<bool> boolean(const YAML::Node& node, const std::string& name);
   std::optional<std::vector<std::string>> stringList(const YAML::Node& node,
                                                      const std::string& name);
@@ -103,41 +111,33 @@ std::optional<std::string> SeedReader::string(const YAML::Node& node, const std:
   return std::move(*expanded);
 }
 
-std::optional<int64_t> SeedReader::integer(const YAML::Node& node, const std::string& name,
-                                           int64_t min, int64_t max) {
-  if (!node.IsScalar()) {
-    error(node, name + ": expected an integer");
-    return std::nullopt;
-  }
-  auto text = string(node, name);
-  if (!text) return std::nullopt;
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc{} || end != text->data() + text->size()) {
-    error(node, name + ": expected an integer");
-    return std::nullopt;
-  }
-  if (v < min || v > max) {
-    error(node, name + ": must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return std::nullopt;
-  }
-  return v;
+std::optional<std::string> SeedReader::text(const YAML::Node& node, const std::string& name,
+                                            const common::schema::Field& field) {
+  auto value = string(node, name);
+  if (!value) return std::nullopt;
+  return checked(node, name, common::schema::text(field, *value));
 }
 
-std::optional<double> SeedReader::number(const YAML::Node& node, const std::string& name) {
+std::optional<int64_t> SeedReader::integer(const YAML::Node& node, const std::string& name,
+                                           const common::schema::Field& field) {
   if (!node.IsScalar()) {
-    error(node, name + ": expected a number");
+    error(node, name + ": " + common::schema::expected(common::schema::Kind::Integer));
     return std::nullopt;
   }
-  auto text = string(node, name);
-  if (!text) return std::nullopt;
-  double v = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc{} || end != text->data() + text->size() || !std::isfinite(v) || v < 0) {
-    error(node, name + ": expected a number >= 0");
+  auto value = string(node, name);
+  if (!value) return std::nullopt;
+  return checked(node, name, common::schema::integerText(field, *value));
+}
+
+std::optional<double> SeedReader::number(const YAML::Node& node, const std::string& name,
+                                         const common::schema::Field& field) {
+  if (!node.IsScalar()) {
+    error(node, name + ": " + common::schema::expected(common::schema::Kind::Number));
     return std::nullopt;
   }
-  return v;
+  auto value = string(node, name);
+  if (!value) return std::nullopt;
+  return checked(node, name, common::schema::numberText(field, *value));
 }
 
 std::optional<bool> SeedReader::boolean(const YAML::Node& node, const std::string& name) {
@@ -151,7 +151,7 @@ std::optional<bool> SeedReader::boolean(const YAML::Node& node, const std::strin
     if (isOneOf(lower, {"true", "yes", "on"})) return true;
     if (isOneOf(lower, {"false", "no", "off"})) return false;
   }
-  error(node, name + ": expected true or false");
+  error(node, name + ": " + common::schema::expected(common::schema::Kind::Bool));
   return std::nullopt;
 }
 
@@ -159,7 +159,7 @@ std::optional<std::vector<std::string>> SeedReader::stringList(const YAML::Node&
                                                                const std::string& name) {
   if (node.IsNull()) return std::vector<std::string>{};
   if (!node.IsSequence()) {
-    error(node, name + ": expected a list of strings");
+    error(node, name + ": " + common::schema::expected(common::schema::Kind::StringList));
     return std::nullopt;
   }
   std::vector<std::string> out;
@@ -234,6 +234,7 @@ void SeedReader::readProvider(const YAML::Node& node, const std::optional<std::s
   bool has_key = false;
   bool has_base = false;
   YAML::Mark key_mark = node.Mark();
+  std::string key_name = "provider.name";  // as written (name, provider_key or id), for messages
   YAML::Mark base_mark = node.Mark();
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
@@ -246,24 +247,23 @@ void SeedReader::readProvider(const YAML::Node& node, const std::optional<std::s
       }
       has_key = true;
       key_mark = v.Mark();
+      key_name = name;
       set(string(v, name), p.key);
     } else if (isOneOf(key, {"type", "provider_type"})) {
-      auto type = string(v, name);
-      if (type && !isOneOf(*type, {"openai", "openai-compatible", "azure", "anthropic"})) {
-        error(v, name + ": expected \"openai\", \"openai-compatible\", \"azure\" or \"anthropic\"");
-        type.reset();
-      }
-      set(std::move(type), p.type);
+      auto written = string(v, name);
+      auto type = written ? checked(v, name, common::schema::providerType(*written)) : std::nullopt;
+      set(type ? std::optional<std::string>(common::schema::providerTypeName(*type)) : std::nullopt,
+          p.type);
     } else if (isOneOf(key, {"api_base", "base_url"})) {
       has_base = true;
       base_mark = v.Mark();
       set(string(v, name), p.api_base);
     } else if (key == "api_key") {
-      set(string(v, name), p.api_key);
+      set(text(v, name, common::schema::provider::kApiKey), p.api_key);
     } else if (key == "api_version") {
-      set(string(v, name), p.api_version);
+      set(text(v, name, common::schema::provider::kApiVersion), p.api_version);
     } else if (key == "weight") {
-      set(integer(v, name, 0, 1'000'000), p.weight);
+      set(integer(v, name, common::schema::provider::kWeight), p.weight);
     } else if (key == "models") {
       set(stringList(v, name), p.models);
     } else if (key == "model_mapping") {
@@ -283,12 +283,8 @@ void SeedReader::readProvider(const YAML::Node& node, const std::optional<std::s
   if (!has_key) {
     error(node, "provider: name (or provider_key, id) is required");
     ok = false;
-  } else if (ok && !common::isValidProviderId(p.key)) {
-    error(key_mark,
-          "provider name \"" + p.key + "\": only letters, digits, '.', '_' and '-' are allowed");
-    ok = false;
-  } else if (p.key.size() > 128) {
-    error(key_mark, "provider name: at most 128 characters");
+  } else if (auto id = common::schema::providerId(p.key); !id && ok) {
+    error(key_mark, key_name + ": " + id.error());
     ok = false;
   }
   if (!has_base) {
@@ -317,8 +313,9 @@ void SeedReader::readModelMapping(const YAML::Node& node, SeedProvider& p, bool&
       ok = false;
       continue;
     }
-    if (pattern->empty() || target->empty()) {
-      error(it->first, "provider.model_mapping: patterns and targets must not be empty");
+    if (const std::string why = common::schema::modelMappingProblem(*pattern, *target);
+        !why.empty()) {
+      error(it->first, "provider.model_mapping: " + why);
       ok = false;
       continue;
     }
@@ -327,16 +324,6 @@ void SeedReader::readModelMapping(const YAML::Node& node, SeedProvider& p, bool&
       ok = false;
       continue;
     }
-    if (common::classifyModelPattern(*pattern) == common::ModelPatternKind::Regex) {
-      RE2::Options options;
-      options.set_log_errors(false);
-      RE2 regex(*pattern, options);
-      if (!regex.ok()) {
-        error(it->first, "provider.model_mapping: bad regex \"" + *pattern + "\": " + regex.error());
-        ok = false;
-        continue;
-      }
-    }
     p.model_mapping.emplace_back(std::move(*pattern), std::move(*target));
   }
 }
@@ -344,8 +331,9 @@ void SeedReader::readModelMapping(const YAML::Node& node, SeedProvider& p, bool&
 void SeedReader::readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok) {
   if (node.IsNull()) return;
   std::optional<double> burst;
+  namespace field = common::schema::key;
   if (node.IsScalar()) {
-    auto rps = number(node, "key.rate_limit");
+    auto rps = number(node, "key.rate_limit", field::kRequestsPerSecond);
     if (!rps) {
       ok = false;
       return;
@@ -355,11 +343,11 @@ void SeedReader::readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok) {
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.Scalar();
       if (isOneOf(key, {"requests_per_second", "rps"})) {
-        auto rps = number(it->second, "key.rate_limit." + key);
+        auto rps = number(it->second, "key.rate_limit." + key, field::kRequestsPerSecond);
         if (!rps) ok = false;
         if (rps) k.rps = *rps;
       } else if (key == "burst") {
-        burst = number(it->second, "key.rate_limit.burst");
+        burst = number(it->second, "key.rate_limit.burst", field::kBurst);
         if (!burst) ok = false;
       } else {
         ignored(it->first, "a rate_limit");
@@ -371,16 +359,14 @@ void SeedReader::readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok) {
     ok = false;
     return;
   }
-  // As in llmproxy.conf: burst defaults to one second's worth, at least 1.
-  k.burst = burst ? *burst : (k.rps > 0 ? std::max(1.0, k.rps) : 0.0);
+  k.burst = common::schema::defaultBurst(k.rps, burst.value_or(0));
 }
 
 void SeedReader::readKey(const YAML::Node& node, SeedKey& k, bool& ok) {
   if (!isMap(node, "master_keys: each key must be a map", ok)) return;
   auto set = [&ok](auto value, auto& out) { take(std::move(value), out, ok); };
+  namespace field = common::schema::key;
   bool has_key = false;
-  static const RE2 kTimestamp(
-      R"(\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)?)");
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
     const YAML::Node v = it->second;
@@ -398,7 +384,7 @@ void SeedReader::readKey(const YAML::Node& node, SeedKey& k, bool& ok) {
       } else if (key == "key_hash" || key == "key_sha256") {
         auto digest = common::sha256FromHex(*text);
         if (!digest) {
-          error(v, name + ": expected 64 hex digits");
+          error(v, name + ": " + common::schema::expected(common::schema::Kind::Sha256));
           ok = false;
         } else {
           k.key_hash = common::toHex(*digest);
@@ -410,24 +396,25 @@ void SeedReader::readKey(const YAML::Node& node, SeedKey& k, bool& ok) {
         k.key_hash = common::toHex(common::sha256(*text));
       }
     } else if (key == "name") {
-      set(string(v, name), k.name);
+      auto text_value = string(v, name);  // "" keeps the default name
+      if (text_value && !text_value->empty())
+        text_value = checked(v, name, common::schema::text(field::kName, *text_value));
+      set(std::move(text_value), k.name);
     } else if (isOneOf(key, {"allowed_models", "models"})) {
       set(stringList(v, name), k.allowed_models);
     } else if (key == "rate_limit") {
       readRateLimit(v, k, ok);
     } else if (key == "tokens_per_minute") {
-      set(integer(v, name, 0, INT64_MAX), k.tokens_per_minute);
+      set(integer(v, name, field::kTokensPerMinute), k.tokens_per_minute);
     } else if (key == "max_requests") {
-      set(integer(v, name, 0, INT64_MAX), k.max_requests);
+      set(integer(v, name, field::kMaxRequests), k.max_requests);
     } else if (key == "expires_at") {
       if (v.IsNull()) continue;
-      auto text = string(v, name);
-      if (text && !RE2::FullMatch(*text, kTimestamp)) {
-        error(v, name + ": expected a date and time such as 2027-01-01T00:00:00Z");
-        text.reset();
-      }
-      if (!text) ok = false;
-      if (text) k.expires_at = std::move(*text);
+      auto written = string(v, name);
+      auto at = written ? checked(v, name, common::schema::expiresAt(*written)) : std::nullopt;
+      // The canonical UTC text: PostgreSQL never guesses a zone for what it stores.
+      if (!at) ok = false;
+      if (at) k.expires_at = common::formatRfc3339(*at);
     } else if (isOneOf(key, {"enabled", "is_enabled"})) {
       set(boolean(v, name), k.enabled);
     } else {

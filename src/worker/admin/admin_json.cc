@@ -2,8 +2,6 @@
 #include "worker/admin/admin_json.h"
 
 #include <climits>
-#include <cmath>
-#include <ctime>
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -75,69 +73,67 @@ std::optional<JsonBody::Element> JsonBody::get(std::string_view name) const {
   return std::nullopt;
 }
 
+bool JsonBody::failValue(std::string_view param, std::string_view message) {
+  if (param.empty()) return fail("", std::string(message));
+  return fail(std::string(param), std::string(param) + ": " + std::string(message));
+}
+
 std::optional<std::string> JsonBody::string(Element v, std::string_view param, size_t max_size,
                                             bool allow_empty) {
+  const common::schema::Field field{"", "", "", common::schema::Kind::String,
+                                    allow_empty ? 0 : 1, static_cast<int64_t>(max_size), ""};
+  return text(v, param, field);
+}
+
+std::optional<std::string> JsonBody::text(Element v, std::string_view param,
+                                          const common::schema::Field& field) {
   std::string_view s;
   if (v.get_string().get(s) != simdjson::SUCCESS) {
-    fail(std::string(param), "'" + std::string(param) + "' must be a string");
+    failValue(param, common::schema::expected(common::schema::Kind::String));
     return std::nullopt;
   }
-  if (s.size() > max_size) {
-    fail(std::string(param), "'" + std::string(param) + "' is longer than " +
-                                 std::to_string(max_size) + " bytes");
-    return std::nullopt;
-  }
-  if (!allow_empty && s.empty()) {
-    fail(std::string(param), "'" + std::string(param) + "' must not be empty");
-    return std::nullopt;
-  }
-  if (s.find('\0') != std::string_view::npos) {
-    fail(std::string(param), "'" + std::string(param) + "' must not contain NUL characters");
-    return std::nullopt;
-  }
-  return std::string(s);
+  return checked(param, common::schema::text(field, s));
 }
 
 std::optional<int64_t> JsonBody::integer(Element v, std::string_view param, int64_t min,
                                          int64_t max) {
-  const std::string p(param);
+  const common::schema::Field field{"", "", "", common::schema::Kind::Integer, min, max, ""};
+  return integer(v, param, field);
+}
+
+std::optional<int64_t> JsonBody::integer(Element v, std::string_view param,
+                                         const common::schema::Field& field) {
   const auto t = v.type();
-  if (t == element_type::UINT64) {
-    fail(p, "'" + p + "' must be at most " + std::to_string(max));
-    return std::nullopt;
-  }
+  if (t == element_type::UINT64)
+    return checked(param, common::schema::unsignedInteger(field, v.get_uint64().value_unsafe()));
   if (t != element_type::INT64) {
-    fail(p, "'" + p + "' must be an integer");
+    failValue(param, common::schema::expected(common::schema::Kind::Integer));
     return std::nullopt;
   }
-  const int64_t n = v.get_int64().value_unsafe();
-  if (n < min || n > max) {
-    fail(p, "'" + p + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return std::nullopt;
-  }
-  return n;
+  return checked(param, common::schema::integer(field, v.get_int64().value_unsafe()));
 }
 
 std::optional<double> JsonBody::number(Element v, std::string_view param, double min,
                                        double max) {
-  const std::string p(param);
+  const common::schema::Field field{"", "", "", common::schema::Kind::Number,
+                                    static_cast<int64_t>(min), static_cast<int64_t>(max), ""};
+  return number(v, param, field);
+}
+
+std::optional<double> JsonBody::number(Element v, std::string_view param,
+                                       const common::schema::Field& field) {
   double d;
-  if (v.get_double().get(d) != simdjson::SUCCESS || !std::isfinite(d)) {
-    fail(p, "'" + p + "' must be a number");
+  if (v.get_double().get(d) != simdjson::SUCCESS) {
+    failValue(param, common::schema::expected(common::schema::Kind::Number));
     return std::nullopt;
   }
-  if (d < min || d > max) {
-    fail(p, "'" + p + "' must be between " + std::to_string(static_cast<int64_t>(min)) + " and " +
-                std::to_string(static_cast<int64_t>(max)));
-    return std::nullopt;
-  }
-  return d;
+  return checked(param, common::schema::number(field, d));
 }
 
 std::optional<bool> JsonBody::boolean(Element v, std::string_view param) {
   bool b;
   if (v.get_bool().get(b) != simdjson::SUCCESS) {
-    fail(std::string(param), "'" + std::string(param) + "' must be true or false");
+    failValue(param, common::schema::expected(common::schema::Kind::Bool));
     return std::nullopt;
   }
   return b;
@@ -148,11 +144,11 @@ std::optional<std::vector<std::string>> JsonBody::stringList(Element v, std::str
   simdjson::dom::array array;
   const std::string p(param);
   if (v.get_array().get(array) != simdjson::SUCCESS) {
-    fail(p, "'" + p + "' must be an array of strings");
+    failValue(p, common::schema::expected(common::schema::Kind::StringList));
     return std::nullopt;
   }
   if (array.size() > kMaxListItems) {
-    fail(p, "'" + p + "' has more than " + std::to_string(kMaxListItems) + " entries");
+    failValue(p, "must have at most " + std::to_string(kMaxListItems) + " entries");
     return std::nullopt;
   }
   std::vector<std::string> out;
@@ -170,11 +166,11 @@ std::optional<std::vector<std::pair<std::string, JsonBody::Element>>> JsonBody::
   simdjson::dom::object object;
   const std::string p(param);
   if (v.get_object().get(object) != simdjson::SUCCESS) {
-    fail(p, "'" + p + "' must be an object");
+    failValue(p, common::schema::expected(common::schema::Kind::Mapping));
     return std::nullopt;
   }
   if (object.size() > kMaxListItems) {
-    fail(p, "'" + p + "' has more than " + std::to_string(kMaxListItems) + " members");
+    failValue(p, "must have at most " + std::to_string(kMaxListItems) + " members");
     return std::nullopt;
   }
   std::vector<std::pair<std::string, Element>> out;
@@ -211,41 +207,6 @@ std::optional<int32_t> numericId(std::string_view param) {
 Outcome respondFieldError(Exchange& ex, const FieldError& error) {
   return pipeline::respondError(ex, {common::ErrorKind::BadRequest, error.message, 0},
                                 error.param);
-}
-
-std::string rfc3339(int64_t unix_seconds) {
-  const time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return std::string(buf, n);
-}
-
-bool isRfc3339(std::string_view s) {
-  // 2026-01-31T12:00:00
-  if (s.size() < 20) return false;
-  auto digits = [&](size_t at, size_t n) { return isDigits(s.substr(at, n)); };
-  if (!digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' || !digits(8, 2) ||
-      (s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' || !digits(14, 2) ||
-      s[16] != ':' || !digits(17, 2))
-    return false;
-  size_t at = 19;
-  if (s[at] == '.') {
-    const size_t start = ++at;
-    while (at < s.size() && s[at] >= '0' && s[at] <= '9') ++at;
-    if (at == start || at - start > 9) return false;
-  }
-  const std::string_view zone = s.substr(at);
-  if (zone == "Z" || zone == "z") return true;
-  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && isDigits(zone.substr(1, 2)) &&
-         zone[3] == ':' && isDigits(zone.substr(4, 2));
-}
-
-std::string maskSecret(std::string_view secret) {
-  if (secret.empty()) return "";
-  if (secret.size() < 12) return "****";
-  return "****" + std::string(secret.substr(secret.size() - 4));
 }
 
 }  // namespace llmproxy::worker::admin

@@ -3,6 +3,8 @@
 // ("weight", "rate_limit.burst", "model_mapping.gpt-*"), which the handler answers as a 400
 // with that `param`. Unknown members are errors too (a typo must not be silently ignored),
 // and so are duplicate members, NUL characters in strings and nesting deeper than kMaxDepth.
+// Value messages are the config schema's (schema.h) behind the member: "weight: must be
+// between 1 and 1000 (got 0)", the same text llmproxy.conf and the database rows report.
 #pragma once
 
 #include <simdjson.h>
@@ -16,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/config/scalars.h"
+#include "common/config/schema.h"
 #include "worker/pipeline/pipeline.h"
 
 namespace llmproxy::worker::admin {
@@ -55,6 +59,13 @@ class JsonBody {
   std::optional<int64_t> integer(Element v, std::string_view param, int64_t min, int64_t max);
   std::optional<double> number(Element v, std::string_view param, double min, double max);
   std::optional<bool> boolean(Element v, std::string_view param);
+  // The same with a schema field's bounds and messages.
+  std::optional<std::string> text(Element v, std::string_view param,
+                                  const common::schema::Field& field);
+  std::optional<int64_t> integer(Element v, std::string_view param,
+                                 const common::schema::Field& field);
+  std::optional<double> number(Element v, std::string_view param,
+                               const common::schema::Field& field);
   // An array of non-empty strings, each at most max_size bytes, at most kMaxListItems.
   std::optional<std::vector<std::string>> stringList(Element v, std::string_view param,
                                                      size_t max_size);
@@ -67,6 +78,15 @@ class JsonBody {
   const FieldError& error() const { return *error_; }
   // Records a problem (the first one wins); returns false for `return fail(...)` chains.
   bool fail(std::string param, std::string message);
+  // fail(param, "param: message"): a value problem in the schema's wording.
+  bool failValue(std::string_view param, std::string_view message);
+  // The value of a schema check, or nullopt after failValue() with its message.
+  template <typename T>
+  std::optional<T> checked(std::string_view param, common::schema::Checked<T> value) {
+    if (value) return std::move(*value);
+    failValue(param, value.error());
+    return std::nullopt;
+  }
 
  private:
   std::unique_ptr<simdjson::dom::parser> parser_;
@@ -81,13 +101,7 @@ std::optional<int32_t> numericId(std::string_view param);
 // 400 with the error's message and param.
 Outcome respondFieldError(Exchange& ex, const FieldError& error);
 
-// A unix time as RFC 3339 UTC ("2026-01-31T12:00:00Z").
-std::string rfc3339(int64_t unix_seconds);
-// True for RFC 3339 date-times: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM) ('t'/'z' too).
-bool isRfc3339(std::string_view text);
-
-// The api_key as admin responses show it: "" when empty, "****" when shorter than 12
-// characters, else "****" followed by its last 4 characters.
-std::string maskSecret(std::string_view secret);
+// Times in answers are common::formatRfc3339's; api keys are shown as common::maskSecret's.
+using common::maskSecret;
 
 }  // namespace llmproxy::worker::admin

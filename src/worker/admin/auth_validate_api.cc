@@ -45,7 +45,7 @@ Outcome authValidate(Exchange& ex) {
     if (k.expires_at == 0)
       w.null();
     else
-      w.value(rfc3339(k.expires_at));
+      w.value(common::formatRfc3339(k.expires_at));
     w.field("source", k.db_id != 0 ? "database" : "file");
   }
   w.endObject();

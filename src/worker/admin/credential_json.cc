@@ -6,14 +6,15 @@
 #include <array>
 #include <limits>
 
+#include "common/config/scalars.h"
+#include "common/config/schema.h"
 #include "common/crypto/sha256.h"
 #include "worker/admin/admin_output.h"
 
 namespace llmproxy::worker::admin {
 namespace {
 
-constexpr double kMaxRate = 1e9;
-constexpr int64_t kMaxCount = std::numeric_limits<int64_t>::max();
+namespace field = common::schema::key;
 
 bool usableKey(std::string_view key) {
   for (char c : key)
@@ -26,9 +27,10 @@ void readRateLimit(JsonBody& body, JsonBody::Element v, CredentialFields& f) {
   if (!members) return;
   for (auto& [name, value] : *members) {
     if (name == "requests_per_second")
-      f.requests_per_second = body.number(value, "rate_limit.requests_per_second", 0, kMaxRate);
+      f.requests_per_second = body.number(value, field::kRequestsPerSecond.member,
+                                          field::kRequestsPerSecond);
     else if (name == "burst")
-      f.burst = body.number(value, "rate_limit.burst", 0, kMaxRate);
+      f.burst = body.number(value, field::kBurst.member, field::kBurst);
     else
       body.fail("rate_limit." + name, "unknown field 'rate_limit." + name + "'");
     if (!body.ok()) return;
@@ -52,9 +54,10 @@ std::optional<std::string> readPerModel(JsonBody& body, JsonBody::Element v) {
     for (auto& [name, value] : *limits) {
       const std::string p = param + "." + name;
       if (name == "requests_per_second" || name == "burst") {
-        if (auto d = body.number(value, p, 0, kMaxRate)) out.field(name, *d);
+        const auto& spec = name == "burst" ? field::kBurst : field::kRequestsPerSecond;
+        if (auto d = body.number(value, p, spec)) out.field(name, *d);
       } else if (name == "tokens_per_minute") {
-        if (auto n = body.integer(value, p, 0, kMaxCount)) out.field(name, *n);
+        if (auto n = body.integer(value, p, field::kTokensPerMinute)) out.field(name, *n);
       } else {
         body.fail(p, "unknown field '" + p + "'");
       }
@@ -93,7 +96,7 @@ std::optional<CredentialFields> readCredentialBody(std::string_view text, bool c
     return done();
 
   if (auto v = body.get("name"))
-    f.name = body.string(*v, "name", kMaxNameSize, false);
+    f.name = body.text(*v, "name", field::kName);
   else if (create)
     body.fail("name", "'name' is required");
   if (auto v = body.get("key"); v && body.ok()) {
@@ -116,21 +119,23 @@ std::optional<CredentialFields> readCredentialBody(std::string_view text, bool c
   }
   if (auto v = body.get("rate_limit"); v && body.ok()) readRateLimit(body, *v, f);
   if (auto v = body.get("tokens_per_minute"); v && body.ok())
-    f.tokens_per_minute = body.integer(*v, "tokens_per_minute", 0, kMaxCount);
+    f.tokens_per_minute = body.integer(*v, "tokens_per_minute", field::kTokensPerMinute);
   if (auto v = body.get("max_requests"); v && body.ok())
-    f.max_requests = body.integer(*v, "max_requests", 0, kMaxCount);
+    f.max_requests = body.integer(*v, "max_requests", field::kMaxRequests);
   if (auto v = body.get("rate_limit_per_model"); v && body.ok())
     f.rate_limit_per_model = readPerModel(body, *v);
   if (auto v = body.get("cache"); v && body.ok()) f.cache = body.boolean(*v, "cache");
   if (auto v = body.get("cache_namespace"); v && body.ok())
-    f.cache_namespace = body.string(*v, "cache_namespace", kMaxNameSize);
+    f.cache_namespace = body.text(*v, "cache_namespace", field::kCacheNamespace);
   if (auto v = body.get("expires_at"); v && body.ok()) {
     f.expires_at_set = true;
     if (!v->is_null()) {
-      f.expires_at = body.string(*v, "expires_at", 64, false);
-      if (f.expires_at && !isRfc3339(*f.expires_at))
-        body.fail("expires_at",
-                  "'expires_at' must be an RFC 3339 time (2026-12-31T23:59:59Z) or null");
+      // Stored as the canonical UTC text of the checked instant: PostgreSQL never has to
+      // guess a zone, and what a GET shows is what the file loader would have read.
+      if (auto written = body.string(*v, "expires_at", 64, false)) {
+        if (auto at = body.checked("expires_at", common::schema::expiresAt(*written)))
+          f.expires_at = common::formatRfc3339(*at);
+      }
     }
   }
   if (auto v = body.get("is_enabled"); v && body.ok()) f.is_enabled = body.boolean(*v, "is_enabled");
@@ -207,7 +212,7 @@ void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k) {
   if (k.expires_at == 0)
     w.null();
   else
-    w.value(rfc3339(k.expires_at));
+    w.value(common::formatRfc3339(k.expires_at));
   w.field("is_enabled", k.enabled);
   writeFileTail(w);
   w.endObject();

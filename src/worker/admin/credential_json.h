@@ -30,7 +30,7 @@ struct CredentialFields {
   std::optional<bool> cache;
   std::optional<std::string> cache_namespace;
   bool expires_at_set = false;            // the body has expires_at (a time or null)
-  std::optional<std::string> expires_at;  // RFC 3339; nullopt with expires_at_set = never
+  std::optional<std::string> expires_at;  // RFC 3339 UTC; nullopt with expires_at_set = never
   std::optional<bool> is_enabled;
 };
 

@@ -1,37 +1,28 @@
 // Provider bodies in, provider objects out.
 #include "worker/admin/provider_json.h"
 
-#include <re2/re2.h>
-
-#include "common/config/model_pattern.h"
+#include "common/config/scalars.h"
+#include "common/config/schema.h"
 #include "common/config/upstream_url.h"
-#include "common/config/validate.h"
 #include "worker/admin/admin_output.h"
 
 namespace llmproxy::worker::admin {
 namespace {
 
+namespace field = common::schema::provider;
+
 std::optional<std::string> readModelMapping(JsonBody& body, JsonBody::Element v) {
-  auto members = body.members(v, "model_mapping");
+  auto members = body.members(v, field::kModelMapping.member);
   if (!members) return std::nullopt;
   common::JsonWriter out;
   out.beginObject();
   for (auto& [pattern, target_value] : *members) {
-    const std::string param = "model_mapping." + pattern;
-    if (pattern.empty()) {
-      body.fail("model_mapping", "'model_mapping' patterns must not be empty");
-      return std::nullopt;
-    }
-    auto target = body.string(target_value, param, kMaxNameSize, false);
+    const std::string param = std::string(field::kModelMapping.member) + "." + pattern;
+    auto target = body.string(target_value, param, kMaxNameSize);
     if (!target) return std::nullopt;
-    if (common::classifyModelPattern(pattern) == common::ModelPatternKind::Regex) {
-      RE2::Options options;
-      options.set_log_errors(false);
-      RE2 regex(pattern, options);
-      if (!regex.ok()) {
-        body.fail(param, "'" + param + "' is not a valid regular expression: " + regex.error());
-        return std::nullopt;
-      }
+    if (const std::string why = common::schema::modelMappingProblem(pattern, *target); !why.empty()) {
+      body.failValue(param, why);
+      return std::nullopt;
     }
     out.field(pattern, *target);
   }
@@ -41,24 +32,13 @@ std::optional<std::string> readModelMapping(JsonBody& body, JsonBody::Element v)
 
 }  // namespace
 
-const std::string_view kProviderColumns =
-    "id, provider_key, provider_type, api_base, "
-    "CASE WHEN api_key = '' THEN '' WHEN length(api_key) < 12 THEN '****' "
-    "ELSE '****' || right(api_key, 4) END, "
-    "api_version, model_mapping::text, array_to_json(models)::text, weight, verify_ssl, "
+// The api_key column goes through the same mask rule as maskSecret, in SQL.
+const std::string kProviderColumns =
+    "id, provider_key, provider_type, api_base, " + common::maskSecretSql("api_key") +
+    ", api_version, model_mapping::text, array_to_json(models)::text, weight, verify_ssl, "
     "max_concurrent, is_enabled, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
-
-std::string_view providerTypeName(common::ProviderType type) {
-  switch (type) {
-    case common::ProviderType::OpenAI: return "openai";
-    case common::ProviderType::OpenAICompatible: return "openai-compatible";
-    case common::ProviderType::Azure: return "azure";
-    case common::ProviderType::Anthropic: return "anthropic";
-  }
-  return "openai";
-}
 
 std::optional<ProviderFields> readProviderBody(std::string_view text, bool create,
                                                FieldError& error) {
@@ -77,52 +57,44 @@ std::optional<ProviderFields> readProviderBody(std::string_view text, bool creat
     return done();
 
   if (auto v = body.get("provider_key")) {
-    f.provider_key = body.string(*v, "provider_key", 128, false);
-    if (f.provider_key && !common::isValidProviderId(*f.provider_key))
-      body.fail("provider_key",
-                "'provider_key' may use only letters, digits, '.', '_' and '-' (at most 128)");
+    if (auto key = body.string(*v, "provider_key", kMaxNameSize))
+      f.provider_key = body.checked("provider_key", common::schema::providerId(*key));
   } else if (create) {
     body.fail("provider_key", "'provider_key' is required");
   }
   if (auto v = body.get("provider_type"); v && body.ok()) {
-    f.provider_type = body.string(*v, "provider_type", 64);
-    if (f.provider_type) {
-      const std::string& t = *f.provider_type;
-      if (t == "anthropic")
-        body.fail("provider_type",
-                  "provider type 'anthropic' is not supported yet; use an OpenAI-compatible "
-                  "endpoint");
-      else if (t != "openai" && t != "openai-compatible" && t != "azure")
-        body.fail("provider_type",
-                  "'provider_type' must be one of openai, openai-compatible, azure");
+    if (auto written = body.string(*v, "provider_type", 64)) {
+      if (auto type = body.checked("provider_type", common::schema::providerType(*written)))
+        f.provider_type = std::string(common::schema::providerTypeName(*type));
     }
   }
   if (auto v = body.get("api_base"); v && body.ok()) {
-    f.api_base = body.string(*v, "api_base", kMaxNameSize, false);
+    f.api_base = body.text(*v, "api_base", field::kApiBase);
     if (f.api_base) {
       if (auto url = common::parseUpstreamUrl(*f.api_base); !url)
-        body.fail("api_base", "'api_base' is not a usable URL: " + url.error());
+        body.failValue("api_base", url.error());
     }
   } else if (create && body.ok()) {
     body.fail("api_base", "'api_base' is required");
   }
   if (auto v = body.get("api_key"); v && body.ok()) {
-    f.api_key = body.string(*v, "api_key", kMaxSecretSize);
-    if (f.api_key && f.api_key->starts_with("****"))
+    f.api_key = body.text(*v, "api_key", field::kApiKey);
+    if (f.api_key && common::looksMasked(*f.api_key))
       body.fail("api_key",
                 "'api_key' looks like the masked value the API shows; send the real key or "
                 "leave the field out to keep the stored one");
   }
   if (auto v = body.get("api_version"); v && body.ok())
-    f.api_version = body.string(*v, "api_version", 256);
+    f.api_version = body.text(*v, "api_version", field::kApiVersion);
   if (auto v = body.get("model_mapping"); v && body.ok()) f.model_mapping = readModelMapping(body, *v);
   if (auto v = body.get("models"); v && body.ok()) {
     if (auto list = body.stringList(*v, "models", kMaxNameSize)) f.models = stringListJson(*list);
   }
-  if (auto v = body.get("weight"); v && body.ok()) f.weight = body.integer(*v, "weight", 1, 1000);
+  if (auto v = body.get("weight"); v && body.ok())
+    f.weight = body.integer(*v, "weight", field::kWeight);
   if (auto v = body.get("verify_ssl"); v && body.ok()) f.verify_ssl = body.boolean(*v, "verify_ssl");
   if (auto v = body.get("max_concurrent"); v && body.ok())
-    f.max_concurrent = body.integer(*v, "max_concurrent", 0, 1'000'000);
+    f.max_concurrent = body.integer(*v, "max_concurrent", field::kMaxConcurrent);
   if (auto v = body.get("is_enabled"); v && body.ok()) f.is_enabled = body.boolean(*v, "is_enabled");
 
   if (body.ok() && f.provider_type == "azure" && create && f.api_version.value_or("").empty())
@@ -153,7 +125,7 @@ void writeFileProvider(common::JsonWriter& w, const common::ProviderConfig& p) {
   w.beginObject();
   w.key("id").null();
   w.field("provider_key", p.id);
-  w.field("provider_type", providerTypeName(p.type));
+  w.field("provider_type", common::schema::providerTypeName(p.type));
   w.field("api_base", p.api_base);
   w.field("api_key", maskSecret(p.api_key));
   w.field("api_version", p.api_version);

@@ -2,8 +2,8 @@
 // (the same rules the configuration loader applies, so a row the API accepts is a row the
 // master can load), the SQL column list every provider statement returns, and the JSON
 // object written for a database row or for a provider of the configuration file.
-// The api_key is never written back: only its mask (maskSecret), computed in SQL so the
-// secret does not even reach the worker on reads.
+// The api_key is never written back: only its mask (common::maskSecret), computed in SQL
+// (common::maskSecretSql) so the secret does not even reach the worker on reads.
 #pragma once
 
 #include <cstdint>
@@ -38,11 +38,9 @@ std::optional<ProviderFields> readProviderBody(std::string_view body, bool creat
                                                FieldError& error);
 
 // The select list of every provider statement (SELECT / RETURNING), in writeProviderRow's order.
-extern const std::string_view kProviderColumns;
+extern const std::string kProviderColumns;
 
 void writeProviderRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row);
 void writeFileProvider(common::JsonWriter& w, const common::ProviderConfig& p);
-
-std::string_view providerTypeName(common::ProviderType type);
 
 }  // namespace llmproxy::worker::admin

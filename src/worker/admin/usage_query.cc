@@ -3,7 +3,8 @@
 
 #include <array>
 #include <charconv>
-#include <ctime>
+
+#include "common/config/scalars.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -42,83 +43,11 @@ bool digitsOnly(std::string_view s) {
   return true;
 }
 
-// Reads exactly `n` digits at s[pos].
-bool readDigits(std::string_view s, size_t& pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const char c = s[pos + i];
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
-  }
-  pos += n;
-  return true;
-}
-
-bool expect(std::string_view s, size_t& pos, char c) {
-  if (pos >= s.size() || s[pos] != c) return false;
-  ++pos;
-  return true;
-}
-
-int daysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
-}
-
-std::optional<int64_t> parseRfc3339(std::string_view s) {
-  size_t pos = 0;
-  int year, month, day, hour = 0, minute = 0, second = 0;
-  if (!readDigits(s, pos, 4, year) || !expect(s, pos, '-') || !readDigits(s, pos, 2, month) ||
-      !expect(s, pos, '-') || !readDigits(s, pos, 2, day))
-    return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return std::nullopt;
-  int64_t frac_us = 0;
-  int64_t offset_s = 0;
-  if (pos < s.size()) {
-    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
-    ++pos;
-    if (!readDigits(s, pos, 2, hour) || !expect(s, pos, ':') || !readDigits(s, pos, 2, minute) ||
-        !expect(s, pos, ':') || !readDigits(s, pos, 2, second))
-      return std::nullopt;
-    if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    if (pos < s.size() && s[pos] == '.') {
-      ++pos;
-      int64_t scale = 100000;
-      const size_t start = pos;
-      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-        frac_us += (s[pos] - '0') * scale;
-        scale /= 10;
-        ++pos;
-      }
-      if (pos == start) return std::nullopt;
-    }
-    if (pos >= s.size()) return std::nullopt;  // RFC 3339 needs a zone
-    if (s[pos] == 'Z' || s[pos] == 'z') {
-      ++pos;
-    } else if (s[pos] == '+' || s[pos] == '-') {
-      const int sign = s[pos] == '-' ? -1 : 1;
-      ++pos;
-      int oh, om;
-      if (!readDigits(s, pos, 2, oh) || !expect(s, pos, ':') || !readDigits(s, pos, 2, om) ||
-          oh > 23 || om > 59)
-        return std::nullopt;
-      offset_s = sign * (oh * 3600 + om * 60);
-    } else {
-      return std::nullopt;
-    }
-    if (pos != s.size()) return std::nullopt;
-  }
-  tm t{};
-  t.tm_year = year - 1900;
-  t.tm_mon = month - 1;
-  t.tm_mday = day;
-  t.tm_hour = hour;
-  t.tm_min = minute;
-  t.tm_sec = second;
-  const int64_t secs = static_cast<int64_t>(timegm(&t)) - offset_s;
-  return secs * 1'000'000 + frac_us;
+// "YYYY-MM-DD": midnight UTC, a convenience of this query only (a config value must be a full
+// date-time); checked by the shared RFC 3339 rule through its own midnight.
+std::optional<int64_t> parseDateUs(std::string_view s) {
+  if (s.size() != 10) return std::nullopt;
+  return common::parseRfc3339(std::string(s) + "T00:00:00Z");
 }
 
 std::string toString(int64_t v) {
@@ -149,7 +78,8 @@ std::optional<int64_t> parseTimestampUs(std::string_view s) {
     }
     return secs * 1'000'000 + frac_us;
   }
-  return parseRfc3339(s);
+  if (auto date = parseDateUs(s)) return date;
+  return common::parseRfc3339(s);
 }
 
 UsageQueryBuild buildUsageQuery(const QueryParams& params) {

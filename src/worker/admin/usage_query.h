@@ -4,8 +4,9 @@
 //
 //   credential  numeric credentials.id, or a key name
 //   model, provider  exact match
-//   since, until     RFC 3339 ("2026-11-23T10:00:00Z", offsets and fractions allowed, or a
-//                    bare date) or unix seconds; since inclusive, until exclusive
+//   since, until     RFC 3339 as common::parseRfc3339 reads it ("2026-11-23T10:00:00Z",
+//                    offsets and fractions allowed), a bare date (midnight UTC) or unix
+//                    seconds; since inclusive, until exclusive
 //   group_by         comma-separated: credential, model, provider, day, hour (UTC)
 // Empty values count as absent. Unknown parameters are refused, so a typo never widens a query.
 #pragma once
@@ -46,8 +47,8 @@ struct UsageQueryBuild {
 };
 UsageQueryBuild buildUsageQuery(const QueryParams& params);
 
-// RFC 3339 date-time (or YYYY-MM-DD, midnight UTC) or unix seconds (optionally fractional) ->
-// unix microseconds; nullopt if it is neither.
+// RFC 3339 date-time (common::parseRfc3339), YYYY-MM-DD (midnight UTC) or unix seconds
+// (optionally fractional) -> unix microseconds; nullopt if it is none of them.
 std::optional<int64_t> parseTimestampUs(std::string_view s);
 
 }  // namespace llmproxy::worker::admin

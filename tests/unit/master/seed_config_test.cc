@@ -111,7 +111,7 @@ TEST(SeedConfig, ErrorsAtLineAndColumnWithoutSecrets) {
   ASSERT_FALSE(secret);
   EXPECT_EQ(secret.error(), (std::vector<std::string>{
                                 "s.yaml:3:19: key.max_requests: must be between 0 and "
-                                "9223372036854775807"}));
+                                "9223372036854775807 (got -1)"}));
   EXPECT_EQ(errorsOf("providers:\n  - name: a b\n    api_base: ftp://x\n    weight: heavy\n"
                      "    models: gpt-4\n    type: bedrock\n"
                      "master_keys:\n  - key: sk-secret-value\n    rate_limit: fast\n"
@@ -119,12 +119,12 @@ TEST(SeedConfig, ErrorsAtLineAndColumnWithoutSecrets) {
                      "  - key: ${MISSING}\n"),
             (std::vector<std::string>{
                 "s.yaml:4:13: provider.weight: expected an integer",
-                "s.yaml:5:13: provider.models: expected a list of strings",
-                "s.yaml:6:11: provider.type: expected \"openai\", \"openai-compatible\", "
-                "\"azure\" or \"anthropic\"",
-                "s.yaml:9:17: key.rate_limit: expected a number >= 0",
-                "s.yaml:10:17: key.expires_at: expected a date and time such as "
-                "2027-01-01T00:00:00Z",
+                "s.yaml:5:13: provider.models: expected an array of strings",
+                "s.yaml:6:11: provider.type: expected \"openai\", \"openai-compatible\" or "
+                "\"azure\" (got \"bedrock\")",
+                "s.yaml:9:17: key.rate_limit: expected a number",
+                "s.yaml:10:17: key.expires_at: expected an RFC 3339 date-time such as "
+                "\"2026-01-31T00:00:00Z\"",
                 "s.yaml:11:5: key: key (the plain client key) or key_hash is required",
                 "s.yaml:12:10: key.key: environment variable MISSING is not set (write ${MISSING:-} "
                 "to allow an empty value)"}));
@@ -132,8 +132,8 @@ TEST(SeedConfig, ErrorsAtLineAndColumnWithoutSecrets) {
                      "  - name: ok\n    api_base: ftp://h\n"
                      "  - name: ok\n    api_base: https://h\n    enabled: maybe\n"),
             (std::vector<std::string>{
-                "s.yaml:2:11: provider name \"bad/id\": only letters, digits, '.', '_' and '-' "
-                "are allowed",
+                "s.yaml:2:11: provider.name: use only letters, digits, '.', '_' and '-' (got "
+                "\"bad/id\")",
                 "s.yaml:5:15: provider.api_base: expected a URL starting with http:// or https://",
                 "s.yaml:8:14: provider.enabled: expected true or false"}));
   EXPECT_EQ(errorsOf("providers:\n  - name: a\n    api_base: https://h\n"

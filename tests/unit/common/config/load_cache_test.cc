@@ -97,8 +97,7 @@ TEST(ConfigLoadCache, Errors) {
   EXPECT_EQ(errorsOf(withOpen("[[provider]]\nid = \"p\"\napi_base = \"http://h\"\n"
                               "models = [\"m\"]\nqueue_timeout = \"2m\"\n")),
             std::vector<std::string>{
-                "t.conf:8:17: provider.queue_timeout: must be at most 60s (a queued request holds "
-                "its client)"});
+                "t.conf:8:17: provider.queue_timeout: must be at most 60s"});
   EXPECT_EQ(errorsOf(withOpen("[[provider]]\nid = \"p\"\napi_base = \"http://h\"\n"
                               "models = [\"m\"]\nqueue_timeout = 0\n")),
             std::vector<std::string>{"t.conf:8:17: provider.queue_timeout: must be greater than 0"});

@@ -345,7 +345,8 @@ TEST(ConfigErrors, Providers) {
 
   EXPECT_EQ(errorsOf(str(kOpen, "[[provider]]\nid = \"a b\"\napi_base = \"http://h\"\n")),
             std::vector<std::string>{
-                "t.conf:5:6: provider.id \"a b\": use only letters, digits, '.', '_' and '-'"});
+                "t.conf:5:6: provider.id: use only letters, digits, '.', '_' and '-' (got \"a "
+                "b\")"});
   EXPECT_EQ(errorsOf(str(kOpen, "[[provider]]\napi_base = \"http://h\"\n")),
             std::vector<std::string>{"t.conf:4:1: provider: missing required key \"id\""});
   EXPECT_EQ(errorsOf(str(kOpen, "[[provider]]\nid = \"p\"\n")),
@@ -358,7 +359,7 @@ TEST(ConfigErrors, Providers) {
                          "[[provider]]\nid = \"p\"\ntype = \"anthropic\"\n"
                          "api_base = \"https://api.anthropic.com\"\n")),
             std::vector<std::string>{
-                "t.conf:6:8: provider type \"anthropic\" is not supported yet (cross-protocol "
+                "t.conf:6:8: provider.type: \"anthropic\" is not supported yet (cross-protocol "
                 "translation is planned); use an OpenAI-compatible endpoint"});
   EXPECT_EQ(errorsOf(str(kOpen,
                          "[[provider]]\nid = \"p\"\ntype = \"bedrock\"\n"
@@ -421,7 +422,8 @@ TEST(ConfigErrors, Keys) {
                          "[[key]]\nname = \"k\"\nkey = \"sk\"\n"
                          "rate_limit = { requests_per_second = -1 }\n")),
             std::vector<std::string>{
-                "t.conf:6:38: key.rate_limit.requests_per_second: expected a number >= 0"});
+                "t.conf:6:38: key.rate_limit.requests_per_second: must be between 0 and "
+                "1000000000 (got -1)"});
 }
 
 TEST(ConfigErrors, DuplicateKeyHash) {
@@ -490,7 +492,7 @@ TEST(ConfigErrors, AllCollectedInOnePassInFileOrder) {
                 "6:17: server.max_body_size: bad size \"12q\": unknown unit \"q\" (use k, m or g)",
                 "10:12: provider.api_base: expected a URL starting with http:// or https://",
                 "13:6: duplicate provider id \"p1\" (first at line 9)",
-                "14:8: provider type \"anthropic\" is not supported yet (cross-protocol "
+                "14:8: provider.type: \"anthropic\" is not supported yet (cross-protocol "
                 "translation is planned); use an OpenAI-compatible endpoint",
             }));
 }
