@@ -15,7 +15,7 @@ namespace {
 constexpr char kMagic[4] = {'L', 'P', 'C', 'F'};
 // NOTE: bump when the encoding or any config struct changes; master and workers of one binary
 // always agree, the version only guards against a corrupt or foreign segment.
-constexpr uint32_t kLayoutVersion = 3;
+constexpr uint32_t kLayoutVersion = 4;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A new config field must also be added to the visit() lists below (and to blob_test.cc's fully
@@ -129,6 +129,7 @@ void visit(Io& io, S& p) {
   io(p.weight);
   io(p.enabled);
   io(p.verify_ssl);
+  io(p.forward_organization_headers);
   io(p.ca_file);
   io(p.models);
   io(p.model_mapping);

@@ -115,6 +115,7 @@ struct ProviderConfig {
   uint32_t weight = 1;
   bool enabled = true;
   bool verify_ssl = true;
+  bool forward_organization_headers = false;  // client's OpenAI-Organization/-Project go upstream
   std::string ca_file;       // empty = system CA bundle
   std::vector<std::string> models;       // served as-is
   std::vector<ModelMapping> model_mapping;  // sorted by the documented priority at load

@@ -68,6 +68,9 @@ inline constexpr Field kEnabled{"enabled", "is_enabled", "is_enabled", Kind::Boo
 inline constexpr Field kVerifySsl{"verify_ssl", "verify_ssl", "verify_ssl", Kind::Bool, 0, 0,
                                   "true"};
 inline constexpr Field kCaFile{"ca_file", "", "", Kind::String, 0, 4096, "\"\""};
+// Configuration file only (no admin member, no column): database providers never forward.
+inline constexpr Field kForwardOrganizationHeaders{"forward_organization_headers", "", "",
+                                                   Kind::Bool, 0, 0, "false"};
 inline constexpr Field kModels{"models", "models", "models", Kind::StringList, 0, 4096, "[]"};
 inline constexpr Field kModelMapping{"model_mapping", "model_mapping", "model_mapping",
                                      Kind::Mapping, 0, 4096, "{}"};
@@ -77,8 +80,9 @@ inline constexpr Field kQueueTimeout{"queue_timeout", "", "", Kind::Duration, 1,
 
 inline constexpr std::array kAll = {&kId,         &kType,         &kApiBase,   &kApiKey,
                                     &kApiVersion, &kWeight,       &kEnabled,   &kVerifySsl,
-                                    &kCaFile,     &kModels,       &kModelMapping,
-                                    &kMaxConcurrent, &kQueueTimeout};
+                                    &kCaFile,     &kForwardOrganizationHeaders,
+                                    &kModels,     &kModelMapping, &kMaxConcurrent,
+                                    &kQueueTimeout};
 }  // namespace provider
 
 // ---- [[key]] -----------------------------------------------------------------------------

@@ -50,6 +50,7 @@ Config fullConfig() {
   p.weight = 17;
   p.enabled = false;
   p.verify_ssl = false;
+  p.forward_organization_headers = true;
   p.ca_file = "/etc/ssl/ca.pem";
   p.models = {"a", "b", ""};
   p.model_mapping = {{"gpt-4", "gpt-4-turbo"}, {"gemini-*", "gemini-pro"}};

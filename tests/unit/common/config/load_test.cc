@@ -89,6 +89,7 @@ TEST(ConfigLoad, GoodFileFullyParsed) {
   EXPECT_EQ(p.weight, 2u);
   EXPECT_TRUE(p.enabled);
   EXPECT_TRUE(p.verify_ssl);
+  EXPECT_TRUE(p.forward_organization_headers);
   EXPECT_EQ(p.models, (std::vector<std::string>{"gpt-4o", "gpt-4o-mini"}));
   // Sorted by priority: exact names alphabetically, then the longest literal prefix.
   std::vector<ModelMapping> mapping = {{"gpt-3.5-turbo", "gpt-35"},
@@ -107,6 +108,7 @@ TEST(ConfigLoad, GoodFileFullyParsed) {
   EXPECT_EQ(az.weight, 1u);
   EXPECT_FALSE(az.enabled);
   EXPECT_FALSE(az.verify_ssl);
+  EXPECT_FALSE(az.forward_organization_headers);
   EXPECT_TRUE(az.models.empty());
 
   ASSERT_EQ(c.keys.size(), 2u);

@@ -1,0 +1,28 @@
+// The identity translator: OpenAI-compatible client, OpenAI-compatible provider (openai,
+// openai-compatible, azure). The request is the client's body with the body edits of
+// body_edits.h (model splice, include_usage), never re-serialised; the response is relayed as
+// the provider sent it (rewritesResponse() is false, so the relay never calls its hooks).
+#pragma once
+
+#include "worker/protocol/translator.h"
+
+namespace llmproxy::worker::protocol {
+
+class IdentityTranslator final : public Translator {
+ public:
+  void request(const RequestContext& ctx, OutgoingRequest& out) const override;
+  bool rewritesResponse() const override { return false; }
+  void responseHead(UpstreamResponseHead&, TranslationState*) const override {}
+  void responseBody(BodySlice slice, TranslationState*, ResponseSink& sink) const override {
+    sink.pass(std::move(slice));
+  }
+  void responseEnd(TranslationState*, ResponseSink&) const override {}
+  EventAction streamEvent(const SseEvent&, TranslationState*, std::string&) const override {
+    return EventAction::Keep;
+  }
+};
+
+// The one shared instance.
+const IdentityTranslator& identityTranslator();
+
+}  // namespace llmproxy::worker::protocol
