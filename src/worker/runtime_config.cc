@@ -3,7 +3,7 @@
 
 #include <arpa/inet.h>
 
-#include "common/config/upstream_url.h"
+#include "worker/protocol/provider_headers.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -35,12 +35,8 @@ common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Conf
     pr.origin.sni = isNumericHost(p.url.host) ? "" : p.url.host;
     pr.origin.verify = p.verify_ssl;
     pr.origin.ca_file = p.ca_file;
-    pr.host_header = "Host: " + common::hostHeader(p.url) + "\r\n";
-    if (!p.api_key.empty()) {
-      pr.auth_header = p.type == common::ProviderType::Azure
-                           ? "api-key: " + p.api_key + "\r\n"
-                           : "Authorization: Bearer " + p.api_key + "\r\n";
-    }
+    pr.host_header = protocol::hostHeaderLine(p);
+    pr.auth_header = protocol::authHeaderLine(p);
     if (health) pr.health = health->entry(p.id);
     rc->provider_runtime.push_back(std::move(pr));
   }

@@ -9,6 +9,7 @@
 #include "common/time/clock.h"
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_json.h"
+#include "worker/protocol/request_head.h"
 #include "worker/worker.h"
 
 namespace llmproxy::worker::admin {
@@ -16,12 +17,6 @@ namespace {
 
 constexpr size_t kKeptResponseBytes = 4096;  // of an answer, to quote its error message
 constexpr size_t kMaxErrorSize = 300;
-
-bool urlSafe(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  });
-}
 
 // The provider's error message from an OpenAI-style error body, else "".
 std::string errorMessageOf(const std::string& body) {
@@ -92,8 +87,8 @@ void ProviderProbe::start() {
 void ProviderProbe::launch(Item& item) {
   const common::ProviderConfig& pc = *provider_.config;
   item.started_us = common::nowMonotonicUs();
-  if (pc.type == common::ProviderType::Azure && !urlSafe(item.model)) {
-    item.error = "the model name cannot be used as an Azure deployment name";
+  if (auto refused = protocol::checkTarget(pc, item.model)) {
+    item.error = std::move(refused->detail);
     itemDone(item);
     return;
   }
@@ -111,20 +106,12 @@ void ProviderProbe::launch(Item& item) {
       .endObject();
   item.body = w.take();
   std::string& h = item.head;
-  h = "POST ";
-  h += pc.url.base_path;
-  if (pc.type == common::ProviderType::Azure) {
-    h += "/openai/deployments/" + item.model + "/chat/completions?api-version=" + pc.api_version;
-  } else {
-    h += "/chat/completions";
-  }
-  h += " HTTP/1.1\r\n";
+  h.clear();
+  protocol::appendRequestLine(h, pc, protocol::Operation::ChatCompletions, item.model);
   h += provider_.host_header;
   h += provider_.auth_header;
-  h += "Content-Type: application/json\r\nUser-Agent: llmproxy-probe\r\nx-request-id: ";
-  h += ex_.request_id;
-  h += "\r\nContent-Length: " + std::to_string(item.body.size()) +
-       "\r\nConnection: keep-alive\r\n\r\n";
+  h += "Content-Type: application/json\r\nUser-Agent: llmproxy-probe\r\n";
+  protocol::appendHeadEnd(h, ex_.request_id, item.body.size());
   item.call = ex_.worker.upstreamClient().start(
       provider_.origin,
       {uv_buf_init(h.data(), h.size()), uv_buf_init(item.body.data(), item.body.size())}, &item,

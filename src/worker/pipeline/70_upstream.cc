@@ -94,7 +94,7 @@ bool startAttempt(UpstreamState& up, size_t candidate_index) {
   if (!up.first_attempt_us) up.first_attempt_us = up.attempt_started_us;
   up.attempt = std::make_unique<UpstreamAttempt>(&up);
   up.attempt->lease = std::move(up.next_lease);
-  up.attempt->call = ex.worker.upstreamClient().start(provider.origin, up.request_bufs,
+  up.attempt->call = ex.worker.upstreamClient().start(provider.origin, up.outgoing.bufs,
                                                       up.attempt.get(),
                                                       ex.config->server.connect_timeout);
   armTimer(up, ex.config->server.ttft_timeout);
@@ -180,6 +180,7 @@ void onQueueWake(UpstreamState& up) {
 }  // namespace upstream
 
 Outcome stage::upstream(Exchange& ex) {
+  if (const Outcome o = stage::transform(ex); o != Outcome::Next) return o;
   UpstreamState& up = *ex.upstream;
   up.timer = std::make_unique<common::UvTimer>(ex.worker.loop(), &up, &onTimer);
   up.next_candidate = 1;

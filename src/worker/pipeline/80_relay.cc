@@ -3,7 +3,6 @@
 // be failed over; from then on every slice is written the moment it is read — no buffering, no
 // copy (the slice's read buffer is kept alive by the write). Backpressure: above kHighWater
 // bytes queued for the client, upstream reading pauses; below kLowWater it resumes.
-#include <array>
 #include <string_view>
 
 #include "common/http/openai_error.h"
@@ -12,11 +11,11 @@
 #include "worker/cache/cache_entry.h"
 #include "worker/cache/cache_store.h"
 #include "worker/http/downstream_conn.h"
-#include "worker/http/header_lines.h"
 #include "worker/http/response_writer.h"
 #include "worker/pipeline/exchange.h"
 #include "worker/pipeline/relay.h"
 #include "worker/pipeline/upstream_state.h"
+#include "worker/protocol/response_headers.h"
 #include "worker/worker.h"
 
 namespace llmproxy::worker::relay {
@@ -24,10 +23,6 @@ namespace {
 
 constexpr size_t kHighWater = 64 * 1024;
 constexpr size_t kLowWater = 16 * 1024;
-
-constexpr std::array<std::string_view, 8> kDropResponseHeaders{
-    "connection", "keep-alive",  "transfer-encoding", "content-length",
-    "proxy-connection", "upgrade", "x-request-id",      "trailer"};
 
 
 // The provider's head, filtered, plus ours; the writer adds the status line, Server,
@@ -41,8 +36,9 @@ void sendHead(UpstreamState& up) {
 
   out.beginHead(head.status, head.content_length);
   up.chunked_to_client = out.chunked();
+  const protocol::ResponseHeaderFilter relayed(head.headers);
   for (const auto& [name, value] : head.headers)
-    if (!headerListed(kDropResponseHeaders, name)) out.header(name, value);
+    if (relayed.relays(name)) out.header(name, value);
   if (up.limit_check)
     for (const auto& [name, value] : up.limit_check->headers()) out.header(name, value);
   out.header("x-llmproxy-provider", up.provider_id);
@@ -80,7 +76,7 @@ void scanSse(UpstreamState& up, const BodySlice& slice) {
       if (!mayHaveUsage(e.data)) return;
       const UsageFacts facts = up.ex.worker.usageExtractor().extract(e.data);
       if (facts.usage) up.usage = facts.usage;
-      if (facts.usage_only && up.drop_usage_chunk) up.cuts.emplace_back(e.begin, e.end);
+      if (facts.usage_only && up.outgoing.drop_usage_chunk) up.cuts.emplace_back(e.begin, e.end);
     });
   }
   if (!up.scanner->feed(std::string_view(slice.data, slice.len))) {

@@ -17,6 +17,7 @@
 #include "worker/limits/limit_plan.h"
 #include "worker/cache/cache_policy.h"
 #include "worker/limits/limiter.h"
+#include "worker/protocol/outgoing_request.h"
 #include "worker/redis/redis_client.h"
 #include "worker/sse/sse_scanner.h"
 #include "worker/sse/usage_extractor.h"
@@ -101,12 +102,7 @@ class UpstreamState {
   bool queued = false;                     // waiting in the ProviderGate for a slot
   uint64_t queue_deadline_us = 0;
 
-  // The request being sent (valid while the attempt is in flight).
-  std::string request_head;
-  std::string model_value;     // the mapped model as a JSON string
-  std::string usage_request;   // injected stream_options / include_usage bytes
-  bool drop_usage_chunk = false;  // we asked for usage the client did not: hide that chunk
-  std::vector<uv_buf_t> request_bufs;
+  protocol::OutgoingRequest outgoing;  // the request being sent (valid while in flight)
   std::unique_ptr<UpstreamAttempt> attempt;  // the attempt in flight
   UpstreamCall* call() const { return attempt ? attempt->call.get() : nullptr; }
   uint64_t attempt_started_us = 0;

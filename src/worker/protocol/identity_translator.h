@@ -13,10 +13,10 @@ class IdentityTranslator final : public Translator {
   void request(const RequestContext& ctx, OutgoingRequest& out) const override;
   bool rewritesResponse() const override { return false; }
   void responseHead(UpstreamResponseHead&, TranslationState*) const override {}
-  void responseBody(BodySlice slice, TranslationState*, ResponseSink& sink) const override {
+  void responseBody(BodySlice slice, TranslationState*, BodySink& sink) const override {
     sink.pass(std::move(slice));
   }
-  void responseEnd(TranslationState*, ResponseSink&) const override {}
+  void responseEnd(TranslationState*, BodySink&) const override {}
   EventAction streamEvent(const SseEvent&, TranslationState*, std::string&) const override {
     return EventAction::Keep;
   }

@@ -1,6 +1,7 @@
 // Which of a provider's response headers reach the client. Everything is relayed except:
 //   - hop-by-hop headers (header_names.h), every header the provider's Connection header names,
-//     and the framing the proxy writes itself (content-length; x-request-id: ours replaces it);
+//     and what the proxy's response writer writes itself (content-length, server; x-request-id:
+//     ours replaces it);
 //   - cookies: set-cookie, set-cookie2 (the provider's session is the proxy's, not the client's);
 //   - the provider account's identity: openai-organization, openai-project,
 //     anthropic-organization-id;
@@ -13,17 +14,23 @@
 //   - alt-svc and strict-transport-security: policies of the provider's host, not the proxy's.
 #pragma once
 
-#include <string>
 #include <string_view>
 
 #include "worker/protocol/header_names.h"
 
 namespace llmproxy::worker::protocol {
 
-// The rule for one header (lower-case name) of the provider's `headers`.
-bool relaysResponseHeader(std::string_view name, const HeaderList& headers);
+// The rule for the headers of one provider response. Made per response head (one pass over the
+// headers, no allocation); it views `headers`, which must outlive it.
+class ResponseHeaderFilter {
+ public:
+  explicit ResponseHeaderFilter(const HeaderList& headers);
+  // Whether the header `name` (lower-case) of these headers reaches the client.
+  bool relays(std::string_view name) const;
 
-// Appends "name: value\r\n" for each header of `headers` that reaches the client, in order.
-void appendResponseHeaders(std::string& out, const HeaderList& headers);
+ private:
+  const HeaderList& headers_;
+  bool connection_names_others_;
+};
 
 }  // namespace llmproxy::worker::protocol

@@ -47,9 +47,9 @@ class TranslationState {
 };
 
 // Where a translated response body goes (the relay implements it).
-class ResponseSink {
+class BodySink {
  public:
-  virtual ~ResponseSink() = default;
+  virtual ~BodySink() = default;
   virtual void pass(BodySlice slice) = 0;     // provider bytes, kept alive by their owner
   virtual void write(std::string bytes) = 0;  // bytes the translator made
 };
@@ -77,8 +77,8 @@ class Translator {
   // The provider's response head, before the response-header filter and the relay see it.
   virtual void responseHead(UpstreamResponseHead& head, TranslationState* state) const = 0;
   // A slice of a plain (non-stream) body, then its end.
-  virtual void responseBody(BodySlice slice, TranslationState* state, ResponseSink& sink) const = 0;
-  virtual void responseEnd(TranslationState* state, ResponseSink& sink) const = 0;
+  virtual void responseBody(BodySlice slice, TranslationState* state, BodySink& sink) const = 0;
+  virtual void responseEnd(TranslationState* state, BodySink& sink) const = 0;
   // One complete event of a stream. Replace: the bytes to send instead are appended to `out`.
   virtual EventAction streamEvent(const SseEvent& event, TranslationState* state,
                                   std::string& out) const = 0;

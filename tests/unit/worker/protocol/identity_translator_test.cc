@@ -101,7 +101,7 @@ TEST(IdentityTranslator, EveryProviderTypeGetsTheIdentity) {
   }
 }
 
-class Collect final : public ResponseSink {
+class Collect final : public BodySink {
  public:
   void pass(BodySlice slice) override { passed.push_back(std::move(slice)); }
   void write(std::string bytes) override { written.push_back(std::move(bytes)); }

@@ -1,5 +1,5 @@
 // The provider's headers toward the client: no cookies, no account identity or rate limits, no
-// hop-by-hop or Connection-named headers, nothing that the proxy writes itself.
+// hop-by-hop or Connection-named headers, nothing that the proxy's writer writes itself.
 #include "worker/protocol/response_headers.h"
 
 #include <gtest/gtest.h>
@@ -9,9 +9,12 @@
 namespace llmproxy::worker::protocol {
 namespace {
 
+// "name: value\r\n" for each relayed header, in order.
 std::string relayed(const HeaderList& headers) {
+  const ResponseHeaderFilter filter(headers);
   std::string out;
-  appendResponseHeaders(out, headers);
+  for (const auto& [name, value] : headers)
+    if (filter.relays(name)) out += name + ": " + value + "\r\n";
   return out;
 }
 
@@ -27,7 +30,7 @@ TEST(ResponseHeaders, OrdinaryHeadersGoThroughInOrder) {
 TEST(ResponseHeaders, EachForbiddenHeaderIsDropped) {
   for (std::string_view name :
        {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
-        "upgrade", "content-length", "x-request-id", "set-cookie", "set-cookie2",
+        "upgrade", "content-length", "server", "x-request-id", "set-cookie", "set-cookie2",
         "openai-organization", "openai-project", "anthropic-organization-id",
         "x-ratelimit-limit-requests", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests",
         "anthropic-ratelimit-requests-remaining", "x-llmproxy-provider", "x-llmproxy-cache",
@@ -35,15 +38,15 @@ TEST(ResponseHeaders, EachForbiddenHeaderIsDropped) {
     const HeaderList h = {{"content-type", "application/json"}, {std::string(name), "v"},
                           {"x-after", "1"}};
     EXPECT_EQ(relayed(h), "content-type: application/json\r\nx-after: 1\r\n") << name;
-    EXPECT_FALSE(relaysResponseHeader(name, h)) << name;
+    EXPECT_FALSE(ResponseHeaderFilter(h).relays(name)) << name;
   }
 }
 
 TEST(ResponseHeaders, HeadersNamedByConnectionAreDropped) {
   const HeaderList h = {{"connection", "keep-alive, X-Hop"}, {"x-hop", "1"}, {"x-end", "2"}};
   EXPECT_EQ(relayed(h), "x-end: 2\r\n");
-  EXPECT_FALSE(relaysResponseHeader("x-hop", h));
-  EXPECT_TRUE(relaysResponseHeader("x-end", h));
+  EXPECT_FALSE(ResponseHeaderFilter(h).relays("x-hop"));
+  EXPECT_TRUE(ResponseHeaderFilter(h).relays("x-end"));
 }
 
 }  // namespace
