@@ -10,6 +10,7 @@
 
 #include "common/config/model_pattern.h"
 #include "common/config/schema.h"
+#include "common/config/upstream_url.h"
 
 namespace llmproxy::common {
 
@@ -109,6 +110,34 @@ void validateServer(const Config& config, Reporter& report) {
   }
 }
 
+// An Azure api_base is the resource endpoint: the proxy appends /openai/deployments/<model>/...
+// itself. One that already holds that path (an old example showed it) would send every request
+// to .../openai/deployments/X/openai/deployments/X/... and get 404s: say what to write instead.
+// "" when the api_base is fine.
+std::string azureApiBaseProblem(const UpstreamUrl& url) {
+  std::string path = url.base_path;
+  for (char& c : path) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t cut = path.find("/openai/deployments");
+  if (cut == std::string::npos && path.ends_with("/openai")) cut = path.size() - 7;
+  if (cut == std::string::npos) return "";
+  std::string deployment;
+  if (const size_t at = path.find("/openai/deployments/"); at != std::string::npos) {
+    const std::string_view rest = std::string_view(url.base_path).substr(at + 20);
+    deployment = rest.substr(0, rest.find('/'));
+  }
+  std::string message = "provider.api_base: for type \"azure\", api_base is the resource endpoint "
+                        "without any /openai path: write api_base = \"";
+  message += url.tls ? "https://" : "http://";
+  message += hostHeader(url) + url.base_path.substr(0, cut) + "\"";
+  message += deployment.empty()
+                 ? " and name the deployment as the model (in models, or as a model_mapping "
+                   "target)"
+                 : " and name the deployment as the model (models = [\"" + deployment +
+                       "\"], or \"" + deployment + "\" as a model_mapping target)";
+  message += "; llmproxy adds /openai/deployments/<deployment>/... itself";
+  return message;
+}
+
 void validateProviders(const Config& config, Reporter& report) {
   std::map<std::string, std::string, std::less<>> ids;  // id -> path of its first use
   for (size_t i = 0; i < config.providers.size(); ++i) {
@@ -126,6 +155,10 @@ void validateProviders(const Config& config, Reporter& report) {
       report.error(path + ".type", "provider.type: " + why);
     if (provider.type == ProviderType::Azure && provider.api_version.empty()) {
       report.error(path + ".api_version", "provider.api_version: required for type \"azure\"");
+    }
+    if (provider.type == ProviderType::Azure) {
+      if (std::string problem = azureApiBaseProblem(provider.url); !problem.empty())
+        report.error(path + ".api_base", std::move(problem));
     }
     if (auto weight = schema::integer(schema::provider::kWeight, int64_t{provider.weight}); !weight)
       report.error(path + ".weight", "provider.weight: " + weight.error());
