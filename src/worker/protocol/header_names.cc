@@ -37,9 +37,15 @@ bool anyToken(std::string_view value, F f) {
 }  // namespace
 
 bool isHopByHop(std::string_view name) {
-  for (std::string_view h : kHopByHop)
-    if (h == name) return true;
-  return false;
+  if (name.empty()) return false;
+  switch (name[0]) {  // one or two comparisons per name, not seven
+    case 'c': return name == "connection";
+    case 'k': return name == "keep-alive";
+    case 'p': return name == "proxy-connection";
+    case 't': return name == "te" || name == "trailer" || name == "transfer-encoding";
+    case 'u': return name == "upgrade";
+    default: return false;
+  }
 }
 
 bool namedByConnection(const HeaderList& headers, std::string_view name) {

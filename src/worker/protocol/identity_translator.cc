@@ -27,9 +27,10 @@ void IdentityTranslator::request(const RequestContext& ctx, OutgoingRequest& out
   appendBodyPieces(out, body, plan);
 }
 
-const IdentityTranslator& identityTranslator() {
-  static const IdentityTranslator instance;
-  return instance;
-}
+namespace {
+const IdentityTranslator kIdentity;  // stateless: one for the process
+}  // namespace
+
+const IdentityTranslator& identityTranslator() { return kIdentity; }
 
 }  // namespace llmproxy::worker::protocol

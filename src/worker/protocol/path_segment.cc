@@ -33,16 +33,16 @@ std::string_view segmentProblem(std::string_view name) {
 
 void appendPercentEncoded(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (unreserved(c)) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
+  size_t run = 0;  // start of the current run of unreserved bytes, appended in one piece
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (unreserved(c)) continue;
+    out.append(text, run, i - run);
+    const char escaped[3] = {'%', kHex[c >> 4], kHex[c & 0xf]};
+    out.append(escaped, 3);
+    run = i + 1;
   }
+  out.append(text, run, text.size() - run);
 }
 
 }  // namespace llmproxy::worker::protocol

@@ -1,19 +1,31 @@
 // A provider's response headers toward the client.
 #include "worker/protocol/response_headers.h"
 
-#include <array>
-
 namespace llmproxy::worker::protocol {
 namespace {
 
-constexpr std::array<std::string_view, 10> kNeverRelayed{
-    "content-length", "server",         "x-request-id",
-    "set-cookie",     "set-cookie2",    "openai-organization",
-    "openai-project", "anthropic-organization-id", "alt-svc",
-    "strict-transport-security"};
-
-constexpr std::array<std::string_view, 3> kNeverRelayedPrefixes{
-    "x-ratelimit-", "anthropic-ratelimit-", "x-llmproxy-"};
+// The fixed part of the rule (see response_headers.h), by first byte.
+bool neverRelayed(std::string_view name) {
+  if (name.empty()) return false;
+  switch (name[0]) {
+    case 'a':
+      return name == "alt-svc" || name == "anthropic-organization-id" ||
+             name.starts_with("anthropic-ratelimit-");
+    case 'c': return name == "content-length" || name == "connection";
+    case 'k': return name == "keep-alive";
+    case 'o': return name == "openai-organization" || name == "openai-project";
+    case 'p': return name == "proxy-connection";
+    case 's':
+      return name == "server" || name == "set-cookie" || name == "set-cookie2" ||
+             name == "strict-transport-security";
+    case 't': return name == "te" || name == "trailer" || name == "transfer-encoding";
+    case 'u': return name == "upgrade";
+    case 'x':
+      return name == "x-request-id" || name.starts_with("x-ratelimit-") ||
+             name.starts_with("x-llmproxy-");
+    default: return false;
+  }
+}
 
 }  // namespace
 
@@ -21,11 +33,7 @@ ResponseHeaderFilter::ResponseHeaderFilter(const HeaderList& headers)
     : headers_(headers), connection_names_others_(connectionNamesOthers(headers)) {}
 
 bool ResponseHeaderFilter::relays(std::string_view name) const {
-  if (isHopByHop(name)) return false;
-  for (std::string_view n : kNeverRelayed)
-    if (n == name) return false;
-  for (std::string_view p : kNeverRelayedPrefixes)
-    if (name.starts_with(p)) return false;
+  if (neverRelayed(name)) return false;
   return !connection_names_others_ || !namedByConnection(headers_, name);
 }
 
