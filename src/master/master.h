@@ -15,7 +15,7 @@
 #include "master/cli.h"
 #include "master/db_config_source.h"
 #include "master/listeners.h"
-#include "worker/worker.h"
+#include "worker/worker_main.h"
 
 namespace llmproxy::master {
 

@@ -9,7 +9,7 @@
 
 #include "common/base/result.h"
 #include "common/shm/region.h"
-#include "worker/worker.h"
+#include "worker/worker_main.h"
 
 namespace llmproxy::master {
 

@@ -16,8 +16,7 @@
 #include "worker/cache/redis_cache.h"
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/exchange.h"
-#include "worker/pipeline/relay.h"
-#include "worker/pipeline/upstream_state.h"
+#include "worker/pipeline/pipeline.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -41,7 +40,7 @@ Worker::Worker(const WorkerStartup& startup)
       view_(startup.shm->configSlot(), startup.shm->providerHealth(),
             &startup.shm->providerSlots()),
       provider_gate_(startup.shm->providerSlots(), startup.slot,
-                     [this](uint64_t id) { onProviderSlotWake(id); }),
+                     [this](common::WakeToken token) { onProviderSlotWake(token); }),
       limiter_(startup.shm->rateTable()),
       read_buffer_(new char[kReadBufferSize]) {
   uv_loop_init(&loop_);
@@ -70,7 +69,6 @@ int Worker::run() {
     return 2;
   }
   ws.config_generation.store(view_.generation());
-  RAND_bytes(reinterpret_cast<unsigned char*>(&request_id_seed_), sizeof(request_id_seed_));
 
   metrics_ = std::make_unique<common::MetricsWriter>(shm().metrics(), startup_.slot);
   // Slots a crashed predecessor in this slot held (the master gives them back too, on reap).
@@ -89,6 +87,14 @@ int Worker::run() {
   memory_cache_ = std::make_unique<MemoryCache>(config()->cache.memory_entries,
                                                 config()->cache.memory_size, &monotonicMs);
   redis_cache_ = std::make_unique<RedisCache>(*redis_);
+  services_.reset(new Services{&loop_, shm(), status(), startup_.master_pid, view_, draining_,
+                               *metrics_, json_parser_, tier_scratch_, usage_extractor_,
+                               *upstream_client_, provider_gate_, limiter_, *redis_,
+                               *redis_limiter_, *usage_, *admin_db_, *memory_cache_,
+                               *redis_cache_, exchanges_, call_graveyard_});
+  services_->pid = pid_;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&services_->request_id_seed),
+             sizeof(services_->request_id_seed));
 
   if (auto r = openListeners(); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
@@ -124,6 +130,7 @@ int Worker::run() {
 
   graveyard_.clear();
   call_graveyard_.clear();
+  services_.reset();
   usage_.reset();  // what is still queued counts as dropped
   upstream_client_.reset();
   redis_cache_.reset();  // before the Redis connection it uses
@@ -197,7 +204,7 @@ void Worker::cancelFlush(DownstreamConn* conn) {
 }
 
 std::unique_ptr<RequestHandler> Worker::newHandler(DownstreamConn& conn) {
-  return std::make_unique<Exchange>(*this, conn, nextExchangeId(), currentConfig());
+  return std::make_unique<Exchange>(*services_, conn, nextExchangeId(), currentConfig());
 }
 
 void Worker::retireHandler(std::unique_ptr<RequestHandler> handler) {
@@ -228,35 +235,10 @@ void Worker::applyConfigChange() {
   if (usage_) usage_->reconfigure(config()->database);
 }
 
-CacheStore& Worker::cacheStore() {
-  if (redis_->configured()) return *redis_cache_;
-  return *memory_cache_;
-}
-
-void Worker::onProviderSlotWake(uint64_t exchange_id) {
-  Exchange* ex = findExchange(exchange_id);
-  if (!ex || !ex->upstream || ex->stage != Stage::Upstream) {
-    provider_gate_.dequeue(exchange_id);
-    return;
-  }
-  upstream::onQueueWake(*ex->upstream);
-}
-
-void Worker::registerExchange(Exchange* ex) { live_exchanges_.emplace(ex->id, ex); }
-
-void Worker::unregisterExchange(const Exchange* ex) { live_exchanges_.erase(ex->id); }
-
-Exchange* Worker::findExchange(uint64_t id) const {
-  auto it = live_exchanges_.find(id);
-  return it == live_exchanges_.end() ? nullptr : it->second;
-}
-
-std::string Worker::newRequestId() {
-  char buf[33];
-  std::snprintf(buf, sizeof(buf), "%016llx%08x%08llx",
-                static_cast<unsigned long long>(request_id_seed_),
-                static_cast<unsigned>(pid_), static_cast<unsigned long long>(++request_ids_));
-  return buf;
+// A free slot: the queued exchange's stage 70 runs again (admits, or refuses past its
+// queue_timeout). A stale token (the exchange is gone or moved on) leaves the queue.
+void Worker::onProviderSlotWake(common::WakeToken token) {
+  if (!pipeline::wake(exchanges_, token)) provider_gate_.dequeue(token.exchange);
 }
 
 void Worker::onSignal(uv_signal_t* handle, int signum) {

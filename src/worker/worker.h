@@ -1,60 +1,27 @@
-// The worker process: one libuv loop, share-nothing. Entered from the master's fork and never
-// returns to the master's code; run() returns the process exit code.
+// The Worker: the process's event loop and everything it owns (listeners, client connections,
+// the config view, the per-worker clients). Internal to the worker: the master sees only
+// worker_main.h; the pipeline sees only its Services (pipeline/services.h).
 #pragma once
-
-#include <sys/types.h>
-
-#include <cstdint>
-#include <vector>
-
-#include "common/shm/region.h"
-
-namespace llmproxy::worker {
-
-struct ListenFd {
-  int fd;
-  bool admin;  // admin listener: only /admin/v1/..., /health and /metrics
-  bool unix_socket;
-};
-
-// Everything a worker inherits from the master.
-struct WorkerStartup {
-  uint32_t slot;
-  pid_t master_pid;
-  common::ShmRegion* shm;  // mapped before fork; valid for the whole process
-  std::vector<ListenFd> listeners;
-};
-
-// Exit codes: 0 normal stop, 2 could not start (bad snapshot, log file), master backs off.
-int run(const WorkerStartup& startup);
-
-}  // namespace llmproxy::worker
 
 #include <uv.h>
 
 #include <list>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "common/config/config.h"
-#include "common/uv/uv_timer.h"
 #include "common/json/json_facts.h"
 #include "common/shm/metrics.h"
+#include "common/uv/uv_timer.h"
 #include "worker/config_view.h"
 #include "worker/http/connection_host.h"
-#include "worker/routing/model_matcher.h"
 #include "worker/limits/limiter.h"
-#include "worker/limits/redis_limiter.h"
-#include "worker/redis/redis_client.h"
-#include "worker/sse/usage_extractor.h"
-#include "worker/upstream/provider_gate.h"
-#include "worker/upstream/upstream_client.h"
-#include "worker/usage/usage_writer.h"
+#include "worker/pipeline/services.h"
+#include "worker/worker_main.h"
 
 namespace llmproxy::worker {
 
-class CacheStore;
 class MemoryCache;
 class RedisCache;
 class DownstreamConn;
@@ -86,7 +53,6 @@ class Worker final : public ConnectionHost {
 
   bool draining() const override { return draining_; }
   uint64_t nextExchangeId() { return ++exchange_ids_; }
-  std::string newRequestId();
 
   // ConnectionHost: what a client connection needs from its worker.
   char* readBuffer() override { return read_buffer_.get(); }
@@ -104,31 +70,8 @@ class Worker final : public ConnectionHost {
   // Free after the current callback chain (drained in a uv_check callback).
   void deferDelete(std::unique_ptr<UpstreamCallbacks> attempt);
 
-  // Per-worker tools of the pipeline, reused by every exchange.
-  common::JsonFactsParser& jsonParser() { return json_parser_; }
-  std::vector<Tier>& tierScratch() { return tier_scratch_; }
-  UpstreamClient& upstreamClient() { return *upstream_client_; }
-  UsageExtractor& usageExtractor() { return usage_extractor_; }
-  common::MetricsWriter& metrics() { return *metrics_; }
-  Limiter& limiter() { return limiter_; }
-  // The worker's one Redis connection (idle when [redis] url is empty).
-  RedisClient& redis() { return *redis_; }
-  // The admin API's PostgreSQL connection (created on first use).
-  admin::AdminDb& adminDb() { return *admin_db_; }
-  RedisLimiter& redisLimiter() { return *redis_limiter_; }
-  // The usage log writer (disabled without [database] url or with usage_log = false).
-  UsageWriter& usage() { return *usage_; }
-  // The response cache's store: Redis when [redis] url is set, else the per-worker LRU
-  // (chosen per lookup, so a reload that adds or removes Redis takes effect at once).
-  CacheStore& cacheStore();
-  // Per-provider max_concurrent: leases and the queue of exchanges waiting for a slot.
-  ProviderGate& providerGate() { return provider_gate_; }
-
-  // Live exchanges by id, for async completions (cache lookups) that must not hold an
-  // Exchange*: a missing id means the exchange is gone and the completion is dropped.
-  void registerExchange(Exchange* ex);
-  void unregisterExchange(const Exchange* ex);
-  Exchange* findExchange(uint64_t id) const;
+  // What the pipeline's stages use (built in run(), once the clients exist).
+  Services& services() { return *services_; }
 
  private:
   static constexpr size_t kReadBufferSize = 64 * 1024;
@@ -153,7 +96,7 @@ class Worker final : public ConnectionHost {
   void stopNow();
   void maybeExit();
   void applyConfigChange();
-  void onProviderSlotWake(uint64_t exchange_id);
+  void onProviderSlotWake(common::WakeToken token);
 
   WorkerStartup startup_;
   uv_loop_t loop_{};
@@ -170,7 +113,7 @@ class Worker final : public ConnectionHost {
   UsageExtractor usage_extractor_;
   std::unique_ptr<common::MetricsWriter> metrics_;
   Limiter limiter_;
-  std::unordered_map<uint64_t, Exchange*> live_exchanges_;
+  WakeRegistry<Exchange> exchanges_;
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<MemoryCache> memory_cache_;
@@ -178,6 +121,7 @@ class Worker final : public ConnectionHost {
   std::unique_ptr<admin::AdminDb> admin_db_;
   std::unique_ptr<RedisLimiter> redis_limiter_;
   std::unique_ptr<UsageWriter> usage_;
+  std::unique_ptr<Services> services_;  // refers to the members above: destroyed first
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
   uv_signal_t signals_[4]{};
@@ -186,8 +130,6 @@ class Worker final : public ConnectionHost {
   bool draining_ = false;
   bool stopping_ = false;
   uint64_t exchange_ids_ = 0;
-  uint64_t request_id_seed_ = 0;
-  uint64_t request_ids_ = 0;
   pid_t pid_ = 0;
   common::LogConfig log_config_;
 };

@@ -12,7 +12,6 @@ enum class ErrorKind : uint8_t {
   // downstream (the client did something wrong)
   BadRequest,          // 400 malformed HTTP or JSON
   InvalidApiKey,       // 401
-  Forbidden,           // 403 (e.g. model not allowed)
   NotFound,            // 404 unknown path
   ModelNotFound,       // 404 no provider serves the model
   ModelNotAllowed,     // 403 the key may not use the model
@@ -22,12 +21,14 @@ enum class ErrorKind : uint8_t {
   HeadersTooLarge,     // 431
   Conflict,            // 409 duplicate, or a write the source of truth forbids
   RateLimited,         // 429 from our own limiter
+  InvalidConfig,       // 422 a configuration (reload) the master refused
   // upstream (a provider failed)
   UpstreamConnect,     // 502
   UpstreamTimeout,     // 504
   UpstreamProtocol,    // 502
   // ours
   Unavailable,         // 503 (shutting down, no healthy provider, reload busy)
+  ReloadTimeout,       // 504 the master did not finish a reload in time
   Internal,            // 500
   kCount
 };
@@ -42,6 +43,9 @@ struct ErrorInfo {
   ErrorSide side;
   bool retryable;                // may be retried on another provider before the first byte
 };
+
+// Reading the table: the status, OpenAI type and code of an answer for `kind`, whether a
+// failure of that kind is worth another provider, and which side caused it (the log level).
 
 const ErrorInfo& errorInfo(ErrorKind kind);
 std::string_view errorKindName(ErrorKind kind);

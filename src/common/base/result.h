@@ -14,6 +14,9 @@ struct Error {
   ErrorKind kind = ErrorKind::Internal;
   std::string detail;       // human-readable; goes into the OpenAI error "message". Never a secret.
   int upstream_status = 0;  // the provider's HTTP status when the failure came from one
+  // The OpenAI `code` of the answer when it is more precise than the table's (the limiter's
+  // "insufficient_quota" for a RateLimited answer); empty: errorInfo(kind).openai_code.
+  std::string code{};
 };
 
 template <typename T>

@@ -33,7 +33,8 @@ void appendFromError(std::string& out, const Error& error, std::optional<std::st
   const ErrorInfo& info = errorInfo(error.kind);
   std::string_view message = error.detail;
   if (message.empty()) message = errorKindName(error.kind);
-  appendFields(out, message, info.openai_type, param, info.openai_code);
+  appendFields(out, message, info.openai_type, param,
+               error.code.empty() ? info.openai_code : std::string_view(error.code));
 }
 
 std::string sseWrap(auto&& append_json) {

@@ -23,8 +23,8 @@ struct OpenAIErrorFields {
 // Appends {"error":{"message":...,"type":...,"param":...,"code":...}} to `out`.
 void appendOpenAIError(std::string& out, const OpenAIErrorFields& fields);
 
-// The JSON error body for `error`: type and code from the error table (errorInfo(kind)),
-// message = error.detail (or the kind's name when the detail is empty), param as given.
+// The JSON error body for `error`: type and code from the error table (errorInfo(kind); the
+// code overridden by error.code when set), message = error.detail (or the kind's name when the detail is empty), param as given.
 std::string openAIErrorBody(const Error& error, std::optional<std::string_view> param = {});
 std::string openAIErrorBody(const OpenAIErrorFields& fields);
 

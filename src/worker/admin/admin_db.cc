@@ -3,7 +3,7 @@
 
 #include "common/log/log.h"
 #include "worker/admin/admin_state.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 
@@ -36,7 +36,7 @@ Outcome respondFileManaged(Exchange& ex) {
 
 Outcome runQuery(Exchange& ex, std::string sql, common::pg::Connection::Params params,
                  bool write) {
-  common::pg::Connection* conn = ex.worker.adminDb().connection(ex.config->database);
+  common::pg::Connection* conn = ex.services.admin_db.connection(ex.config->database);
   if (!conn) {
     if (write) return respondFileManaged(ex);
     return pipeline::respondError(ex, {common::ErrorKind::Internal, "no database configured", 0});

@@ -6,7 +6,7 @@
 #include "common/json/json_writer.h"
 #include "common/shm/reload_status.h"
 #include "common/time/clock.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -19,26 +19,26 @@ void onPoll(void* owner) { pipeline::resume(*static_cast<Exchange*>(owner)); }
 }  // namespace
 
 Outcome configVersion(Exchange& ex) {
-  const auto& slot = ex.worker.shm().configSlot();
+  const auto& slot = ex.services.shm.configSlot();
   common::JsonWriter w;
   w.beginObject()
       .field("version", slot.currentGeneration())
-      .field("worker_version", ex.worker.configGeneration())
+      .field("worker_version", ex.services.config_view.generation())
       .field("source", ex.config->source)
       .endObject();
   return pipeline::respond(ex, Response::json(200, w.take()));
 }
 
 Outcome configReload(Exchange& ex) {
-  auto& status = ex.worker.shm().reloadStatus();
+  auto& status = ex.services.shm.reloadStatus();
   if (!ex.wait_timer) {
     // First entry: remember where the counter stands, then ask the master.
     ex.wait_baseline = status.completed.load(std::memory_order_acquire);
     ex.wait_deadline_us = common::nowMonotonicUs() + kReloadDeadlineUs;
-    if (kill(ex.worker.startup().master_pid, SIGHUP) != 0)
+    if (kill(ex.services.master_pid, SIGHUP) != 0)
       return pipeline::respondError(
           ex, {common::ErrorKind::Unavailable, "cannot signal the master process", 0});
-    ex.wait_timer = std::make_unique<common::UvTimer>(ex.worker.loop(), &ex, &onPoll);
+    ex.wait_timer = std::make_unique<common::UvTimer>(ex.services.loop, &ex, &onPoll);
     ex.wait_timer->start(kPollMs, kPollMs);
     return Outcome::Wait;
   }
@@ -46,7 +46,7 @@ Outcome configReload(Exchange& ex) {
     if (common::nowMonotonicUs() < ex.wait_deadline_us) return Outcome::Wait;
     ex.wait_timer->stop();
     return pipeline::respondError(
-        ex, {common::ErrorKind::UpstreamTimeout, "the master did not finish the reload in time", 0});
+        ex, {common::ErrorKind::ReloadTimeout, "the master did not finish the reload in time", 0});
   }
   ex.wait_timer->stop();
   common::ReloadStatus::Snapshot outcome;
@@ -55,12 +55,9 @@ Outcome configReload(Exchange& ex) {
                                        "the reload finished but its outcome could not be read; "
                                        "see GET /admin/v1/status",
                                        0});
-  if (!outcome.ok) {
-    Response r = Response::error({common::ErrorKind::BadRequest,
-                                  "configuration reload failed: " + outcome.message, 0});
-    r.status = 422;
-    return pipeline::respond(ex, std::move(r));
-  }
+  if (!outcome.ok)
+    return pipeline::respondError(
+        ex, {common::ErrorKind::InvalidConfig, "configuration reload failed: " + outcome.message, 0});
   common::JsonWriter w;
   w.beginObject()
       .field("status", "ok")

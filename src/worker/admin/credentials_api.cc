@@ -5,7 +5,7 @@
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_db.h"
 #include "worker/admin/credential_json.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {

@@ -9,8 +9,8 @@
 #include "common/time/clock.h"
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_json.h"
+#include "worker/pipeline/services.h"
 #include "worker/protocol/request_head.h"
-#include "worker/worker.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -64,7 +64,7 @@ struct ProviderProbe::Item final : UpstreamCallbacks {
 
 ProviderProbe::ProviderProbe(Exchange& ex, const ProviderRuntime& provider,
                              std::vector<std::string> models)
-    : ex_(ex), provider_(provider), timer_(ex.worker.loop(), this, &ProviderProbe::onTimeout) {
+    : ex_(ex), provider_(provider), timer_(ex.services.loop, this, &ProviderProbe::onTimeout) {
   for (auto& m : models) {
     auto item = std::make_unique<Item>();
     item->owner = this;
@@ -112,7 +112,7 @@ void ProviderProbe::launch(Item& item) {
   h += provider_.auth_header;
   h += "Content-Type: application/json\r\nUser-Agent: llmproxy-probe\r\n";
   protocol::appendHeadEnd(h, ex_.request_id, item.body.size());
-  item.call = ex_.worker.upstreamClient().start(
+  item.call = ex_.services.upstream_client.start(
       provider_.origin,
       {uv_buf_init(h.data(), h.size()), uv_buf_init(item.body.data(), item.body.size())}, &item,
       ex_.config->server.connect_timeout);

@@ -6,7 +6,7 @@
 #include "worker/admin/admin_db.h"
 #include "worker/admin/admin_output.h"
 #include "worker/admin/provider_json.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {

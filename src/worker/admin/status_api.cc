@@ -5,7 +5,7 @@
 #include "common/shm/reload_status.h"
 #include "common/time/clock.h"
 #include "worker/handlers/db_status_json.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -24,7 +24,7 @@ std::string_view stateName(common::WorkerState s) {
 }  // namespace
 
 Outcome status(Exchange& ex) {
-  auto& shm = ex.worker.shm();
+  auto& shm = ex.services.shm;
   const int64_t now = common::nowUnixMs();
   common::JsonWriter w;
   w.beginObject();

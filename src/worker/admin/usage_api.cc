@@ -8,7 +8,7 @@
 #include "worker/admin/admin_output.h"
 #include "worker/admin/usage_query.h"
 #include "worker/http/query_string.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {

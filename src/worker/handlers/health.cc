@@ -4,16 +4,16 @@
 #include <unistd.h>
 
 #include "common/json/json_writer.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::handlers {
 
 Outcome health(Exchange& ex) {
   common::JsonWriter w;
   w.beginObject()
-      .field("status", ex.worker.draining() ? "draining" : "ok")
+      .field("status", ex.services.draining ? "draining" : "ok")
       .field("version", LLMPROXY_VERSION)
-      .field("config_version", ex.worker.configGeneration())
+      .field("config_version", ex.services.config_view.generation())
       .field("pid", static_cast<int64_t>(getpid()))
       .endObject();
   return pipeline::respond(ex, Response::json(200, w.take()));

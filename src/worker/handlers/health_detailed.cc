@@ -6,16 +6,16 @@
 #include "common/json/json_writer.h"
 #include "common/time/clock.h"
 #include "worker/handlers/db_status_json.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::handlers {
 
 Outcome healthDetailed(Exchange& ex) {
-  auto& shm = ex.worker.shm();
+  auto& shm = ex.services.shm;
   const int64_t now = common::nowUnixMs();
   common::JsonWriter w;
   w.beginObject();
-  w.field("status", ex.worker.draining() ? "draining" : "ok");
+  w.field("status", ex.services.draining ? "draining" : "ok");
   w.field("version", LLMPROXY_VERSION);
   w.field("pid", static_cast<int64_t>(getpid()));
   w.field("config_version", shm.configSlot().currentGeneration());
@@ -54,7 +54,7 @@ Outcome healthDetailed(Exchange& ex) {
   w.field("configured", !ex.config->redis.url.empty());
   if (!ex.config->redis.url.empty()) {
     // This worker's connection ("up", "connecting", "down"); limits fall back unless up.
-    const auto state = ex.worker.redis().state();
+    const auto state = ex.services.redis.state();
     w.field("state", state == RedisClient::State::Up           ? "up"
                      : state == RedisClient::State::Connecting ? "connecting"
                                                                : "down");

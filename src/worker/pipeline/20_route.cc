@@ -94,12 +94,12 @@ Outcome stage::route(Exchange& ex) {
         ex, {common::ErrorKind::NotFound, "Unknown request URL: " + ex.request.method + " " +
                                               std::string(path),
              0});
-  Response r = Response::error({common::ErrorKind::MethodNotAllowed,
-                                "Method " + ex.request.method + " is not allowed for " +
-                                    std::string(path) + " (allowed: " + allow + ")",
-                                0});
-  r.headers.emplace_back("Allow", allow);
-  return pipeline::respond(ex, std::move(r));
+  return pipeline::respondError(ex,
+                                {common::ErrorKind::MethodNotAllowed,
+                                 "Method " + ex.request.method + " is not allowed for " +
+                                     std::string(path) + " (allowed: " + allow + ")",
+                                 0},
+                                {}, {{"Allow", allow}});
 }
 
 }  // namespace llmproxy::worker

@@ -6,10 +6,9 @@
 // replaced by redis.on_failure for that request).
 #include <string_view>
 
-#include "common/http/openai_error.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/upstream_state.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
 
@@ -20,38 +19,35 @@ Outcome decide(Exchange& ex, UpstreamState& up, const LimitCheck& check) {
     up.limit_check = check;
     return Outcome::Next;
   }
-  const std::string message = check.message();
-  const auto& info = common::errorInfo(common::ErrorKind::RateLimited);
-  Response r = Response::json(
-      429, common::openAIErrorBody(common::OpenAIErrorFields{message, info.openai_type,
-                                                             std::nullopt, check.errorCode()}));
-  for (auto& [name, value] : check.headers()) r.headers.emplace_back(name, std::move(value));
-  return pipeline::respond(ex, std::move(r));
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (auto& [name, value] : check.headers()) headers.emplace_back(name, std::move(value));
+  return pipeline::respondError(
+      ex, {common::ErrorKind::RateLimited, check.message(), 0, std::string(check.errorCode())},
+      {}, std::move(headers));
 }
 
 Outcome checkLocally(Exchange& ex, UpstreamState& up) {
   return decide(ex, up,
-                ex.worker.limiter().check(up.limits, ex.client_key->name, up.limit_scope->model,
+                ex.services.limiter.check(up.limits, ex.client_key->name, up.limit_scope->model,
                                           Limiter::nowMs()));
 }
 
 // Redis could not decide: redis.on_failure.
 Outcome fallBack(Exchange& ex, UpstreamState& up) {
-  ex.worker.metrics().redisFallback();
+  ex.services.metrics.redisFallback();
   if (ex.config->redis.on_failure != "deny") return checkLocally(ex, up);
-  Response r = Response::error(
+  return pipeline::respondError(
+      ex,
       {common::ErrorKind::Unavailable,
-       "The rate limiter is unavailable (Redis is not answering); please retry shortly.", 0});
-  r.headers.emplace_back("retry-after", "1");
-  return pipeline::respond(ex, std::move(r));
+       "The rate limiter is unavailable (Redis is not answering); please retry shortly.", 0},
+      {}, {{"retry-after", "1"}});
 }
 
 void onRedisCheck(void* owner, const RedisResult& result) {
-  Exchange& ex = *static_cast<Exchange*>(owner);
-  UpstreamState& up = *ex.upstream;
-  up.redis_wait->answered = true;
-  up.redis_wait->check = RedisLimiter::parse(up.limits, result);
-  pipeline::resume(ex);
+  auto& wait = *static_cast<RedisLimitWait*>(owner);
+  wait.answered = true;
+  wait.check = RedisLimiter::parse(wait.limits, result);
+  pipeline::wake(wait.exchanges, wait.token);
 }
 
 // Re-entered after the Redis answer (or its timeout).
@@ -70,8 +66,9 @@ Outcome checkLimits(Exchange& ex, UpstreamState& up) {
   up.limits = scope.limits;
   if (!up.limits.any()) return Outcome::Next;
   if (ex.config->redis.url.empty()) return checkLocally(ex, up);
-  up.redis_wait = std::make_unique<RedisLimitWait>(&ex, &onRedisCheck);
-  if (!ex.worker.redisLimiter().check(scope, &up.redis_wait->waiter)) {
+  up.redis_wait = std::make_unique<RedisLimitWait>(up.limits, ex.services.exchanges,
+                                                   pipeline::wakeToken(ex), &onRedisCheck);
+  if (!ex.services.redis_limiter.check(scope, &up.redis_wait->waiter)) {
     up.redis_wait.reset();
     return fallBack(ex, up);
   }
@@ -84,7 +81,7 @@ Outcome stage::authorize(Exchange& ex) {
   if (!isProxyEndpoint(ex.endpoint)) return Outcome::Next;
   if (ex.upstream && ex.upstream->redis_wait) return afterRedis(ex, *ex.upstream);
   auto& body = ex.request.body;
-  auto facts = ex.worker.jsonParser().parse(body.data(), body.size(), body.capacity());
+  auto facts = ex.services.json_parser.parse(body.data(), body.size(), body.capacity());
   if (!facts) return pipeline::respondError(ex, facts.error());
   ex.upstream = std::make_unique<UpstreamState>(ex);
   UpstreamState& up = *ex.upstream;

@@ -8,7 +8,7 @@
 #include "common/time/clock.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/upstream_state.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -29,7 +29,7 @@ Balancer& balancerFor(const RuntimeConfig& config, const Tier& tier) {
 Outcome stage::resolve(Exchange& ex) {
   UpstreamState& up = *ex.upstream;
   const RuntimeConfig& config = *ex.config;
-  std::vector<Tier>& scratch = ex.worker.tierScratch();
+  std::vector<Tier>& scratch = ex.services.tier_scratch;
   const auto tiers = config.model_index->match(up.model, scratch);
   if (tiers.empty())
     return pipeline::respondError(

@@ -13,7 +13,7 @@
 #include "worker/cache/cache_store.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/upstream_state.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -23,14 +23,15 @@ namespace {
 // answers with a config that maps it one way only.
 std::vector<std::string_view> targetsOf(Exchange& ex, const UpstreamState& up) {
   std::vector<std::string_view> targets;
-  for (const Tier& tier : ex.config->model_index->match(up.model, ex.worker.tierScratch()))
+  for (const Tier& tier : ex.config->model_index->match(up.model, ex.services.tier_scratch))
     for (const auto& c : tier.candidates) targets.push_back(c.target);
   return targets;
 }
 
-void onLookup(Worker& worker, uint64_t exchange_id, std::optional<std::string> found) {
-  Exchange* ex = worker.findExchange(exchange_id);
-  if (!ex || !ex->upstream || ex->stage != Stage::Cache) return;  // gone meanwhile
+void onLookup(WakeRegistry<Exchange>& exchanges, common::WakeToken token,
+              std::optional<std::string> found) {
+  Exchange* ex = exchanges.find(token);
+  if (!ex || !ex->upstream) return;  // gone meanwhile, or past this stage
   ExchangeCache& c = ex->upstream->cache;
   if (c.phase != ExchangeCache::Phase::Pending) return;
   c.found = std::move(found);
@@ -78,11 +79,11 @@ Outcome stage::cache(Exchange& ex) {
     }
     c.key = std::move(*digest);
     c.phase = Phase::Pending;
-    Worker& worker = ex.worker;
-    const uint64_t id = ex.id;
+    WakeRegistry<Exchange>& exchanges = ex.services.exchanges;
+    const common::WakeToken token = pipeline::wakeToken(ex);
     c.in_get = true;
-    worker.cacheStore().get(c.key, [&worker, id](std::optional<std::string> found) {
-      onLookup(worker, id, std::move(found));
+    ex.services.cacheStore().get(c.key, [&exchanges, token](std::optional<std::string> found) {
+      onLookup(exchanges, token, std::move(found));
     });
     c.in_get = false;
     if (c.phase == Phase::Pending) return Outcome::Wait;  // answered later (Redis)

@@ -1,22 +1,20 @@
 // Stage 70: the attempt loop. One attempt = one candidate provider: build its request (stage
-// 60), lease a connection, send, wait for the answer under the TTFT deadline. The retry
-// boundary is written here once:
-//  - retry only while no byte has gone to the client, on connect/TLS errors, upstream 5xx or
-//    429, or a TTFT timeout; never more than the candidates (already cut at max_attempts);
-//  - a failure on a reused pooled connection before any response byte is retried once on the
-//    same provider over a new connection, and does not count against the provider;
-//  - every counted failure goes into the shared-memory health table (cool-down).
+// 60), lease a connection, send, wait for the answer under the TTFT deadline. Whether a
+// failure is retried is decided once, in failover.h, from the error table; never more attempts
+// than the candidates (already cut at max_attempts); a retry on a fresh connection after a
+// stale pooled one does not count against the provider; every counted failure goes into the
+// shared-memory health table (cool-down).
 #include <algorithm>
 #include <charconv>
 
-#include "common/log/log.h"
 #include "common/time/clock.h"
 #include "worker/http/downstream_conn.h"
+#include "worker/pipeline/failover.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/relay.h"
 #include "worker/pipeline/transform.h"
 #include "worker/pipeline/upstream_state.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -35,7 +33,7 @@ int64_t retryAfterMs(const UpstreamResponseHead& head) {
 void recordFailure(UpstreamState& up, int status, int64_t retry_after_ms) {
   if (up.current < 0) return;
   auto* entry = up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health;
-  up.ex.worker.shm().providerHealth().recordFailure(entry, status, retry_after_ms,
+  up.ex.services.shm.providerHealth().recordFailure(entry, status, retry_after_ms,
                                                     common::nowUnixMs());
 }
 
@@ -44,7 +42,7 @@ void onTimer(void* p) { relay::onTimeout(*static_cast<UpstreamState*>(p)); }
 // max_concurrent: the first candidate at or after `from` with a free slot moves to `from` (the
 // others keep their order) and its lease goes to up.next_lease. False when all are full.
 bool admitCandidate(UpstreamState& up, size_t from) {
-  ProviderGate& gate = up.ex.worker.providerGate();
+  ProviderGate& gate = up.ex.services.provider_gate;
   for (size_t i = from; i < up.candidates.size(); ++i) {
     const ProviderRuntime& p = up.ex.config->provider_runtime[up.candidates[i].provider];
     if (!gate.tryAcquire(p.slots, p.config->max_concurrent, up.next_lease)) continue;
@@ -59,7 +57,7 @@ bool admitCandidate(UpstreamState& up, size_t from) {
 
 void leaveQueue(UpstreamState& up) {
   up.queued = false;
-  up.ex.worker.providerGate().dequeue(up.ex.id);
+  up.ex.services.provider_gate.dequeue(up.ex.id);
 }
 
 }  // namespace
@@ -71,7 +69,7 @@ namespace upstream {
 void dropCall(UpstreamState& up) {
   if (!up.attempt) return;
   up.attempt->up = nullptr;
-  up.ex.worker.deferDelete(std::move(up.attempt));
+  up.ex.services.deferDelete(std::move(up.attempt));
 }
 
 void armTimer(UpstreamState& up, std::chrono::milliseconds phase_timeout) {
@@ -88,30 +86,41 @@ bool startAttempt(UpstreamState& up, size_t candidate_index) {
   const ProviderRuntime& provider = ex.config->provider_runtime[c.provider];
   up.current = static_cast<int>(c.provider);
   up.provider_id = provider.config->id;
-  if (++up.attempts > 1) ex.worker.metrics().retry();
+  if (++up.attempts > 1) ex.services.metrics.retry();
   buildUpstreamRequest(ex, c);
   up.attempt_started_us = common::nowMonotonicUs();
   if (!up.first_attempt_us) up.first_attempt_us = up.attempt_started_us;
   up.attempt = std::make_unique<UpstreamAttempt>(&up);
   up.attempt->lease = std::move(up.next_lease);
-  up.attempt->call = ex.worker.upstreamClient().start(provider.origin, up.outgoing.bufs,
+  up.attempt->call = ex.services.upstream_client.start(provider.origin, up.outgoing.bufs,
                                                       up.attempt.get(),
                                                       ex.config->server.connect_timeout);
   armTimer(up, ex.config->server.ttft_timeout);
   return up.attempt->call != nullptr;
 }
 
-// Next candidate, or the final error response when none is left.
-void failover(UpstreamState& up, const common::Error& error) {
+namespace {
+
+FailoverFacts factsOf(const UpstreamState& up, bool reused, bool response_started) {
+  FailoverFacts f;
+  f.head_sent = up.head_sent;
+  f.reused = reused;
+  f.response_started = response_started;
+  f.fresh_retry_used = up.fresh_retry_used;
+  f.candidates_left = up.next_candidate < up.candidates.size();
+  return f;
+}
+
+// The attempt failed: the next candidate when `next` and one can be admitted, else the final
+// error answer. Providers at their max_concurrent are skipped here (no waiting in the middle
+// of a failover).
+void failover(UpstreamState& up, const common::Error& error, bool next) {
   Exchange& ex = up.ex;
   dropCall(up);
   up.held_head.reset();
-  LLMP_LOG_WARN("[{}] provider \"{}\" failed ({}), {}", ex.request_id, up.provider_id,
-                  error.detail,
-                  up.next_candidate < up.candidates.size() ? "trying the next one"
-                                                           : "no provider left");
-  // Providers at their max_concurrent are skipped here (no waiting in the middle of a failover).
-  if (up.next_candidate < up.candidates.size() && admitCandidate(up, up.next_candidate)) {
+  up.last_failure = error;
+  up.last_failed_provider = up.provider_id;
+  if (next && admitCandidate(up, up.next_candidate)) {
     startAttempt(up, up.next_candidate++);
     return;
   }
@@ -120,39 +129,53 @@ void failover(UpstreamState& up, const common::Error& error) {
   pipeline::respondError(ex, error);
 }
 
-void onHeadFailure(UpstreamState& up, const UpstreamResponseHead& head) {
-  recordFailure(up, head.status, head.status == 429 ? retryAfterMs(head) : 0);
-  failover(up, {common::ErrorKind::UpstreamProtocol,
-                "provider answered " + std::to_string(head.status), head.status});
+// A failure of the attempt before its answer was relayed: what decideFailover says.
+void onFailure(UpstreamState& up, const common::Error& error, bool reused,
+               bool response_started) {
+  switch (decideFailover(error, factsOf(up, reused, response_started))) {
+    case FailoverStep::AbortStream:
+      relay::abortStream(up, error);
+      return;
+    case FailoverStep::RetrySameProvider:
+      // A keep-alive connection the provider had already closed: once more, on a new one.
+      up.fresh_retry_used = true;
+      up.next_lease = std::move(up.attempt->lease);  // same provider: keep its slot
+      dropCall(up);
+      startAttempt(up, up.next_candidate - 1);
+      --up.attempts;
+      return;
+    case FailoverStep::NextCandidate:
+    case FailoverStep::Relay:
+    case FailoverStep::Answer:
+      recordFailure(up, 0, 0);
+      failover(up, error, true);
+      return;
+  }
 }
 
-bool wantsFailover(const UpstreamState& up, const UpstreamResponseHead& head) {
-  return (head.status >= 500 || head.status == 429) && !up.head_sent &&
-         up.next_candidate < up.candidates.size();
+}  // namespace
+
+void onHead(UpstreamState& up, UpstreamResponseHead head) {
+  if (auto failure = failureOfStatus(head.status)) {
+    if (decideFailover(*failure, factsOf(up, false, false)) == FailoverStep::NextCandidate) {
+      recordFailure(up, head.status, head.status == 429 ? retryAfterMs(head) : 0);
+      failover(up, *failure, true);
+      return;
+    }
+    // Nobody left to ask: the provider's own answer goes to the client.
+  }
+  relay::onHead(up, std::move(head));
 }
 
 void onError(UpstreamState& up, const common::Error& error, bool reused, bool response_started) {
-  if (up.head_sent) {
-    relay::abortStream(up, error);
-    return;
-  }
-  if (reused && !response_started && !up.fresh_retry_used) {
-    // A keep-alive connection the provider had already closed: once more, on a new one.
-    up.fresh_retry_used = true;
-    up.next_lease = std::move(up.attempt->lease);  // same provider: keep its slot
-    dropCall(up);
-    startAttempt(up, up.next_candidate - 1);
-    --up.attempts;
-    return;
-  }
-  recordFailure(up, 0, 0);
-  failover(up, error);
+  onFailure(up, error, reused, response_started);
 }
 
 void onTtftTimeout(UpstreamState& up) {
-  recordFailure(up, 0, 0);
-  failover(up, {common::ErrorKind::UpstreamTimeout,
-                "provider \"" + up.provider_id + "\" sent nothing within ttft_timeout", 0});
+  onFailure(up,
+            {common::ErrorKind::UpstreamTimeout,
+             "provider \"" + up.provider_id + "\" sent nothing within ttft_timeout", 0},
+            false, false);
 }
 
 void onQueueWake(UpstreamState& up) {
@@ -167,22 +190,26 @@ void onQueueWake(UpstreamState& up) {
   leaveQueue(up);
   up.finished = true;
   const ProviderRuntime& first = ex.config->provider_runtime[up.candidates[0].provider];
-  Response r = Response::error(
+  pipeline::respondError(
+      ex,
       {common::ErrorKind::RateLimited,
        "Every provider of the model '" + up.model + "' is at its max_concurrent (\"" +
            first.config->id + "\" allows " + std::to_string(first.config->max_concurrent) +
            "); retry shortly.",
-       0});
-  r.headers.emplace_back("Retry-After", "1");
-  pipeline::respond(ex, std::move(r));
+       0},
+      {}, {{"Retry-After", "1"}});
 }
 
 }  // namespace upstream
 
 Outcome stage::upstream(Exchange& ex) {
-  if (const Outcome o = stage::transform(ex); o != Outcome::Next) return o;
   UpstreamState& up = *ex.upstream;
-  up.timer = std::make_unique<common::UvTimer>(ex.worker.loop(), &up, &onTimer);
+  if (up.timer) {
+    // Woken through the provider gate (its token): a slot may be free now.
+    if (up.queued) upstream::onQueueWake(up);
+    return Outcome::Wait;
+  }
+  up.timer = std::make_unique<common::UvTimer>(ex.services.loop, &up, &onTimer);
   up.next_candidate = 1;
   if (admitCandidate(up, 0)) {
     upstream::startAttempt(up, 0);
@@ -193,7 +220,7 @@ Outcome stage::upstream(Exchange& ex) {
   up.queued = true;
   up.queue_deadline_us =
       common::nowMonotonicUs() + static_cast<uint64_t>(first.queue_timeout.count()) * 1000;
-  ex.worker.providerGate().enqueue(ex.id);
+  ex.services.provider_gate.enqueue(pipeline::wakeToken(ex));
   return Outcome::Wait;
 }
 

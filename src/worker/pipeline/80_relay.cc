@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "common/http/openai_error.h"
-#include "common/log/log.h"
 #include "common/time/clock.h"
 #include "worker/cache/cache_entry.h"
 #include "worker/cache/cache_store.h"
@@ -14,9 +13,10 @@
 #include "worker/http/response_writer.h"
 #include "worker/pipeline/exchange.h"
 #include "worker/pipeline/relay.h"
+#include "worker/pipeline/relay_cuts.h"
 #include "worker/pipeline/upstream_state.h"
+#include "worker/pipeline/services.h"
 #include "worker/protocol/response_headers.h"
-#include "worker/worker.h"
 
 namespace llmproxy::worker::relay {
 namespace {
@@ -74,7 +74,7 @@ void scanSse(UpstreamState& up, const BodySlice& slice) {
   if (!up.scanner) {
     up.scanner = std::make_unique<SseScanner>([&up](const SseEvent& e) {
       if (!mayHaveUsage(e.data)) return;
-      const UsageFacts facts = up.ex.worker.usageExtractor().extract(e.data);
+      const UsageFacts facts = up.ex.services.usage_extractor.extract(e.data);
       if (facts.usage) up.usage = facts.usage;
       if (facts.usage_only && up.outgoing.drop_usage_chunk) up.cuts.emplace_back(e.begin, e.end);
     });
@@ -107,7 +107,7 @@ void usageFromTail(UpstreamState& up) {
     if (t[i] == '{') ++depth;
     if (t[i] == '}' && --depth == 0) {
       const std::string payload = "{" + t.substr(key, i + 1 - key) + "}";
-      if (auto facts = up.ex.worker.usageExtractor().extract(payload); facts.usage)
+      if (auto facts = up.ex.services.usage_extractor.extract(payload); facts.usage)
         up.usage = facts.usage;
       return;
     }
@@ -137,7 +137,7 @@ void storeInCache(UpstreamState& up) {
   }
   entry.content_type = std::move(c.content_type);
   entry.body = std::move(c.body);
-  up.ex.worker.cacheStore().put(c.key, entry.encode(), c.policy.ttl);
+  up.ex.services.cacheStore().put(c.key, entry.encode(), c.policy.ttl);
 }
 
 void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
@@ -146,16 +146,10 @@ void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
     out.body(std::move(slice));
     return;
   }
-  size_t pos = 0;
-  for (const auto& [begin, end] : up.cuts) {
-    if (begin < slice_start + pos) continue;  // partly relayed already: keep it whole
-    const size_t from = static_cast<size_t>(begin - slice_start);
-    const size_t to = std::min(static_cast<size_t>(end - slice_start), slice.len);
-    out.body(BodySlice{slice.owner, slice.data + pos, from - pos});
-    pos = to;
-  }
+  forEachKeptPiece(up.cuts, slice_start, slice.len, [&](size_t offset, size_t length) {
+    out.body(BodySlice{slice.owner, slice.data + offset, length});
+  });
   up.cuts.clear();
-  out.body(BodySlice{std::move(slice.owner), slice.data + pos, slice.len - pos});
 }
 
 }  // namespace
@@ -163,7 +157,7 @@ void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
 void onHead(UpstreamState& up, UpstreamResponseHead head) {
   up.head_us = common::nowMonotonicUs();
   if (head.status < 500 && head.status != 429) {
-    up.ex.worker.shm().providerHealth().recordSuccess(
+    up.ex.services.shm.providerHealth().recordSuccess(
         up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health);
   }
   up.held_head = std::move(head);
@@ -214,8 +208,8 @@ void onEnd(UpstreamState& up) {
   if (up.usage && up.limits.tokens_per_minute > 0 && ex.client_key && up.limit_scope) {
     const uint64_t tokens = up.usage->prompt_tokens + up.usage->completion_tokens;
     if (ex.config->redis.url.empty() ||
-        !ex.worker.redisLimiter().chargeTokens(*up.limit_scope, tokens))
-      ex.worker.limiter().chargeTokens(up.limits, ex.client_key->name, up.limit_scope->model,
+        !ex.services.redis_limiter.chargeTokens(*up.limit_scope, tokens))
+      ex.services.limiter.chargeTokens(up.limits, ex.client_key->name, up.limit_scope->model,
                                        tokens, Limiter::nowMs());
   }
   // The upstream connection goes back to the pool now, not when the client has drained.
@@ -227,8 +221,7 @@ void abortStream(UpstreamState& up, const common::Error& error) {
   Exchange& ex = up.ex;
   up.finished = true;
   up.timer->stop();
-  LLMP_LOG_WARN("[{}] provider \"{}\" failed mid-response: {}", ex.request_id, up.provider_id,
-                error.detail);
+  ex.error = error;  // finish writes the error-log line
   if (up.sse && up.chunked_to_client) {
     // Tell the SDK what happened, then end the stream cleanly and close the connection.
     ResponseWriter& out = ex.conn.writer();

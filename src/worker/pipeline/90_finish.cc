@@ -1,5 +1,5 @@
-// Stage 90: the one exit of every exchange. Counts the request, queues its usage record and
-// writes the access-log line.
+// Stage 90: the one exit of every exchange. Counts the request, queues its usage record,
+// writes the error-log line (if any) and the access-log line.
 #include <ctime>
 
 #include "common/json/json_writer.h"
@@ -8,7 +8,7 @@
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/pipeline.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -86,12 +86,12 @@ void recordMetrics(const Exchange& ex, uint64_t latency_us) {
     s.prompt_tokens = up->usage->prompt_tokens;
     s.completion_tokens = up->usage->completion_tokens;
   }
-  ex.worker.metrics().requestFinished(s);
+  ex.services.metrics.requestFinished(s);
 }
 
 // One usage_log row per proxy request that got past authentication (401s belong to no key).
 void recordUsage(const Exchange& ex, uint64_t latency_us) {
-  UsageWriter& writer = ex.worker.usage();
+  UsageWriter& writer = ex.services.usage;
   if (!writer.enabled() || !isProxyEndpoint(ex.endpoint) || ex.key_name.empty()) return;
   const UpstreamState* up = ex.upstream.get();
   UsageRecord r;
@@ -118,15 +118,50 @@ void recordUsage(const Exchange& ex, uint64_t latency_us) {
   writer.record(r);
 }
 
+// Who an error-log line is about: request id, key name (never the key), model, provider and
+// attempt count.
+std::string aboutExchange(const Exchange& ex) {
+  const UpstreamState* up = ex.upstream.get();
+  std::string s = "[" + ex.request_id + "] key \"" + (ex.key_name.empty() ? "-" : ex.key_name) +
+                  "\"";
+  if (up && !up->model.empty()) s += " model \"" + up->model + "\"";
+  if (up && !up->provider_id.empty()) s += " provider \"" + up->provider_id + "\"";
+  if (up && up->attempts > 0) s += " attempt " + std::to_string(up->attempts);
+  return s;
+}
+
+// The one error-log line of an exchange: its error when a provider or the proxy failed
+// (client mistakes are in the access log only), or, once, a failover that recovered.
+void writeErrorLog(const Exchange& ex) {
+  if (ex.error) {
+    const common::ErrorInfo& info = common::errorInfo(ex.error->kind);
+    if (info.side == common::ErrorSide::Downstream) return;
+    const std::string line = fmt::format("{}: {} ({})", aboutExchange(ex),
+                                         ex.error->detail, common::errorKindName(ex.error->kind));
+    if (info.side == common::ErrorSide::Internal) {
+      LLMP_LOG_ERROR("{}", line);
+    } else {
+      LLMP_LOG_WARN("{}", line);
+    }
+    return;
+  }
+  const UpstreamState* up = ex.upstream.get();
+  if (up && up->last_failure)
+    LLMP_LOG_INFO("{}: provider \"{}\" failed ({}), recovered by failover", aboutExchange(ex),
+                  up->last_failed_provider, up->last_failure->detail);
+}
+
 }  // namespace
 
 void stage::finish(Exchange& ex) {
   ex.stage = Stage::Done;
+  ++ex.generation;
   if (ex.status == 0) ex.status = 499;  // nginx's "client closed request"
   const uint64_t latency_us = common::nowMonotonicUs() - ex.started_us;
-  ex.worker.status().requests.fetch_add(1, std::memory_order_relaxed);
+  ex.services.status.requests.fetch_add(1, std::memory_order_relaxed);
   recordMetrics(ex, latency_us);
   recordUsage(ex, latency_us);
+  writeErrorLog(ex);
 
   if (common::log::accessEnabled()) writeAccessLog(ex, latency_us);
 }

@@ -5,28 +5,30 @@
 #include "worker/admin/admin_state.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/upstream_state.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
 
-Exchange::Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
+Exchange::Exchange(Services& s, DownstreamConn& c, uint64_t exchange_id,
                    std::shared_ptr<const RuntimeConfig> cfg)
-    : worker(w),
+    : services(s),
       conn(c),
       id(exchange_id),
       config(std::move(cfg)),
       started_us(common::nowMonotonicUs()) {
-  worker.metrics().requestStarted();  // paired with requestFinished in stage::finish
-  worker.registerExchange(this);
+  services.metrics.requestStarted();  // paired with requestFinished in stage::finish
+  services.exchanges.add(*this);
 }
 
-Exchange::~Exchange() { worker.unregisterExchange(this); }
+Exchange::~Exchange() { services.exchanges.remove(*this); }
 
 void Exchange::onRequestHead() { pipeline::start(*this); }
 
 void Exchange::onRequestBody() { pipeline::resume(*this); }
 
-void Exchange::onRequestError(const common::Error& error) { pipeline::respondError(*this, error); }
+void Exchange::onRequestError(const common::Error& failure) {
+  pipeline::respondError(*this, failure);
+}
 
 void Exchange::onResponseSent() { stage::finish(*this); }
 

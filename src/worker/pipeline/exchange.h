@@ -5,17 +5,19 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "worker/runtime_config.h"
+#include "common/base/result.h"
 #include "common/uv/uv_timer.h"
 #include "worker/http/endpoint.h"
 #include "worker/http/request_handler.h"
+#include "worker/runtime_config.h"
 
 namespace llmproxy::worker {
 
-class Worker;
 class DownstreamConn;
+struct Services;
 
 enum class Stage : uint8_t {
   Route,         // 20
@@ -25,7 +27,8 @@ enum class Stage : uint8_t {
   Local,         // 45: endpoints the proxy answers itself
   Resolve,       // 50
   Cache,         // 55: response cache lookup (hit: answered here)
-  Upstream,      // 60 + 70 (+ 80 through the upstream callbacks)
+  Transform,     // 60: which candidates the provider protocol accepts
+  Upstream,      // 70 (+ the request built per attempt by 60, 80 through the upstream callbacks)
   Respond,       // a response is being written
   Done,          // 90 ran
 };
@@ -38,21 +41,24 @@ struct AdminState;
 // The request, request_id, status, byte counts and body_complete are RequestHandler's: the
 // connection fills and updates them.
 struct Exchange : RequestHandler {
-  Exchange(Worker& w, DownstreamConn& c, uint64_t exchange_id,
+  Exchange(Services& s, DownstreamConn& c, uint64_t exchange_id,
            std::shared_ptr<const RuntimeConfig> cfg);
   ~Exchange() override;
 
   // RequestHandler: the connection's events, handed to the pipeline.
   void onRequestHead() override;
   void onRequestBody() override;
-  void onRequestError(const common::Error& error) override;
+  void onRequestError(const common::Error& failure) override;
   void onResponseSent() override;
   void onClientGone() override;
   void onDrained() override;
 
-  Worker& worker;
+  Services& services;
   DownstreamConn& conn;
   const uint64_t id;
+  // Moves on whenever the exchange leaves a stage and when it finishes: a WakeToken issued
+  // for one wait is stale afterwards (wake_registry.h).
+  uint32_t generation = 1;
   std::shared_ptr<const RuntimeConfig> config;  // pinned for the whole exchange
   Stage stage = Stage::Route;
   Endpoint endpoint = Endpoint::None;
@@ -60,6 +66,9 @@ struct Exchange : RequestHandler {
   std::string key_name;        // the client key's name once authenticated ("-" before)
   const ClientKey* client_key = nullptr;  // into `config`; null when unauthenticated mode
   const uint64_t started_us;   // monotonic
+  // Why the exchange failed, when it did: set with the error answer (or the aborted stream),
+  // read by finish for the one error-log line.
+  std::optional<common::Error> error;
 
   // Proxy endpoints: candidates, the upstream attempt, the relay (stages 50-80).
   std::unique_ptr<UpstreamState> upstream;

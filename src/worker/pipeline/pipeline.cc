@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "worker/http/downstream_conn.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
+#include "worker/pipeline/transform.h"
 
 namespace llmproxy::worker::pipeline {
 namespace {
@@ -18,7 +20,8 @@ Stage nextStage(Stage s) {
     case Stage::Authorize: return Stage::Local;
     case Stage::Local: return Stage::Resolve;
     case Stage::Resolve: return Stage::Cache;
-    case Stage::Cache: return Stage::Upstream;
+    case Stage::Cache: return Stage::Transform;
+    case Stage::Transform: return Stage::Upstream;
     case Stage::Upstream: return Stage::Respond;
     case Stage::Respond:
     case Stage::Done: return Stage::Done;
@@ -35,6 +38,7 @@ Outcome runStage(Exchange& ex) {
     case Stage::Local: return stage::local(ex);
     case Stage::Resolve: return stage::resolve(ex);
     case Stage::Cache: return stage::cache(ex);
+    case Stage::Transform: return stage::transform(ex);
     case Stage::Upstream: return stage::upstream(ex);
     case Stage::Respond:
     case Stage::Done: break;
@@ -47,6 +51,7 @@ void advance(Exchange& ex) {
     switch (runStage(ex)) {
       case Outcome::Next:
         ex.stage = nextStage(ex.stage);
+        ++ex.generation;  // tokens of the stage left behind are stale now
         continue;
       case Outcome::Wait:
         return;
@@ -65,7 +70,7 @@ void assignRequestId(Exchange& ex) {
       })) {
     ex.request_id = *rid;
   } else {
-    ex.request_id = ex.worker.newRequestId();
+    ex.request_id = ex.services.newRequestId();
   }
 }
 
@@ -83,14 +88,40 @@ void resume(Exchange& ex) {
   advance(ex);
 }
 
+common::WakeToken wakeToken(const Exchange& ex) { return WakeRegistry<Exchange>::tokenOf(ex); }
+
+bool wake(WakeRegistry<Exchange>& exchanges, common::WakeToken token) {
+  Exchange* ex = exchanges.find(token);
+  if (!ex) return false;
+  resume(*ex);
+  return true;
+}
+
 Outcome respond(Exchange& ex, Response response) {
   ex.stage = Stage::Respond;
+  ++ex.generation;
   ex.conn.writer().send(std::move(response));
   return Outcome::Respond;
 }
 
-Outcome respondError(Exchange& ex, const common::Error& error, std::string_view param) {
-  return respond(ex, Response::error(error, param));
+Outcome respondError(Exchange& ex, const common::Error& error, std::string_view param,
+                     std::vector<std::pair<std::string, std::string>> headers) {
+  Response r = Response::error(error, param);
+  for (auto& h : headers) r.headers.push_back(std::move(h));
+  ex.error = error;
+  return respond(ex, std::move(r));
 }
 
 }  // namespace llmproxy::worker::pipeline
+
+namespace llmproxy::worker {
+
+std::string Services::newRequestId() {
+  char buf[33];
+  std::snprintf(buf, sizeof(buf), "%016llx%08x%08llx",
+                static_cast<unsigned long long>(request_id_seed), static_cast<unsigned>(pid),
+                static_cast<unsigned long long>(++request_ids));
+  return buf;
+}
+
+}  // namespace llmproxy::worker

@@ -17,9 +17,8 @@ void dropCall(UpstreamState& up);
 bool startAttempt(UpstreamState& up, size_t candidate_index);
 // A queued exchange (every candidate at max_concurrent): try again, or 429 past queue_timeout.
 void onQueueWake(UpstreamState& up);
-// True when this answer should be retried on the next candidate (5xx/429, nothing sent yet).
-bool wantsFailover(const UpstreamState& up, const UpstreamResponseHead& head);
-void onHeadFailure(UpstreamState& up, const UpstreamResponseHead& head);
+// The response head: a 5xx/429 with another candidate left fails over, else it goes to relay.
+void onHead(UpstreamState& up, UpstreamResponseHead head);
 void onError(UpstreamState& up, const common::Error& error, bool reused, bool response_started);
 void onTtftTimeout(UpstreamState& up);
 // (Re)arms the exchange's deadline: min(phase timeout, what is left of request_timeout).

@@ -4,25 +4,21 @@
 
 #include "worker/pipeline/exchange.h"
 #include "worker/pipeline/relay.h"
-#include "worker/worker.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
 
 UpstreamState::UpstreamState(Exchange& exchange) : ex(exchange) {}
 
 UpstreamState::~UpstreamState() {
-  if (queued) ex.worker.providerGate().dequeue(ex.id);
+  if (queued) ex.services.provider_gate.dequeue(ex.id);
 }
 
 UpstreamAttempt::~UpstreamAttempt() = default;
 
 void UpstreamAttempt::onUpstreamHead(UpstreamResponseHead head) {
   if (!up || up->ex.stage == Stage::Done || up->finished) return;
-  if (upstream::wantsFailover(*up, head)) {
-    upstream::onHeadFailure(*up, head);
-    return;
-  }
-  relay::onHead(*up, std::move(head));
+  upstream::onHead(*up, std::move(head));
 }
 
 void UpstreamAttempt::onUpstreamBody(BodySlice slice) {

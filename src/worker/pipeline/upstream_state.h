@@ -17,6 +17,7 @@
 #include "worker/limits/limit_plan.h"
 #include "worker/cache/cache_policy.h"
 #include "worker/limits/limiter.h"
+#include "worker/pipeline/wake_registry.h"
 #include "worker/protocol/outgoing_request.h"
 #include "worker/redis/redis_client.h"
 #include "worker/sse/sse_scanner.h"
@@ -35,12 +36,18 @@ struct UpstreamCandidate {
 
 class UpstreamState;
 
-// Stage 40 waiting for the Redis limit check. The waiter unhooks itself when the exchange dies.
+// Stage 40 waiting for the Redis limit check. The reply is parsed into `check` and the
+// exchange woken through its token (the waiter also unhooks itself when the exchange dies).
 struct RedisLimitWait {
-  RedisLimitWait(void* owner, RedisCallback cb) : waiter(owner, cb) {}
-  RedisWaiter waiter;
+  RedisLimitWait(const KeyLimits& key_limits, WakeRegistry<Exchange>& registry,
+                 common::WakeToken wake_token, RedisCallback cb)
+      : limits(key_limits), exchanges(registry), token(wake_token), waiter(this, cb) {}
+  const KeyLimits& limits;  // the exchange's (outlives this wait)
+  WakeRegistry<Exchange>& exchanges;
+  common::WakeToken token;
   bool answered = false;
   std::optional<LimitCheck> check;  // nullopt: Redis failed or was too slow (fall back)
+  RedisWaiter waiter;               // last: unhooked first
 };
 
 // The response cache's part of an exchange (stage 55 and the relay).
@@ -125,6 +132,8 @@ class UpstreamState {
   std::optional<Usage> usage;               // tokens reported by the provider
   std::unique_ptr<common::UvTimer> timer;   // TTFT / idle / total deadline
   std::string provider_id;                  // of the attempt that answered (access log)
+  std::optional<common::Error> last_failure;  // of the last failed attempt (finish logs it)
+  std::string last_failed_provider;
 
   ExchangeCache cache;
 };

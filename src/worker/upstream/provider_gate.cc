@@ -23,7 +23,7 @@ void ProviderLease::reset() {
 }
 
 ProviderGate::ProviderGate(common::ProviderSlots& slots, uint32_t worker_slot,
-                           std::function<void(uint64_t)> wake)
+                           std::function<void(common::WakeToken)> wake)
     : slots_(slots), worker_slot_(worker_slot), wake_(std::move(wake)) {}
 
 void ProviderGate::start(uv_loop_t* loop) {
@@ -38,13 +38,14 @@ bool ProviderGate::tryAcquire(uint32_t entry, uint32_t limit, ProviderLease& out
   return true;
 }
 
-void ProviderGate::enqueue(uint64_t exchange_id) {
-  waiters_.push_back(exchange_id);
+void ProviderGate::enqueue(common::WakeToken token) {
+  waiters_.push_back(token);
   if (timer_ && !timer_->active()) timer_->start(kPollMs, kPollMs);
 }
 
 void ProviderGate::dequeue(uint64_t exchange_id) {
-  waiters_.erase(std::remove(waiters_.begin(), waiters_.end(), exchange_id), waiters_.end());
+  std::erase_if(waiters_,
+                [exchange_id](const common::WakeToken& t) { return t.exchange == exchange_id; });
   if (waiters_.empty() && timer_) timer_->stop();
 }
 
@@ -57,11 +58,11 @@ void ProviderGate::onRelease(uint32_t entry) {
 void ProviderGate::onTimer(void* self) {
   auto* gate = static_cast<ProviderGate*>(self);
   // wake() dequeues what it admits or refuses; take a snapshot, the queue changes under us.
-  const std::vector<uint64_t> snapshot = gate->waiters_;
-  for (uint64_t id : snapshot) {
-    if (std::find(gate->waiters_.begin(), gate->waiters_.end(), id) == gate->waiters_.end())
+  const std::vector<common::WakeToken> snapshot = gate->waiters_;
+  for (const common::WakeToken& token : snapshot) {
+    if (std::find(gate->waiters_.begin(), gate->waiters_.end(), token) == gate->waiters_.end())
       continue;
-    gate->wake_(id);
+    gate->wake_(token);
   }
   if (gate->waiters_.empty() && gate->timer_) gate->timer_->stop();
 }

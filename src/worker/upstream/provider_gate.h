@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/base/wake_token.h"
 #include "common/shm/provider_slots.h"
 #include "common/uv/uv_timer.h"
 
@@ -45,9 +46,10 @@ class ProviderLease {
 class ProviderGate {
  public:
   static constexpr uint64_t kPollMs = 10;
-  // `wake(exchange_id)` is called from the gate's timer for each queued exchange still queued.
+  // `wake(token)` is called from the gate's timer for each exchange still queued; the callee
+  // dequeues what it admits, refuses, or no longer finds (a stale token).
   ProviderGate(common::ProviderSlots& slots, uint32_t worker_slot,
-               std::function<void(uint64_t)> wake);
+               std::function<void(common::WakeToken)> wake);
 
   void start(uv_loop_t* loop);
   void stop();  // before the loop closes
@@ -57,7 +59,7 @@ class ProviderGate {
   bool tryAcquire(uint32_t entry, uint32_t limit, ProviderLease& out);
   int32_t inFlight(uint32_t entry) const { return slots_.inFlight(entry); }
 
-  void enqueue(uint64_t exchange_id);
+  void enqueue(common::WakeToken token);
   void dequeue(uint64_t exchange_id);
   size_t queued() const { return waiters_.size(); }
 
@@ -68,9 +70,9 @@ class ProviderGate {
 
   common::ProviderSlots& slots_;
   const uint32_t worker_slot_;
-  std::function<void(uint64_t)> wake_;
+  std::function<void(common::WakeToken)> wake_;
   std::unique_ptr<common::UvTimer> timer_;
-  std::vector<uint64_t> waiters_;  // arrival order
+  std::vector<common::WakeToken> waiters_;  // arrival order
 };
 
 }  // namespace llmproxy::worker
