@@ -570,6 +570,9 @@ TEST_F(Proxy, MetricsAreSummedOverWorkersAndSurviveRespawn) {
   const std::string want =
       "llm_proxy_requests_total{method=\"POST\",endpoint=\"/v1/chat/completions\",model=\"m\","
       "provider=\"a\",status_code=\"200\"} 20";
+  // A worker counts a request when its last byte has been written, which can be just after
+  // the client read it: wait until both workers have counted, then every read agrees.
+  ASSERT_TRUE(eventually([&] { return getOnce(ports_.api, "/metrics").body.find(want) != std::string::npos; }));
   // Whichever worker answers, the numbers are the sum over both.
   for (int i = 0; i < 6; ++i) {
     const auto r = getOnce(ports_.api, "/metrics");
