@@ -15,13 +15,17 @@ import tempfile
 # with the longest matching path. Every file in src/ must belong to one.
 LAYERS = {
     "common": ["common/"],
-    # Every worker folder not named in worker-upper: net, http, upstream, sse, auth, routing,
+    # Every worker folder not named below: net, http, upstream, sse, auth, routing,
     # limits, cache, redis, usage, protocol, ... and the runtime config beside worker.h.
     "worker-lower": ["worker/"],
-    # What drives an exchange and answers it, and the worker process itself.
-    "worker-upper": ["worker/pipeline/", "worker/admin/", "worker/handlers/",
-                     "worker/worker.h", "worker/worker.cc",
-                     "worker/worker_main.h", "worker/worker_main.cc"],
+    # The endpoints the proxy answers itself. They answer through a narrow context
+    # (handlers/local_call.h) and never include the pipeline that calls them.
+    "worker-handlers": ["worker/admin/", "worker/handlers/"],
+    # The stages and their driver: may use every layer below, stage 45 calls the handlers.
+    "worker-pipeline": ["worker/pipeline/"],
+    # The worker process itself: owns everything; the master knows only worker_main.h.
+    "worker-process": ["worker/worker.h", "worker/worker.cc",
+                       "worker/worker_main.h", "worker/worker_main.cc"],
     "master": ["master/"],
 }
 
@@ -29,7 +33,10 @@ LAYERS = {
 MAY_INCLUDE = {
     "common": {"common"},
     "worker-lower": {"common", "worker-lower"},
-    "worker-upper": {"common", "worker-lower", "worker-upper"},
+    "worker-handlers": {"common", "worker-lower", "worker-handlers"},
+    "worker-pipeline": {"common", "worker-lower", "worker-handlers", "worker-pipeline"},
+    "worker-process": {"common", "worker-lower", "worker-handlers", "worker-pipeline",
+                       "worker-process"},
     "master": {"common", "master"},
 }
 
@@ -108,7 +115,7 @@ def self_test():
         "worker/pipeline/exchange.h": '#include "worker/http/conn.h"\n#include "worker/admin/x.h"\n',
         "worker/admin/x.h": '#include "worker/worker.h"\n',
         "worker/cache/c.cc": '#include "worker/worker.h"\n#include <worker/handlers/h.h>\n',
-        "worker/handlers/h.h": "",
+        "worker/handlers/h.h": '#include "worker/pipeline/exchange.h"\n',
         "worker/worker.h": '#include "master/m.h"\n',
         "worker/worker_main.h": "",
         "master/m.h": '#include "worker/worker_main.h"\n#include "worker/worker.h"\n'
@@ -119,19 +126,23 @@ def self_test():
         "src/common/b.h:1: includes worker/net/tcp.h "
         "(layer common may not include layer worker-lower)",
         "src/master/m.h:2: includes worker/worker.h "
-        "(layer master may not include layer worker-upper)",
+        "(layer master may not include layer worker-process)",
         "src/master/m.h:3: includes worker/net/tcp.h "
         "(layer master may not include layer worker-lower)",
         "src/stray/s.cc:1: belongs to no layer (add its folder to LAYERS in "
         f"{os.path.basename(__file__)})",
+        "src/worker/admin/x.h:1: includes worker/worker.h "
+        "(layer worker-handlers may not include layer worker-process)",
         "src/worker/cache/c.cc:1: includes worker/worker.h "
-        "(layer worker-lower may not include layer worker-upper)",
+        "(layer worker-lower may not include layer worker-process)",
         "src/worker/cache/c.cc:2: includes worker/handlers/h.h "
-        "(layer worker-lower may not include layer worker-upper)",
+        "(layer worker-lower may not include layer worker-handlers)",
+        "src/worker/handlers/h.h:1: includes worker/pipeline/exchange.h "
+        "(layer worker-handlers may not include layer worker-pipeline)",
         "src/worker/http/conn.h:1: includes worker/pipeline/exchange.h "
-        "(layer worker-lower may not include layer worker-upper)",
+        "(layer worker-lower may not include layer worker-pipeline)",
         "src/worker/worker.h:1: includes master/m.h "
-        "(layer worker-upper may not include layer master)",
+        "(layer worker-process may not include layer master)",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "src")
