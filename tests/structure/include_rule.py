@@ -33,10 +33,7 @@ LAYERS = {
 MAY_INCLUDE = {
     "common": {"common"},
     "worker-lower": {"common", "worker-lower"},
-    # TODO(issue 11): admin/ and handlers/ still take an Exchange and answer through
-    # pipeline/pipeline.h and pipeline/services.h; once they answer through a context of their
-    # own, drop "worker-pipeline" here (the self-test below already checks the strict rule).
-    "worker-handlers": {"common", "worker-lower", "worker-handlers", "worker-pipeline"},
+    "worker-handlers": {"common", "worker-lower", "worker-handlers"},
     "worker-pipeline": {"common", "worker-lower", "worker-handlers", "worker-pipeline"},
     "worker-process": {"common", "worker-lower", "worker-handlers", "worker-pipeline",
                        "worker-process"},

@@ -8,18 +8,18 @@
 
 #include "common/pg/pg_result.h"
 #include "worker/admin/admin_state.h"
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::admin {
 
-inline bool isRead(const Exchange& ex) {
-  return ex.request.method == "GET" || ex.request.method == "HEAD";
+inline bool isRead(const LocalCall& call) {
+  return call.request.method == "GET" || call.request.method == "HEAD";
 }
-inline bool hasDatabase(const Exchange& ex) { return !ex.config->database.url.empty(); }
+inline bool hasDatabase(const LocalCall& call) { return !call.config->database.url.empty(); }
 
 // The finished statement's result when the handler is re-entered after runQuery, else null.
-inline const common::pg::QueryResult* finishedQuery(Exchange& ex) {
-  return ex.admin && ex.admin->result ? &*ex.admin->result : nullptr;
+inline const common::pg::QueryResult* finishedQuery(LocalCall& call) {
+  return call.admin && call.admin->result ? &*call.admin->result : nullptr;
 }
 
 inline std::optional<std::string> boolParam(std::optional<bool> b) {
@@ -35,7 +35,7 @@ std::optional<std::string> numberParam(std::optional<T> n) {
   return std::string(buf, ec == std::errc{} ? end : buf);
 }
 
-Outcome respondNotFound(Exchange& ex, std::string_view what);
-Outcome respondJson(Exchange& ex, int status, std::string body);
+Outcome respondNotFound(LocalCall& call, std::string_view what);
+Outcome respondJson(LocalCall& call, int status, std::string body);
 
 }  // namespace llmproxy::worker::admin

@@ -3,7 +3,6 @@
 
 #include "common/log/log.h"
 #include "worker/admin/admin_state.h"
-#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 
@@ -26,58 +25,56 @@ common::pg::Connection* AdminDb::connection(const common::DatabaseConfig& db) {
   return conn_.get();
 }
 
-Outcome respondFileManaged(Exchange& ex) {
-  return pipeline::respondError(
-      ex, {common::ErrorKind::Conflict,
-           "configuration is file-managed: set [database] url to manage providers and "
-           "credentials through the admin API, or edit the configuration file and reload",
-           0});
+Outcome respondFileManaged(LocalCall& call) {
+  return call.respondError(
+      {common::ErrorKind::Conflict,
+       "configuration is file-managed: set [database] url to manage providers and "
+       "credentials through the admin API, or edit the configuration file and reload",
+       0});
 }
 
-Outcome runQuery(Exchange& ex, std::string sql, common::pg::Connection::Params params,
+Outcome runQuery(LocalCall& call, std::string sql, common::pg::Connection::Params params,
                  bool write) {
-  common::pg::Connection* conn = ex.services.admin_db.connection(ex.config->database);
+  common::pg::Connection* conn = call.services.admin_db.connection(call.config->database);
   if (!conn) {
-    if (write) return respondFileManaged(ex);
-    return pipeline::respondError(ex, {common::ErrorKind::Internal, "no database configured", 0});
+    if (write) return respondFileManaged(call);
+    return call.respondError({common::ErrorKind::Internal, "no database configured", 0});
   }
   if (conn->queued() >= kMaxQueuedStatements)
-    return pipeline::respondError(
-        ex, {common::ErrorKind::Unavailable, "the database is busy: too many admin statements queued",
-             0});
-  AdminState& st = adminState(ex);
+    return call.respondError({common::ErrorKind::Unavailable,
+                              "the database is busy: too many admin statements queued", 0});
+  AdminState& st = adminState(call);
   st.result.reset();
-  std::weak_ptr<Exchange*> link = st.link;
-  conn->query(std::move(sql), std::move(params), [link](common::pg::QueryResult& result) {
-    auto alive = link.lock();
-    if (!alive) return;  // the exchange is gone
-    Exchange& waiting = **alive;
-    waiting.admin->result = std::move(result);
-    pipeline::resume(waiting);
-  });
+  conn->query(std::move(sql), std::move(params),
+              [waker = call.waker](common::pg::QueryResult& result) {
+                AdminState* waiting = waker.adminState();
+                if (!waiting) return;  // the exchange is gone or no longer waits for this
+                waiting->result = std::move(result);
+                waker.wake();
+              });
   return Outcome::Wait;
 }
 
-Outcome respondDbError(Exchange& ex, const common::pg::QueryResult& result,
+Outcome respondDbError(LocalCall& call, const common::pg::QueryResult& result,
                        std::string_view unique_param, std::string_view what) {
   namespace pg = common::pg;
   if (result.connection_error) {
-    LLMP_LOG_WARN("[{}] admin: database unavailable: {}", ex.request_id, result.error);
-    return pipeline::respondError(
-        ex, {common::ErrorKind::Unavailable, "the database is unavailable: " + result.error, 0});
+    LLMP_LOG_WARN("[{}] admin: database unavailable: {}", call.request_id, result.error);
+    return call.respondError(
+        {common::ErrorKind::Unavailable, "the database is unavailable: " + result.error, 0});
   }
   if (result.sqlstate == pg::kUniqueViolation)
-    return pipeline::respondError(
-        ex, {common::ErrorKind::Conflict,
-             std::string(what) + " with this " + std::string(unique_param) + " already exists", 0},
+    return call.respondError(
+        {common::ErrorKind::Conflict,
+         std::string(what) + " with this " + std::string(unique_param) + " already exists", 0},
         unique_param);
   if (result.sqlstate.starts_with("22") || result.sqlstate == pg::kCheckViolation ||
       result.sqlstate == pg::kNotNullViolation)
-    return pipeline::respondError(
-        ex, {common::ErrorKind::BadRequest, "the database refused a value: " + result.error, 0});
-  LLMP_LOG_ERROR("[{}] admin: database error {}: {}", ex.request_id, result.sqlstate, result.error);
-  return pipeline::respondError(
-      ex, {common::ErrorKind::Internal, "database error " + result.sqlstate, 0});
+    return call.respondError(
+        {common::ErrorKind::BadRequest, "the database refused a value: " + result.error, 0});
+  LLMP_LOG_ERROR("[{}] admin: database error {}: {}", call.request_id, result.sqlstate,
+                 result.error);
+  return call.respondError({common::ErrorKind::Internal, "database error " + result.sqlstate, 0});
 }
 
 }  // namespace llmproxy::worker::admin

@@ -204,9 +204,8 @@ std::optional<int32_t> numericId(std::string_view param) {
   return static_cast<int32_t>(v);
 }
 
-Outcome respondFieldError(Exchange& ex, const FieldError& error) {
-  return pipeline::respondError(ex, {common::ErrorKind::BadRequest, error.message, 0},
-                                error.param);
+Outcome respondFieldError(LocalCall& call, const FieldError& error) {
+  return call.respondError({common::ErrorKind::BadRequest, error.message, 0}, error.param);
 }
 
 }  // namespace llmproxy::worker::admin

@@ -20,7 +20,7 @@
 
 #include "common/config/scalars.h"
 #include "common/config/schema.h"
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::admin {
 
@@ -99,7 +99,7 @@ class JsonBody {
 std::optional<int32_t> numericId(std::string_view param);
 
 // 400 with the error's message and param.
-Outcome respondFieldError(Exchange& ex, const FieldError& error);
+Outcome respondFieldError(LocalCall& call, const FieldError& error);
 
 // Times in answers are common::formatRfc3339's; api keys are shown as common::maskSecret's.
 using common::maskSecret;

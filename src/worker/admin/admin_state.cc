@@ -5,13 +5,13 @@
 
 namespace llmproxy::worker::admin {
 
-AdminState::AdminState(Exchange& ex) : link(std::make_shared<Exchange*>(&ex)) {}
+AdminState::AdminState() = default;
 
 AdminState::~AdminState() = default;
 
-AdminState& adminState(Exchange& ex) {
-  if (!ex.admin) ex.admin = std::make_unique<AdminState>(ex);
-  return *ex.admin;
+AdminState& adminState(LocalCall& call) {
+  if (!call.admin) call.admin = std::make_unique<AdminState>();
+  return *call.admin;
 }
 
 }  // namespace llmproxy::worker::admin

@@ -10,18 +10,18 @@
 
 namespace llmproxy::worker::admin {
 
-Outcome authValidate(Exchange& ex) {
+Outcome authValidate(LocalCall& call) {
   JsonBody body;
   std::optional<std::string> key;
-  if (body.parse(ex.request.body, {"key"})) {
+  if (body.parse(call.request.body, {"key"})) {
     if (auto v = body.get("key"))
       key = body.string(*v, "key", kMaxSecretSize, false);
     else
       body.fail("key", "'key' is required");
   }
-  if (!body.ok()) return respondFieldError(ex, body.error());
+  if (!body.ok()) return respondFieldError(call, body.error());
 
-  const KeyMatcher& index = ex.config->key_index;
+  const KeyMatcher& index = call.config->key_index;
   const ClientKey* found = index.find(common::sha256(*key));
   const auto verdict = KeyMatcher::verdict(found, common::nowUnixMs() / 1000);
   common::JsonWriter w;
@@ -33,7 +33,7 @@ Outcome authValidate(Exchange& ex) {
     case KeyMatcher::Verdict::Ok: break;
   }
   if (found) {
-    const common::KeyConfig& k = ex.config->keys[found->index];
+    const common::KeyConfig& k = call.config->keys[found->index];
     w.key("id");
     if (k.db_id != 0)
       w.value(k.db_id);
@@ -49,7 +49,7 @@ Outcome authValidate(Exchange& ex) {
     w.field("source", k.db_id != 0 ? "database" : "file");
   }
   w.endObject();
-  return respondJson(ex, 200, w.take());
+  return respondJson(call, 200, w.take());
 }
 
 }  // namespace llmproxy::worker::admin

@@ -5,10 +5,10 @@
 //   {"valid":false,"reason":"unknown"|"disabled"|"expired"} (+ id, name, source unless unknown)
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::admin {
 
-Outcome authValidate(Exchange& ex);
+Outcome authValidate(LocalCall& call);
 
 }  // namespace llmproxy::worker::admin

@@ -6,7 +6,7 @@
 #include "common/json/json_writer.h"
 #include "common/shm/reload_status.h"
 #include "common/time/clock.h"
-#include "worker/pipeline/services.h"
+#include "worker/admin/admin_state.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -14,56 +14,58 @@ namespace {
 constexpr uint64_t kReloadDeadlineUs = 15'000'000;  // a reload reads one file (or the DB)
 constexpr uint64_t kPollMs = 5;
 
-void onPoll(void* owner) { pipeline::resume(*static_cast<Exchange*>(owner)); }
+void onPoll(void* owner) { static_cast<AdminState*>(owner)->poll_waker.wake(); }
 
 }  // namespace
 
-Outcome configVersion(Exchange& ex) {
-  const auto& slot = ex.services.shm.configSlot();
+Outcome configVersion(LocalCall& call) {
+  const auto& slot = call.services.shm.configSlot();
   common::JsonWriter w;
   w.beginObject()
       .field("version", slot.currentGeneration())
-      .field("worker_version", ex.services.config_view.generation())
-      .field("source", ex.config->source)
+      .field("worker_version", call.services.config_view.generation())
+      .field("source", call.config->source)
       .endObject();
-  return pipeline::respond(ex, Response::json(200, w.take()));
+  return call.respond(Response::json(200, w.take()));
 }
 
-Outcome configReload(Exchange& ex) {
-  auto& status = ex.services.shm.reloadStatus();
-  if (!ex.wait_timer) {
+Outcome configReload(LocalCall& call) {
+  auto& status = call.services.shm.reloadStatus();
+  AdminState& st = adminState(call);
+  if (!st.poll_timer) {
     // First entry: remember where the counter stands, then ask the master.
-    ex.wait_baseline = status.completed.load(std::memory_order_acquire);
-    ex.wait_deadline_us = common::nowMonotonicUs() + kReloadDeadlineUs;
-    if (kill(ex.services.master_pid, SIGHUP) != 0)
-      return pipeline::respondError(
-          ex, {common::ErrorKind::Unavailable, "cannot signal the master process", 0});
-    ex.wait_timer = std::make_unique<common::UvTimer>(ex.services.loop, &ex, &onPoll);
-    ex.wait_timer->start(kPollMs, kPollMs);
+    st.poll_baseline = status.completed.load(std::memory_order_acquire);
+    st.poll_deadline_us = common::nowMonotonicUs() + kReloadDeadlineUs;
+    if (kill(call.services.master_pid, SIGHUP) != 0)
+      return call.respondError(
+          {common::ErrorKind::Unavailable, "cannot signal the master process", 0});
+    st.poll_waker = call.waker;
+    st.poll_timer = std::make_unique<common::UvTimer>(call.services.loop, &st, &onPoll);
+    st.poll_timer->start(kPollMs, kPollMs);
     return Outcome::Wait;
   }
-  if (status.completed.load(std::memory_order_acquire) == ex.wait_baseline) {
-    if (common::nowMonotonicUs() < ex.wait_deadline_us) return Outcome::Wait;
-    ex.wait_timer->stop();
-    return pipeline::respondError(
-        ex, {common::ErrorKind::ReloadTimeout, "the master did not finish the reload in time", 0});
+  if (status.completed.load(std::memory_order_acquire) == st.poll_baseline) {
+    if (common::nowMonotonicUs() < st.poll_deadline_us) return Outcome::Wait;
+    st.poll_timer->stop();
+    return call.respondError(
+        {common::ErrorKind::ReloadTimeout, "the master did not finish the reload in time", 0});
   }
-  ex.wait_timer->stop();
+  st.poll_timer->stop();
   common::ReloadStatus::Snapshot outcome;
   if (!status.read(outcome))
-    return pipeline::respondError(ex, {common::ErrorKind::Unavailable,
-                                       "the reload finished but its outcome could not be read; "
-                                       "see GET /admin/v1/status",
-                                       0});
+    return call.respondError({common::ErrorKind::Unavailable,
+                              "the reload finished but its outcome could not be read; "
+                              "see GET /admin/v1/status",
+                              0});
   if (!outcome.ok)
-    return pipeline::respondError(
-        ex, {common::ErrorKind::InvalidConfig, "configuration reload failed: " + outcome.message, 0});
+    return call.respondError(
+        {common::ErrorKind::InvalidConfig, "configuration reload failed: " + outcome.message, 0});
   common::JsonWriter w;
   w.beginObject()
       .field("status", "ok")
       .field("config_version", outcome.generation)
       .endObject();
-  return pipeline::respond(ex, Response::json(200, w.take()));
+  return call.respond(Response::json(200, w.take()));
 }
 
 }  // namespace llmproxy::worker::admin

@@ -5,7 +5,6 @@
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_db.h"
 #include "worker/admin/credential_json.h"
-#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -13,65 +12,65 @@ namespace {
 namespace pg = common::pg;
 
 // The row, plus the plain key when this request generated it (the one time it is shown).
-std::string oneCredential(const Exchange& ex, const pg::QueryResult& r) {
+std::string oneCredential(const LocalCall& call, const pg::QueryResult& r) {
   common::JsonWriter w;
   writeCredentialRow(w, r, 0);
   std::string out = w.take();
-  if (ex.admin && !ex.admin->plain_key.empty()) {
+  if (call.admin && !call.admin->plain_key.empty()) {
     out.pop_back();  // the row's closing brace
     out += ",\"key\":";
-    common::appendJsonString(out, ex.admin->plain_key);
+    common::appendJsonString(out, call.admin->plain_key);
     out += '}';
   }
   return out;
 }
 
 // The stored form of a key given in the body, or of a newly generated one (kept to show once).
-std::optional<std::string> keyHash(Exchange& ex, const CredentialFields& f, bool generate) {
+std::optional<std::string> keyHash(LocalCall& call, const CredentialFields& f, bool generate) {
   if (f.key) return common::toHex(common::sha256(*f.key));
   if (!generate) return std::nullopt;
   auto key = generateClientKey();
   if (!key) return std::nullopt;
   std::string hash = common::toHex(common::sha256(*key));
-  adminState(ex).plain_key = std::move(*key);
+  adminState(call).plain_key = std::move(*key);
   return hash;
 }
 
-Outcome list(Exchange& ex) {
-  const pg::QueryResult* r = finishedQuery(ex);
-  if (hasDatabase(ex) && !r)
-    return runQuery(ex,
+Outcome list(LocalCall& call) {
+  const pg::QueryResult* r = finishedQuery(call);
+  if (hasDatabase(call) && !r)
+    return runQuery(call,
                     "SELECT " + std::string(kCredentialColumns) + " FROM credentials ORDER BY id",
                     {}, false);
-  if (r && !r->ok) return respondDbError(ex, *r, "key", "a credential");
+  if (r && !r->ok) return respondDbError(call, *r, "key", "a credential");
   common::JsonWriter w;
   w.beginObject().field("object", "list").key("data").beginArray();
   if (r)
     for (int i = 0; i < r->rows(); ++i) writeCredentialRow(w, *r, i);
-  for (const auto& k : ex.config->keys)
+  for (const auto& k : call.config->keys)
     if (k.db_id == 0) writeFileCredential(w, k);
   w.endArray().endObject();
-  return respondJson(ex, 200, w.take());
+  return respondJson(call, 200, w.take());
 }
 
-Outcome randomFailed(Exchange& ex) {
-  return pipeline::respondError(
-      ex, {common::ErrorKind::Unavailable, "the random generator failed; try again", 0});
+Outcome randomFailed(LocalCall& call) {
+  return call.respondError(
+      {common::ErrorKind::Unavailable, "the random generator failed; try again", 0});
 }
 
-Outcome create(Exchange& ex) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "key", "a credential");
-    return respondJson(ex, 201, oneCredential(ex, *r));
+Outcome create(LocalCall& call) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "key", "a credential");
+    return respondJson(call, 201, oneCredential(call, *r));
   }
-  if (!hasDatabase(ex)) return respondFileManaged(ex);
+  if (!hasDatabase(call)) return respondFileManaged(call);
   FieldError error;
-  auto f = readCredentialBody(ex.request.body, true, error);
-  if (!f) return respondFieldError(ex, error);
-  auto hash = keyHash(ex, *f, true);
-  if (!hash) return randomFailed(ex);
+  auto f = readCredentialBody(call.request.body, true, error);
+  if (!f) return respondFieldError(call, error);
+  auto hash = keyHash(call, *f, true);
+  if (!hash) return randomFailed(call);
   return runQuery(
-      ex,
+      call,
       "INSERT INTO credentials (key_hash, name, allowed_models, rate_limit_rps, rate_limit_burst, "
       "tokens_per_minute, max_requests, rate_limit_per_model, cache, cache_namespace, expires_at, "
       "is_enabled) VALUES ($1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)), "
@@ -86,34 +85,34 @@ Outcome create(Exchange& ex) {
       true);
 }
 
-Outcome get(Exchange& ex, int32_t id) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "key", "a credential");
-    if (r->rows() == 0) return respondNotFound(ex, "credential");
-    return respondJson(ex, 200, oneCredential(ex, *r));
-  }
-  return runQuery(ex,
-                  "SELECT " + std::string(kCredentialColumns) +
-                      " FROM credentials WHERE id = $1::integer",
-                  {std::to_string(id)}, false);
-}
-
-Outcome update(Exchange& ex, int32_t id) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "key", "a credential");
-    if (r->rows() == 0) return respondNotFound(ex, "credential");
-    return respondJson(ex, 200, oneCredential(ex, *r));
-  }
-  FieldError error;
-  auto f = readCredentialBody(ex.request.body, false, error);
-  if (!f) return respondFieldError(ex, error);
-  std::optional<std::string> hash;
-  if (f->key || f->regenerate_key) {
-    hash = keyHash(ex, *f, f->regenerate_key);
-    if (!hash) return randomFailed(ex);
+Outcome get(LocalCall& call, int32_t id) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "key", "a credential");
+    if (r->rows() == 0) return respondNotFound(call, "credential");
+    return respondJson(call, 200, oneCredential(call, *r));
   }
   return runQuery(
-      ex,
+      call,
+      "SELECT " + std::string(kCredentialColumns) + " FROM credentials WHERE id = $1::integer",
+      {std::to_string(id)}, false);
+}
+
+Outcome update(LocalCall& call, int32_t id) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "key", "a credential");
+    if (r->rows() == 0) return respondNotFound(call, "credential");
+    return respondJson(call, 200, oneCredential(call, *r));
+  }
+  FieldError error;
+  auto f = readCredentialBody(call.request.body, false, error);
+  if (!f) return respondFieldError(call, error);
+  std::optional<std::string> hash;
+  if (f->key || f->regenerate_key) {
+    hash = keyHash(call, *f, f->regenerate_key);
+    if (!hash) return randomFailed(call);
+  }
+  return runQuery(
+      call,
       "UPDATE credentials SET key_hash = COALESCE($2, key_hash), name = COALESCE($3, name), "
       "allowed_models = CASE WHEN $4::jsonb IS NULL THEN allowed_models "
       "ELSE ARRAY(SELECT jsonb_array_elements_text($4::jsonb)) END, "
@@ -128,42 +127,41 @@ Outcome update(Exchange& ex, int32_t id) {
       "is_enabled = COALESCE($14::boolean, is_enabled) "
       "WHERE id = $1::integer RETURNING " +
           std::string(kCredentialColumns),
-      {std::to_string(id), hash, f->name, f->allowed_models,
-       numberParam(f->requests_per_second), numberParam(f->burst),
-       numberParam(f->tokens_per_minute), numberParam(f->max_requests), f->rate_limit_per_model,
-       boolParam(f->cache), f->cache_namespace, boolParam(f->expires_at_set), f->expires_at,
-       boolParam(f->is_enabled)},
+      {std::to_string(id), hash, f->name, f->allowed_models, numberParam(f->requests_per_second),
+       numberParam(f->burst), numberParam(f->tokens_per_minute), numberParam(f->max_requests),
+       f->rate_limit_per_model, boolParam(f->cache), f->cache_namespace,
+       boolParam(f->expires_at_set), f->expires_at, boolParam(f->is_enabled)},
       true);
 }
 
-Outcome remove(Exchange& ex, int32_t id) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "key", "a credential");
-    if (r->rows() == 0) return respondNotFound(ex, "credential");
+Outcome remove(LocalCall& call, int32_t id) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "key", "a credential");
+    if (r->rows() == 0) return respondNotFound(call, "credential");
     common::JsonWriter w;
     w.beginObject()
         .field("id", static_cast<int64_t>(id))
         .field("name", r->value(0, 0))
         .field("deleted", true)
         .endObject();
-    return respondJson(ex, 200, w.take());
+    return respondJson(call, 200, w.take());
   }
-  return runQuery(ex, "DELETE FROM credentials WHERE id = $1::integer RETURNING name",
+  return runQuery(call, "DELETE FROM credentials WHERE id = $1::integer RETURNING name",
                   {std::to_string(id)}, true);
 }
 
 }  // namespace
 
-Outcome credentials(Exchange& ex) { return isRead(ex) ? list(ex) : create(ex); }
+Outcome credentials(LocalCall& call) { return isRead(call) ? list(call) : create(call); }
 
-Outcome credential(Exchange& ex) {
-  const std::string& method = ex.request.method;
-  if (!isRead(ex) && !hasDatabase(ex)) return respondFileManaged(ex);
-  const auto id = numericId(ex.route_param);
-  if (!id || !hasDatabase(ex)) return respondNotFound(ex, "credential");
-  if (method == "PUT") return update(ex, *id);
-  if (method == "DELETE") return remove(ex, *id);
-  return get(ex, *id);
+Outcome credential(LocalCall& call) {
+  const std::string& method = call.request.method;
+  if (!isRead(call) && !hasDatabase(call)) return respondFileManaged(call);
+  const auto id = numericId(call.route_param);
+  if (!id || !hasDatabase(call)) return respondNotFound(call, "credential");
+  if (method == "PUT") return update(call, *id);
+  if (method == "DELETE") return remove(call, *id);
+  return get(call, *id);
 }
 
 }  // namespace llmproxy::worker::admin

@@ -9,11 +9,11 @@
 // writes answer 409.
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::admin {
 
-Outcome credentials(Exchange& ex);  // the collection
-Outcome credential(Exchange& ex);   // one credential
+Outcome credentials(LocalCall& call);  // the collection
+Outcome credential(LocalCall& call);   // one credential
 
 }  // namespace llmproxy::worker::admin

@@ -9,7 +9,6 @@
 #include "common/time/clock.h"
 #include "worker/admin/admin_common.h"
 #include "worker/admin/admin_json.h"
-#include "worker/pipeline/services.h"
 #include "worker/protocol/request_head.h"
 
 namespace llmproxy::worker::admin {
@@ -62,9 +61,14 @@ struct ProviderProbe::Item final : UpstreamCallbacks {
   }
 };
 
-ProviderProbe::ProviderProbe(Exchange& ex, const ProviderRuntime& provider,
+ProviderProbe::ProviderProbe(LocalCall& call, const ProviderRuntime& provider,
                              std::vector<std::string> models)
-    : ex_(ex), provider_(provider), timer_(ex.services.loop, this, &ProviderProbe::onTimeout) {
+    : upstream_client_(call.services.upstream_client),
+      waker_(call.waker),
+      request_id_(call.request_id),
+      connect_timeout_(call.config->server.connect_timeout),
+      provider_(provider),
+      timer_(call.services.loop, this, &ProviderProbe::onTimeout) {
   for (auto& m : models) {
     auto item = std::make_unique<Item>();
     item->owner = this;
@@ -111,11 +115,11 @@ void ProviderProbe::launch(Item& item) {
   h += provider_.host_header;
   h += provider_.auth_header;
   h += "Content-Type: application/json\r\nUser-Agent: llmproxy-probe\r\n";
-  protocol::appendHeadEnd(h, ex_.request_id, item.body.size());
-  item.call = ex_.services.upstream_client.start(
+  protocol::appendHeadEnd(h, request_id_, item.body.size());
+  item.call = upstream_client_.start(
       provider_.origin,
       {uv_buf_init(h.data(), h.size()), uv_buf_init(item.body.data(), item.body.size())}, &item,
-      ex_.config->server.connect_timeout);
+      connect_timeout_);
   if (!item.call) {
     item.error = "the request could not be started";
     itemDone(item);
@@ -148,7 +152,7 @@ void ProviderProbe::resumeExchange() {
   timer_.stop();
   if (starting_ || resumed_) return;  // start()'s caller looks at done() itself
   resumed_ = true;
-  pipeline::resume(ex_);
+  waker_.wake();
 }
 
 std::string ProviderProbe::render() const {
@@ -191,27 +195,27 @@ std::string ProviderProbe::render() const {
   return w.take();
 }
 
-Outcome providerHealth(Exchange& ex) {
-  AdminState& st = adminState(ex);
+Outcome providerHealth(LocalCall& call) {
+  AdminState& st = adminState(call);
   if (st.probe) {
     if (!st.probe->done()) return Outcome::Wait;
-    return respondJson(ex, 200, st.probe->render());
+    return respondJson(call, 200, st.probe->render());
   }
-  const auto id = numericId(ex.route_param);
-  const auto& providers = ex.config->providers;
+  const auto id = numericId(call.route_param);
+  const auto& providers = call.config->providers;
   size_t index = providers.size();
   for (size_t i = 0; i < providers.size() && index == providers.size(); ++i)
-    if ((id && providers[i].db_id == *id) || providers[i].id == ex.route_param) index = i;
+    if ((id && providers[i].db_id == *id) || providers[i].id == call.route_param) index = i;
   if (index == providers.size())
-    return pipeline::respondError(
-        ex, {common::ErrorKind::NotFound,
-             "no provider with this id in the running configuration (a provider created a "
-             "moment ago is probed once the configuration has reloaded)",
-             0});
+    return call.respondError(
+        {common::ErrorKind::NotFound,
+         "no provider with this id in the running configuration (a provider created a "
+         "moment ago is probed once the configuration has reloaded)",
+         0});
 
   JsonBody body;
   std::vector<std::string> models = providers[index].models;
-  if (body.parse(ex.request.body, {"models"}, {}, true)) {
+  if (body.parse(call.request.body, {"models"}, {}, true)) {
     if (auto v = body.get("models"))
       if (auto list = body.stringList(*v, "models", kMaxNameSize)) models = std::move(*list);
   }
@@ -219,12 +223,12 @@ Outcome providerHealth(Exchange& ex) {
     body.fail("models", "the provider lists no models: name the models to probe in 'models'");
   if (body.ok() && models.size() > kMaxProbedModels)
     body.fail("models", "at most " + std::to_string(kMaxProbedModels) + " models per probe");
-  if (!body.ok()) return respondFieldError(ex, body.error());
+  if (!body.ok()) return respondFieldError(call, body.error());
 
-  st.probe = std::make_unique<ProviderProbe>(ex, ex.config->provider_runtime[index],
+  st.probe = std::make_unique<ProviderProbe>(call, call.config->provider_runtime[index],
                                              std::move(models));
   st.probe->start();
-  if (st.probe->done()) return respondJson(ex, 200, st.probe->render());
+  if (st.probe->done()) return respondJson(call, 200, st.probe->render());
   return Outcome::Wait;
 }
 

@@ -10,13 +10,14 @@
 // messages quoted in "error").
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/uv/uv_timer.h"
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 #include "worker/runtime_config.h"
 
 namespace llmproxy::worker::admin {
@@ -25,12 +26,12 @@ inline constexpr size_t kProbeConcurrency = 4;
 inline constexpr size_t kMaxProbedModels = 32;
 inline constexpr uint64_t kProbeTimeoutMs = 15'000;
 
-Outcome providerHealth(Exchange& ex);
+Outcome providerHealth(LocalCall& call);
 
 // The probes of one request; owned by the exchange's AdminState. Worker-loop-only.
 class ProviderProbe {
  public:
-  ProviderProbe(Exchange& ex, const ProviderRuntime& provider, std::vector<std::string> models);
+  ProviderProbe(LocalCall& call, const ProviderRuntime& provider, std::vector<std::string> models);
   ~ProviderProbe();
   ProviderProbe(const ProviderProbe&) = delete;
   ProviderProbe& operator=(const ProviderProbe&) = delete;
@@ -46,7 +47,10 @@ class ProviderProbe {
   void itemDone(Item& item);
   void resumeExchange();
 
-  Exchange& ex_;
+  UpstreamClient& upstream_client_;
+  Waker waker_;  // resumes the waiting exchange once every model has answered
+  std::string request_id_;
+  std::chrono::milliseconds connect_timeout_;
   const ProviderRuntime& provider_;
   std::vector<std::unique_ptr<Item>> items_;
   size_t next_ = 0;

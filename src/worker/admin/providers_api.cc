@@ -6,7 +6,6 @@
 #include "worker/admin/admin_db.h"
 #include "worker/admin/admin_output.h"
 #include "worker/admin/provider_json.h"
-#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -31,8 +30,8 @@ std::string whereClause(const ProviderRef& ref) {
 }
 
 // A provider of the configuration file (not from the database) named `key`, or null.
-const common::ProviderConfig* fileProvider(const Exchange& ex, std::string_view key) {
-  for (const auto& p : ex.config->providers)
+const common::ProviderConfig* fileProvider(const LocalCall& call, std::string_view key) {
+  for (const auto& p : call.config->providers)
     if (p.db_id == 0 && p.id == key) return &p;
   return nullptr;
 }
@@ -44,84 +43,83 @@ std::string oneProvider(const pg::QueryResult& r) {
 }
 
 // No row: a provider of the file under that name cannot be changed here (409), else 404.
-Outcome missingRow(Exchange& ex, bool write) {
-  const common::ProviderConfig* p = fileProvider(ex, ex.route_param);
-  if (!p) return respondNotFound(ex, "provider");
+Outcome missingRow(LocalCall& call, bool write) {
+  const common::ProviderConfig* p = fileProvider(call, call.route_param);
+  if (!p) return respondNotFound(call, "provider");
   if (!write) {
     common::JsonWriter w;
     writeFileProvider(w, *p);
-    return respondJson(ex, 200, w.take());
+    return respondJson(call, 200, w.take());
   }
-  return pipeline::respondError(
-      ex, {common::ErrorKind::Conflict,
-           "provider '" + p->id + "' comes from the configuration file: edit the file and reload",
-           0});
+  return call.respondError(
+      {common::ErrorKind::Conflict,
+       "provider '" + p->id + "' comes from the configuration file: edit the file and reload", 0});
 }
 
-Outcome list(Exchange& ex) {
-  const pg::QueryResult* r = finishedQuery(ex);
-  if (hasDatabase(ex) && !r)
-    return runQuery(ex, "SELECT " + std::string(kProviderColumns) + " FROM providers ORDER BY id",
+Outcome list(LocalCall& call) {
+  const pg::QueryResult* r = finishedQuery(call);
+  if (hasDatabase(call) && !r)
+    return runQuery(call, "SELECT " + std::string(kProviderColumns) + " FROM providers ORDER BY id",
                     {}, false);
-  if (r && !r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
+  if (r && !r->ok) return respondDbError(call, *r, "provider_key", "a provider");
   common::JsonWriter w;
   w.beginObject().field("object", "list").key("data").beginArray();
   if (r)
     for (int i = 0; i < r->rows(); ++i) writeProviderRow(w, *r, i);
-  for (const auto& p : ex.config->providers)
+  for (const auto& p : call.config->providers)
     if (p.db_id == 0) writeFileProvider(w, p);
   w.endArray().endObject();
-  return respondJson(ex, 200, w.take());
+  return respondJson(call, 200, w.take());
 }
 
-Outcome create(Exchange& ex) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
-    return respondJson(ex, 201, oneProvider(*r));
+Outcome create(LocalCall& call) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "provider_key", "a provider");
+    return respondJson(call, 201, oneProvider(*r));
   }
-  if (!hasDatabase(ex)) return respondFileManaged(ex);
+  if (!hasDatabase(call)) return respondFileManaged(call);
   FieldError error;
-  auto f = readProviderBody(ex.request.body, true, error);
-  if (!f) return respondFieldError(ex, error);
-  return runQuery(ex,
-                  "INSERT INTO providers (provider_key, provider_type, api_base, api_key, "
-                  "api_version, model_mapping, models, weight, verify_ssl, max_concurrent, "
-                  "is_enabled) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
-                  "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8::integer, $9::boolean, "
-                  "$10::integer, $11::boolean) RETURNING " +
-                      std::string(kProviderColumns),
-                  {f->provider_key, f->provider_type.value_or("openai"), f->api_base,
-                   f->api_key.value_or(""), f->api_version.value_or(""),
-                   f->model_mapping.value_or("{}"), f->models.value_or("[]"),
-                   numberParam(f->weight).value_or("1"), boolParam(f->verify_ssl).value_or("true"),
-                   numberParam(f->max_concurrent).value_or("0"),
-                   boolParam(f->is_enabled).value_or("true")},
-                  true);
+  auto f = readProviderBody(call.request.body, true, error);
+  if (!f) return respondFieldError(call, error);
+  return runQuery(
+      call,
+      "INSERT INTO providers (provider_key, provider_type, api_base, api_key, "
+      "api_version, model_mapping, models, weight, verify_ssl, max_concurrent, "
+      "is_enabled) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
+      "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8::integer, $9::boolean, "
+      "$10::integer, $11::boolean) RETURNING " +
+          std::string(kProviderColumns),
+      {f->provider_key, f->provider_type.value_or("openai"), f->api_base, f->api_key.value_or(""),
+       f->api_version.value_or(""), f->model_mapping.value_or("{}"), f->models.value_or("[]"),
+       numberParam(f->weight).value_or("1"), boolParam(f->verify_ssl).value_or("true"),
+       numberParam(f->max_concurrent).value_or("0"), boolParam(f->is_enabled).value_or("true")},
+      true);
 }
 
-Outcome get(Exchange& ex, const ProviderRef& ref) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
-    if (r->rows() == 0) return missingRow(ex, false);
-    return respondJson(ex, 200, oneProvider(*r));
+Outcome get(LocalCall& call, const ProviderRef& ref) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "provider_key", "a provider");
+    if (r->rows() == 0) return missingRow(call, false);
+    return respondJson(call, 200, oneProvider(*r));
   }
-  if (!hasDatabase(ex)) return missingRow(ex, false);
-  return runQuery(ex, "SELECT " + std::string(kProviderColumns) + " FROM providers" + whereClause(ref),
+  if (!hasDatabase(call)) return missingRow(call, false);
+  return runQuery(call,
+                  "SELECT " + std::string(kProviderColumns) + " FROM providers" + whereClause(ref),
                   {ref.value}, false);
 }
 
-Outcome update(Exchange& ex, const ProviderRef& ref) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
-    if (r->rows() == 0) return missingRow(ex, true);
-    return respondJson(ex, 200, oneProvider(*r));
+Outcome update(LocalCall& call, const ProviderRef& ref) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "provider_key", "a provider");
+    if (r->rows() == 0) return missingRow(call, true);
+    return respondJson(call, 200, oneProvider(*r));
   }
-  if (!hasDatabase(ex)) return respondFileManaged(ex);
+  if (!hasDatabase(call)) return respondFileManaged(call);
   FieldError error;
-  auto f = readProviderBody(ex.request.body, false, error);
-  if (!f) return respondFieldError(ex, error);
+  auto f = readProviderBody(call.request.body, false, error);
+  if (!f) return respondFieldError(call, error);
   return runQuery(
-      ex,
+      call,
       "UPDATE providers SET provider_key = COALESCE($2, provider_key), "
       "provider_type = COALESCE($3, provider_type), api_base = COALESCE($4, api_base), "
       "api_key = COALESCE($5, api_key), api_version = COALESCE($6, api_version), "
@@ -138,37 +136,37 @@ Outcome update(Exchange& ex, const ProviderRef& ref) {
       true);
 }
 
-Outcome remove(Exchange& ex, const ProviderRef& ref) {
-  if (const pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "provider_key", "a provider");
-    if (r->rows() == 0) return missingRow(ex, true);
+Outcome remove(LocalCall& call, const ProviderRef& ref) {
+  if (const pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "provider_key", "a provider");
+    if (r->rows() == 0) return missingRow(call, true);
     common::JsonWriter w;
     w.beginObject()
         .field("id", rowInt(*r, 0, 0))
         .field("provider_key", r->value(0, 1))
         .field("deleted", true)
         .endObject();
-    return respondJson(ex, 200, w.take());
+    return respondJson(call, 200, w.take());
   }
-  if (!hasDatabase(ex)) return respondFileManaged(ex);
-  return runQuery(ex, "DELETE FROM providers" + whereClause(ref) + " RETURNING id, provider_key",
+  if (!hasDatabase(call)) return respondFileManaged(call);
+  return runQuery(call, "DELETE FROM providers" + whereClause(ref) + " RETURNING id, provider_key",
                   {ref.value}, true);
 }
 
 }  // namespace
 
-Outcome providers(Exchange& ex) { return isRead(ex) ? list(ex) : create(ex); }
+Outcome providers(LocalCall& call) { return isRead(call) ? list(call) : create(call); }
 
-Outcome provider(Exchange& ex) {
-  const ProviderRef ref = providerRef(ex.route_param);
-  const std::string& method = ex.request.method;
+Outcome provider(LocalCall& call) {
+  const ProviderRef ref = providerRef(call.route_param);
+  const std::string& method = call.request.method;
   if (ref.kind == ProviderRef::None) {
-    if (!isRead(ex) && !hasDatabase(ex)) return respondFileManaged(ex);
-    return respondNotFound(ex, "provider");
+    if (!isRead(call) && !hasDatabase(call)) return respondFileManaged(call);
+    return respondNotFound(call, "provider");
   }
-  if (method == "PUT") return update(ex, ref);
-  if (method == "DELETE") return remove(ex, ref);
-  return get(ex, ref);
+  if (method == "PUT") return update(call, ref);
+  if (method == "DELETE") return remove(call, ref);
+  return get(call, ref);
 }
 
 }  // namespace llmproxy::worker::admin

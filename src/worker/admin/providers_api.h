@@ -9,11 +9,11 @@
 // reload (LISTEN/NOTIFY), so a change serves traffic shortly after the response.
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::admin {
 
-Outcome providers(Exchange& ex);  // the collection
-Outcome provider(Exchange& ex);   // one provider
+Outcome providers(LocalCall& call);  // the collection
+Outcome provider(LocalCall& call);   // one provider
 
 }  // namespace llmproxy::worker::admin

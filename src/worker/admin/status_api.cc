@@ -5,7 +5,6 @@
 #include "common/shm/reload_status.h"
 #include "common/time/clock.h"
 #include "worker/handlers/db_status_json.h"
-#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -23,8 +22,8 @@ std::string_view stateName(common::WorkerState s) {
 
 }  // namespace
 
-Outcome status(Exchange& ex) {
-  auto& shm = ex.services.shm;
+Outcome status(LocalCall& call) {
+  auto& shm = call.services.shm;
   const int64_t now = common::nowUnixMs();
   common::JsonWriter w;
   w.beginObject();
@@ -32,7 +31,7 @@ Outcome status(Exchange& ex) {
   w.field("master_pid", static_cast<int64_t>(shm.header().master_pid.load()));
   w.field("uptime_seconds", (now - shm.header().master_started_at_ms) / 1000);
   w.field("config_version", shm.configSlot().currentGeneration());
-  w.field("config_source", ex.config->source);
+  w.field("config_source", call.config->source);
   w.key("workers").beginArray();
   for (uint32_t i = 0; i < shm.maxWorkers(); ++i) {
     const auto& ws = shm.worker(i);
@@ -65,9 +64,9 @@ Outcome status(Exchange& ex) {
     w.field("message", reload.message);
   }
   w.endObject();
-  handlers::writeDatabaseStatus(w, shm, !ex.config->database.url.empty());
+  handlers::writeDatabaseStatus(w, shm, !call.config->database.url.empty());
   w.endObject();
-  return pipeline::respond(ex, Response::json(200, w.take()));
+  return call.respond(Response::json(200, w.take()));
 }
 
 }  // namespace llmproxy::worker::admin

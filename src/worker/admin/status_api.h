@@ -1,10 +1,10 @@
 // Admin: GET /admin/v1/status — master, workers, config version, last reload.
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::admin {
 
-Outcome status(Exchange& ex);
+Outcome status(LocalCall& call);
 
 }  // namespace llmproxy::worker::admin

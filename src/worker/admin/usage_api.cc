@@ -8,7 +8,6 @@
 #include "worker/admin/admin_output.h"
 #include "worker/admin/usage_query.h"
 #include "worker/http/query_string.h"
-#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -57,25 +56,25 @@ Response render(const UsageQuery& q, const common::pg::QueryResult& r) {
 
 }  // namespace
 
-Outcome usage(Exchange& ex) {
+Outcome usage(LocalCall& call) {
   // The query is rebuilt on re-entry (pure and cheap) rather than kept in the exchange.
-  const auto params = parseQueryString(ex.request.target);
+  const auto params = parseQueryString(call.request.target);
   if (!params)
-    return pipeline::respondError(
-        ex, {common::ErrorKind::BadRequest, "The query string has a malformed %-escape.", 0});
+    return call.respondError(
+        {common::ErrorKind::BadRequest, "The query string has a malformed %-escape.", 0});
   UsageQueryBuild built = buildUsageQuery(*params);
   if (!built.query)
-    return pipeline::respondError(ex, {common::ErrorKind::BadRequest, built.error.message, 0},
-                                  built.error.param);
-  if (const common::pg::QueryResult* r = finishedQuery(ex)) {
-    if (!r->ok) return respondDbError(ex, *r, "", "usage");
-    return pipeline::respond(ex, render(*built.query, *r));
+    return call.respondError({common::ErrorKind::BadRequest, built.error.message, 0},
+                             built.error.param);
+  if (const common::pg::QueryResult* r = finishedQuery(call)) {
+    if (!r->ok) return respondDbError(call, *r, "", "usage");
+    return call.respond(render(*built.query, *r));
   }
-  if (!hasDatabase(ex))
-    return pipeline::respondError(
-        ex, {common::ErrorKind::Conflict,
-             "Usage is recorded only with a database: set [database] url (or DB_URL).", 0});
-  return runQuery(ex, std::move(built.query->sql), std::move(built.query->params), false);
+  if (!hasDatabase(call))
+    return call.respondError(
+        {common::ErrorKind::Conflict,
+         "Usage is recorded only with a database: set [database] url (or DB_URL).", 0});
+  return runQuery(call, std::move(built.query->sql), std::move(built.query->params), false);
 }
 
 }  // namespace llmproxy::worker::admin

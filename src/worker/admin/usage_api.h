@@ -4,11 +4,11 @@
 // is away.
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::admin {
 
-// Starts the query and waits; re-entered by pipeline::resume when the answer is in.
-Outcome usage(Exchange& ex);
+// Starts the query and waits; re-entered (woken through call.waker) when the answer is in.
+Outcome usage(LocalCall& call);
 
 }  // namespace llmproxy::worker::admin

@@ -1,10 +1,10 @@
 // GET /health: liveness of this worker, with the config generation it serves.
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::handlers {
 
-Outcome health(Exchange& ex);
+Outcome health(LocalCall& call);
 
 }  // namespace llmproxy::worker::handlers

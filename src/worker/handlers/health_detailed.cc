@@ -6,20 +6,19 @@
 #include "common/json/json_writer.h"
 #include "common/time/clock.h"
 #include "worker/handlers/db_status_json.h"
-#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker::handlers {
 
-Outcome healthDetailed(Exchange& ex) {
-  auto& shm = ex.services.shm;
+Outcome healthDetailed(LocalCall& call) {
+  auto& shm = call.services.shm;
   const int64_t now = common::nowUnixMs();
   common::JsonWriter w;
   w.beginObject();
-  w.field("status", ex.services.draining ? "draining" : "ok");
+  w.field("status", call.services.draining ? "draining" : "ok");
   w.field("version", LLMPROXY_VERSION);
   w.field("pid", static_cast<int64_t>(getpid()));
   w.field("config_version", shm.configSlot().currentGeneration());
-  w.field("config_source", ex.config->source);
+  w.field("config_source", call.config->source);
 
   uint32_t running = 0;
   for (uint32_t i = 0; i < shm.maxWorkers(); ++i)
@@ -27,7 +26,7 @@ Outcome healthDetailed(Exchange& ex) {
   w.field("workers_running", running);
 
   w.key("providers").beginArray();
-  for (const ProviderRuntime& p : ex.config->provider_runtime) {
+  for (const ProviderRuntime& p : call.config->provider_runtime) {
     const common::ProviderHealthEntry* h = p.health;
     const bool cooling = common::ProviderHealth::coolingDown(h, now);
     w.beginObject();
@@ -49,20 +48,20 @@ Outcome healthDetailed(Exchange& ex) {
     w.endObject();
   }
   w.endArray();
-  writeDatabaseStatus(w, shm, !ex.config->database.url.empty());
+  writeDatabaseStatus(w, shm, !call.config->database.url.empty());
   w.key("redis").beginObject();
-  w.field("configured", !ex.config->redis.url.empty());
-  if (!ex.config->redis.url.empty()) {
+  w.field("configured", !call.config->redis.url.empty());
+  if (!call.config->redis.url.empty()) {
     // This worker's connection ("up", "connecting", "down"); limits fall back unless up.
-    const auto state = ex.services.redis.state();
+    const auto state = call.services.redis.state();
     w.field("state", state == RedisClient::State::Up           ? "up"
                      : state == RedisClient::State::Connecting ? "connecting"
                                                                : "down");
-    w.field("on_failure", ex.config->redis.on_failure);
+    w.field("on_failure", call.config->redis.on_failure);
   }
   w.endObject();
   w.endObject();
-  return pipeline::respond(ex, Response::json(200, w.take()));
+  return call.respond(Response::json(200, w.take()));
 }
 
 }  // namespace llmproxy::worker::handlers

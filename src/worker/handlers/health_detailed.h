@@ -2,10 +2,10 @@
 // PostgreSQL and Redis when configured. No secrets.
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::handlers {
 
-Outcome healthDetailed(Exchange& ex);
+Outcome healthDetailed(LocalCall& call);
 
 }  // namespace llmproxy::worker::handlers

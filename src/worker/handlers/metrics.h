@@ -2,10 +2,10 @@
 // the same whichever worker answers.
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::handlers {
 
-Outcome metrics(Exchange& ex);
+Outcome metrics(LocalCall& call);
 
 }  // namespace llmproxy::worker::handlers

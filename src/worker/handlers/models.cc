@@ -6,11 +6,11 @@
 
 namespace llmproxy::worker::handlers {
 
-Outcome models(Exchange& ex) {
+Outcome models(LocalCall& call) {
   common::JsonWriter w;
   w.beginObject().field("object", "list").key("data").beginArray();
-  for (const std::string& name : ex.config->model_index->exactModels()) {
-    if (ex.client_key && !KeyMatcher::allowedModel(*ex.client_key, name)) continue;
+  for (const std::string& name : call.config->model_index->exactModels()) {
+    if (call.client_key && !KeyMatcher::allowedModel(*call.client_key, name)) continue;
     w.beginObject()
         .field("id", name)
         .field("object", "model")
@@ -19,7 +19,7 @@ Outcome models(Exchange& ex) {
         .endObject();
   }
   w.endArray().endObject();
-  return pipeline::respond(ex, Response::json(200, w.take()));
+  return call.respond(Response::json(200, w.take()));
 }
 
 }  // namespace llmproxy::worker::handlers

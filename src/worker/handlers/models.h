@@ -2,10 +2,10 @@
 // (limited to what the client key may use).
 #pragma once
 
-#include "worker/pipeline/pipeline.h"
+#include "worker/handlers/local_call.h"
 
 namespace llmproxy::worker::handlers {
 
-Outcome models(Exchange& ex);
+Outcome models(LocalCall& call);
 
 }  // namespace llmproxy::worker::handlers

@@ -1,4 +1,6 @@
-// Stage 45: the endpoints the proxy answers itself; proxy endpoints go on to resolve.
+// Stage 45: the endpoints the proxy answers itself; proxy endpoints go on to resolve. The
+// handlers see the exchange only through the LocalCall built here (handlers/local_call.h).
+#include "worker/admin/admin_state.h"
 #include "worker/admin/auth_validate_api.h"
 #include "worker/admin/config_api.h"
 #include "worker/admin/credentials_api.h"
@@ -8,34 +10,101 @@
 #include "worker/admin/usage_api.h"
 #include "worker/handlers/health.h"
 #include "worker/handlers/health_detailed.h"
+#include "worker/handlers/local_call.h"
 #include "worker/handlers/metrics.h"
 #include "worker/handlers/models.h"
 #include "worker/pipeline/pipeline.h"
+#include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
+namespace {
 
-Outcome stage::local(Exchange& ex) {
-  switch (ex.endpoint) {
-    case Endpoint::Health: return handlers::health(ex);
-    case Endpoint::HealthDetailed: return handlers::healthDetailed(ex);
-    case Endpoint::Metrics: return handlers::metrics(ex);
-    case Endpoint::AdminConfigVersion: return admin::configVersion(ex);
-    case Endpoint::AdminConfigReload: return admin::configReload(ex);
-    case Endpoint::AdminStatus: return admin::status(ex);
-    case Endpoint::AdminProviders: return admin::providers(ex);
-    case Endpoint::AdminProvider: return admin::provider(ex);
-    case Endpoint::AdminProviderHealth: return admin::providerHealth(ex);
-    case Endpoint::AdminCredentials: return admin::credentials(ex);
-    case Endpoint::AdminCredential: return admin::credential(ex);
-    case Endpoint::AdminAuthValidate: return admin::authValidate(ex);
-    case Endpoint::AdminUsage: return admin::usage(ex);
-    case Endpoint::Models: return handlers::models(ex);
+// The exchange's answers, for its handler.
+class ExchangeAnswer final : public Answer {
+ public:
+  explicit ExchangeAnswer(Exchange& ex) : ex_(ex) {}
+  Outcome respond(Response response) override {
+    return pipeline::respond(ex_, std::move(response));
+  }
+  Outcome respondError(const common::Error& error, std::string_view param,
+                       std::vector<std::pair<std::string, std::string>> headers) override {
+    return pipeline::respondError(ex_, error, param, std::move(headers));
+  }
+
+ private:
+  Exchange& ex_;
+};
+
+WakeRegistry<Exchange>& registry(void* exchanges) {
+  return *static_cast<WakeRegistry<Exchange>*>(exchanges);
+}
+admin::AdminState* adminStateOf(void* exchanges, common::WakeToken token) {
+  Exchange* ex = registry(exchanges).find(token);
+  return ex ? ex->admin.get() : nullptr;
+}
+bool wakeExchange(void* exchanges, common::WakeToken token) {
+  return pipeline::wake(registry(exchanges), token);
+}
+
+Outcome runHandler(LocalCall& call) {
+  switch (call.endpoint) {
+    case Endpoint::Health:
+      return handlers::health(call);
+    case Endpoint::HealthDetailed:
+      return handlers::healthDetailed(call);
+    case Endpoint::Metrics:
+      return handlers::metrics(call);
+    case Endpoint::AdminConfigVersion:
+      return admin::configVersion(call);
+    case Endpoint::AdminConfigReload:
+      return admin::configReload(call);
+    case Endpoint::AdminStatus:
+      return admin::status(call);
+    case Endpoint::AdminProviders:
+      return admin::providers(call);
+    case Endpoint::AdminProvider:
+      return admin::provider(call);
+    case Endpoint::AdminProviderHealth:
+      return admin::providerHealth(call);
+    case Endpoint::AdminCredentials:
+      return admin::credentials(call);
+    case Endpoint::AdminCredential:
+      return admin::credential(call);
+    case Endpoint::AdminAuthValidate:
+      return admin::authValidate(call);
+    case Endpoint::AdminUsage:
+      return admin::usage(call);
+    case Endpoint::Models:
+      return handlers::models(call);
     case Endpoint::ChatCompletions:
     case Endpoint::Completions:
-    case Endpoint::Embeddings: return Outcome::Next;
+    case Endpoint::Embeddings:
     case Endpoint::None: break;
   }
-  return pipeline::respondError(ex, {common::ErrorKind::Internal, "no handler", 0});
+  return call.respondError({common::ErrorKind::Internal, "no handler", 0});
+}
+
+}  // namespace
+
+Outcome stage::local(Exchange& ex) {
+  if (ex.endpoint == Endpoint::ChatCompletions || ex.endpoint == Endpoint::Completions ||
+      ex.endpoint == Endpoint::Embeddings)
+    return Outcome::Next;
+  Services& s = ex.services;
+  const LocalServices services{s.loop,     s.shm,   s.master_pid,      s.config_view,
+                               s.draining, s.redis, s.upstream_client, s.admin_db};
+  ExchangeAnswer answer(ex);
+  LocalCall call{ex.request,
+                 ex.config.get(),
+                 ex.endpoint,
+                 ex.route_param,
+                 ex.request_id,
+                 ex.client_key,
+                 services,
+                 ex.admin,
+                 Waker{&s.exchanges, &adminStateOf, &wakeExchange, pipeline::wakeToken(ex)},
+                 answer};
+  return runHandler(call);
 }
 
 }  // namespace llmproxy::worker

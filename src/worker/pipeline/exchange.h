@@ -9,7 +9,6 @@
 #include <string>
 
 #include "common/base/result.h"
-#include "common/uv/uv_timer.h"
 #include "worker/http/endpoint.h"
 #include "worker/http/request_handler.h"
 #include "worker/runtime_config.h"
@@ -76,11 +75,8 @@ struct Exchange : RequestHandler {
   // The client drained queued bytes (relay backpressure).
   void onDownstreamDrained();
 
-  // State of a local handler that waits (e.g. the admin reload); freed with the exchange.
-  std::unique_ptr<common::UvTimer> wait_timer;
-  uint64_t wait_baseline = 0;
-  uint64_t wait_deadline_us = 0;
-  // The admin resource APIs' state (database query, probe); its destruction cancels callbacks.
+  // The admin resource APIs' state (database query, probe, reload poll), handed to the
+  // handlers through their LocalCall; its destruction cancels what would wake the exchange.
   std::unique_ptr<admin::AdminState> admin;
 };
 

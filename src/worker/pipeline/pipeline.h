@@ -8,17 +8,12 @@
 #pragma once
 
 #include "common/base/result.h"
+#include "worker/handlers/local_call.h"  // Outcome
 #include "worker/http/response.h"
 #include "worker/pipeline/exchange.h"
 #include "worker/pipeline/wake_registry.h"
 
 namespace llmproxy::worker {
-
-enum class Outcome : uint8_t {
-  Next,     // go on with the following stage
-  Wait,     // an async operation started; its completion calls Pipeline::resume
-  Respond,  // a response was queued on the connection; the exchange ends in finish
-};
 
 namespace pipeline {
 
