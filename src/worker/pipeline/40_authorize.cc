@@ -1,11 +1,8 @@
-// Stage 40: what the authenticated client asks for, and whether it may. Parses the JSON body
-// once (json_facts: model value + its byte offsets, stream flag), strips the model prefix,
-// checks the key's allowed_models, then its limits: in the node's shared memory, or with
-// [redis] url set, in Redis (asynchronous: the stage waits for the script's answer and is
-// re-entered by pipeline::resume; a Redis that is down or slower than redis.timeout is
-// replaced by redis.on_failure for that request).
-#include <string_view>
-
+// Stage 40: whether the authenticated client may have what it asks for (stage 37 parsed the
+// body and found the model): the key's allowed_models, then its limits, in the node's shared
+// memory or, with [redis] url set, in Redis (asynchronous: the stage waits for the script's
+// answer and is re-entered through its wake token; a Redis that is down or slower than
+// redis.timeout is replaced by redis.on_failure for that request).
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/services.h"
@@ -79,22 +76,8 @@ Outcome checkLimits(Exchange& ex, UpstreamState& up) {
 
 Outcome stage::authorize(Exchange& ex) {
   if (!isProxyEndpoint(ex.endpoint)) return Outcome::Next;
-  if (ex.upstream && ex.upstream->redis_wait) return afterRedis(ex, *ex.upstream);
-  auto& body = ex.request.body;
-  auto facts = ex.services.json_parser.parse(body.data(), body.size(), body.capacity());
-  if (!facts) return pipeline::respondError(ex, facts.error());
-  ex.upstream = std::make_unique<UpstreamState>(ex);
-  UpstreamState& up = *ex.upstream;
-  up.facts = std::move(*facts);
-
-  std::string_view model = up.facts.model;
-  const std::string& prefix = ex.config->server.provider_prefix;
-  if (!prefix.empty() && model.starts_with(prefix)) model.remove_prefix(prefix.size());
-  up.model = model;
-  if (up.model.empty())
-    return pipeline::respondError(
-        ex, {common::ErrorKind::BadRequest, "The model name is empty after the prefix.", 0},
-        "model");
+  UpstreamState& up = *ex.upstream;  // made by stage 37
+  if (up.redis_wait) return afterRedis(ex, up);
   if (ex.client_key && !KeyMatcher::allowedModel(*ex.client_key, up.model))
     return pipeline::respondError(ex, {common::ErrorKind::ModelNotAllowed,
                                        "This API key is not allowed to use the model '" +

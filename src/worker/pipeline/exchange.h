@@ -22,6 +22,7 @@ enum class Stage : uint8_t {
   Route,         // 20
   Authenticate,  // 30
   ReadBody,      // 35
+  Parse,         // 37: the body's model and stream facts (proxy endpoints)
   Authorize,     // 40
   Local,         // 45: endpoints the proxy answers itself
   Resolve,       // 50

@@ -16,7 +16,8 @@ Stage nextStage(Stage s) {
   switch (s) {
     case Stage::Route: return Stage::Authenticate;
     case Stage::Authenticate: return Stage::ReadBody;
-    case Stage::ReadBody: return Stage::Authorize;
+    case Stage::ReadBody: return Stage::Parse;
+    case Stage::Parse: return Stage::Authorize;
     case Stage::Authorize: return Stage::Local;
     case Stage::Local: return Stage::Resolve;
     case Stage::Resolve: return Stage::Cache;
@@ -34,6 +35,7 @@ Outcome runStage(Exchange& ex) {
     case Stage::Route: return stage::route(ex);
     case Stage::Authenticate: return stage::authenticate(ex);
     case Stage::ReadBody: return stage::readBody(ex);
+    case Stage::Parse: return stage::parse(ex);
     case Stage::Authorize: return stage::authorize(ex);
     case Stage::Local: return stage::local(ex);
     case Stage::Resolve: return stage::resolve(ex);

@@ -1,6 +1,6 @@
 // The request pipeline driver: runs the named stages of an Exchange in order.
 //
-//   20_route -> 30_authenticate -> 35_read_body -> 40_authorize -> 45_local
+//   20_route -> 30_authenticate -> 35_read_body -> 37_parse -> 40_authorize -> 45_local
 //     -> 50_resolve -> 55_cache -> 60_transform -> 70_upstream -> 80_relay -> 90_finish
 //
 // Stage 10 (read) is the DownstreamConn's llhttp parser; it starts the pipeline once the
@@ -41,6 +41,7 @@ namespace stage {
 Outcome route(Exchange& ex);
 Outcome authenticate(Exchange& ex);
 Outcome readBody(Exchange& ex);
+Outcome parse(Exchange& ex);
 Outcome authorize(Exchange& ex);
 Outcome local(Exchange& ex);
 Outcome resolve(Exchange& ex);
