@@ -30,12 +30,15 @@ std::string keys() {
          "rate_limit = { requests_per_second = 0.01, burst = 1000 }\n";
 }
 
+// redis.timeout is 1 s, not the 5 ms default: on a loaded machine (ASan, parallel ctest) a
+// reply can take tens of ms, and a check that falls back to the local limiter would make the
+// exact counts below wrong. The slow-Redis test waits it out three times.
 std::string config(const ProxyPorts& ports, const std::string& mock_url,
                    const std::string& redis_url, const std::string& on_failure = "local") {
   return baseConfig(
       ports, 2, "",
       "\n[redis]\nurl = \"" + redis_url + "\"\non_failure = \"" + on_failure +
-          "\"\ntimeout = \"50ms\"\n"
+          "\"\ntimeout = \"1s\"\n"
           "\n[[provider]]\nid = \"a\"\ntype = \"openai-compatible\"\napi_base = \"" + mock_url +
           "/v1\"\nmodels = [\"m\", \"slow-1\", \"slow-2\"]\n" + keys());
 }
