@@ -263,9 +263,12 @@ out=$(runuser -u llmproxy -- /usr/sbin/llmproxy -t -q -c "$conf" 2>&1)
 rc=$?
 check "llmproxy -t -q passes as the llmproxy user (ExecStartPre) and prints nothing" \
     test "$rc" -eq 0 -a -z "$out"
-zcat /usr/share/man/man5/llmproxy.conf.5.gz | sed -n '/^\.Sh EXAMPLES/,/^\.Ed/p' | sed '1,3d;$d' > "$tmp/example.conf"
+# The first literal block of EXAMPLES, whatever prose comes before it.
+zcat /usr/share/man/man5/llmproxy.conf.5.gz | sed -n '/^\.Sh EXAMPLES/,/^\.Ed/p' \
+    | sed -n '/^\.Bd/,/^\.Ed/p' | sed '1d;$d' > "$tmp/example.conf"
 check "the example in llmproxy.conf(5) passes llmproxy -t" \
-    env ADMIN_KEY=x OPENAI_API_KEY=x TEAM_A_KEY=x /usr/sbin/llmproxy -t -q -c "$tmp/example.conf"
+    env ADMIN_KEY=x OPENAI_API_KEY=x AZURE_OPENAI_API_KEY=x TEAM_A_KEY=x \
+    /usr/sbin/llmproxy -t -q -c "$tmp/example.conf"
 printf '[server]\nlisten = ["127.0.0.1:1"]\nlisnet = 1\n' > "$tmp/broken.conf"
 out=$(/usr/sbin/llmproxy -t -c "$tmp/broken.conf" 2>&1)
 rc=$?
