@@ -1,5 +1,8 @@
 // Stage 70: the attempt loop. One attempt = one candidate provider: build its request (stage
-// 60), lease a connection, send, wait for the answer under the TTFT deadline. Whether a
+// 60), lease a connection, send, wait for the answer under the TTFT deadline. The driver runs
+// this stage once to start, again when the provider gate wakes a queued exchange, and with
+// every event of the attempt until an answer is chosen: its first body byte (or its end)
+// moves the exchange to stage 80, which takes that same event. Whether a
 // failure is retried is decided once, in failover.h, from the error table; never more attempts
 // than the candidates (already cut at max_attempts); a retry on a fresh connection after a
 // stale pooled one does not count against the provider; every counted failure goes into the
@@ -11,7 +14,6 @@
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/failover.h"
 #include "worker/pipeline/pipeline.h"
-#include "worker/pipeline/relay.h"
 #include "worker/pipeline/transform.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/services.h"
@@ -37,7 +39,10 @@ void recordFailure(UpstreamState& up, int status, int64_t retry_after_ms) {
                                                     common::nowUnixMs());
 }
 
-void onTimer(void* p) { relay::onTimeout(*static_cast<UpstreamState*>(p)); }
+void onTimer(void* p) {
+  UpstreamState& up = *static_cast<UpstreamState*>(p);
+  pipeline::onUpstream(up.ex, {UpstreamEvent::Kind::Timeout});
+}
 
 // max_concurrent: the first candidate at or after `from` with a free slot moves to `from` (the
 // others keep their order) and its lease goes to up.next_lease. False when all are full.
@@ -60,27 +65,7 @@ void leaveQueue(UpstreamState& up) {
   up.ex.services.provider_gate.dequeue(up.ex.id);
 }
 
-}  // namespace
-
-namespace upstream {
-
-// Detach the attempt in flight; it and its call are freed after this callback chain (a
-// completed call returns its connection to the pool then).
-void dropCall(UpstreamState& up) {
-  if (!up.attempt) return;
-  up.attempt->up = nullptr;
-  up.ex.services.deferDelete(std::move(up.attempt));
-}
-
-void armTimer(UpstreamState& up, std::chrono::milliseconds phase_timeout) {
-  const auto& server = up.ex.config->server;
-  const uint64_t elapsed_ms = (common::nowMonotonicUs() - up.ex.started_us) / 1000;
-  const uint64_t total = static_cast<uint64_t>(server.request_timeout.count());
-  const uint64_t left = total > elapsed_ms ? total - elapsed_ms : 1;
-  up.timer->start(std::min<uint64_t>(left, static_cast<uint64_t>(phase_timeout.count())));
-}
-
-bool startAttempt(UpstreamState& up, size_t candidate_index) {
+void startAttempt(UpstreamState& up, size_t candidate_index) {
   Exchange& ex = up.ex;
   const UpstreamCandidate& c = up.candidates[candidate_index];
   const ProviderRuntime& provider = ex.config->provider_runtime[c.provider];
@@ -95,11 +80,8 @@ bool startAttempt(UpstreamState& up, size_t candidate_index) {
   up.attempt->call = ex.services.upstream_client.start(provider.origin, up.outgoing.bufs,
                                                       up.attempt.get(),
                                                       ex.config->server.connect_timeout);
-  armTimer(up, ex.config->server.ttft_timeout);
-  return up.attempt->call != nullptr;
+  up.armDeadline(ex.config->server.ttft_timeout);
 }
-
-namespace {
 
 FailoverFacts factsOf(const UpstreamState& up, bool reused, bool response_started) {
   FailoverFacts f;
@@ -111,86 +93,72 @@ FailoverFacts factsOf(const UpstreamState& up, bool reused, bool response_starte
   return f;
 }
 
-// The attempt failed: the next candidate when `next` and one can be admitted, else the final
-// error answer. Providers at their max_concurrent are skipped here (no waiting in the middle
-// of a failover).
-void failover(UpstreamState& up, const common::Error& error, bool next) {
-  Exchange& ex = up.ex;
-  dropCall(up);
+// The attempt failed: the next candidate when one can be admitted, else the final error
+// answer. Providers at their max_concurrent are skipped here (no waiting in the middle of a
+// failover).
+Outcome failover(UpstreamState& up, const common::Error& error) {
+  up.dropAttempt();
   up.held_head.reset();
   up.last_failure = error;
   up.last_failed_provider = up.provider_id;
-  if (next && admitCandidate(up, up.next_candidate)) {
+  if (admitCandidate(up, up.next_candidate)) {
     startAttempt(up, up.next_candidate++);
-    return;
+    return Outcome::Wait;
   }
-  up.finished = true;
   up.timer->stop();
-  pipeline::respondError(ex, error);
+  return pipeline::respondError(up.ex, error);
 }
 
-// A failure of the attempt before its answer was relayed: what decideFailover says.
-void onFailure(UpstreamState& up, const common::Error& error, bool reused,
-               bool response_started) {
-  switch (decideFailover(error, factsOf(up, reused, response_started))) {
-    case FailoverStep::AbortStream:
-      relay::abortStream(up, error);
-      return;
-    case FailoverStep::RetrySameProvider:
-      // A keep-alive connection the provider had already closed: once more, on a new one.
-      up.fresh_retry_used = true;
-      up.next_lease = std::move(up.attempt->lease);  // same provider: keep its slot
-      dropCall(up);
-      startAttempt(up, up.next_candidate - 1);
-      --up.attempts;
-      return;
-    case FailoverStep::NextCandidate:
-    case FailoverStep::Relay:
-    case FailoverStep::Answer:
-      recordFailure(up, 0, 0);
-      failover(up, error, true);
-      return;
+// A failure of the attempt before an answer was chosen: what decideFailover says. (The head
+// is never sent in this stage, so AbortStream, which needs it sent, cannot come back.)
+Outcome onFailure(UpstreamState& up, const common::Error& error, bool reused,
+                  bool response_started) {
+  if (decideFailover(error, factsOf(up, reused, response_started)) ==
+      FailoverStep::RetrySameProvider) {
+    // A keep-alive connection the provider had already closed: once more, on a new one.
+    up.fresh_retry_used = true;
+    up.next_lease = std::move(up.attempt->lease);  // same provider: keep its slot
+    up.dropAttempt();
+    startAttempt(up, up.next_candidate - 1);
+    --up.attempts;
+    return Outcome::Wait;
   }
+  recordFailure(up, 0, 0);
+  return failover(up, error);
 }
 
-}  // namespace
-
-void onHead(UpstreamState& up, UpstreamResponseHead head) {
+// The response head: a 5xx/429 with another candidate left fails over; otherwise it is held
+// until the first body byte (a provider that stalls before it can still be failed over).
+Outcome onHead(UpstreamState& up, UpstreamResponseHead& head) {
   if (auto failure = failureOfStatus(head.status)) {
     if (decideFailover(*failure, factsOf(up, false, false)) == FailoverStep::NextCandidate) {
       recordFailure(up, head.status, head.status == 429 ? retryAfterMs(head) : 0);
-      failover(up, *failure, true);
-      return;
+      return failover(up, *failure);
     }
     // Nobody left to ask: the provider's own answer goes to the client.
   }
-  relay::onHead(up, std::move(head));
+  up.head_us = common::nowMonotonicUs();
+  if (head.status < 500 && head.status != 429) {
+    up.ex.services.shm.providerHealth().recordSuccess(
+        up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health);
+  }
+  up.held_head = std::move(head);
+  return Outcome::Wait;
 }
 
-void onError(UpstreamState& up, const common::Error& error, bool reused, bool response_started) {
-  onFailure(up, error, reused, response_started);
-}
-
-void onTtftTimeout(UpstreamState& up) {
-  onFailure(up,
-            {common::ErrorKind::UpstreamTimeout,
-             "provider \"" + up.provider_id + "\" sent nothing within ttft_timeout", 0},
-            false, false);
-}
-
-void onQueueWake(UpstreamState& up) {
+// Woken through the provider gate while queued: a slot may be free now.
+Outcome onQueueWake(UpstreamState& up) {
   Exchange& ex = up.ex;
-  if (!up.queued) return;
+  if (!up.queued) return Outcome::Wait;
   if (admitCandidate(up, 0)) {
     leaveQueue(up);
     startAttempt(up, 0);
-    return;
+    return Outcome::Wait;
   }
-  if (common::nowMonotonicUs() < up.queue_deadline_us) return;
+  if (common::nowMonotonicUs() < up.queue_deadline_us) return Outcome::Wait;
   leaveQueue(up);
-  up.finished = true;
   const ProviderRuntime& first = ex.config->provider_runtime[up.candidates[0].provider];
-  pipeline::respondError(
+  return pipeline::respondError(
       ex,
       {common::ErrorKind::RateLimited,
        "Every provider of the model '" + up.model + "' is at its max_concurrent (\"" +
@@ -200,19 +168,39 @@ void onQueueWake(UpstreamState& up) {
       {}, {{"Retry-After", "1"}});
 }
 
-}  // namespace upstream
+// The answer of the attempt in flight, or its failure.
+Outcome onEvent(UpstreamState& up, const UpstreamEvent& e) {
+  switch (e.kind) {
+    case UpstreamEvent::Kind::Head:
+      return onHead(up, *e.head);
+    case UpstreamEvent::Kind::Body:
+    case UpstreamEvent::Kind::End:
+      // The first byte of the held answer (or its end): it is chosen, stage 80 relays it.
+      return up.held_head ? Outcome::Next : Outcome::Wait;
+    case UpstreamEvent::Kind::Error:
+      return onFailure(up, *e.error, e.reused, e.response_started);
+    case UpstreamEvent::Kind::Timeout:
+      return onFailure(up,
+                       {common::ErrorKind::UpstreamTimeout,
+                        "provider \"" + up.provider_id + "\" sent nothing within ttft_timeout",
+                        0},
+                       false, false);
+    case UpstreamEvent::Kind::Drained:
+      return Outcome::Wait;  // nothing is relayed yet
+  }
+  return Outcome::Wait;
+}
+
+}  // namespace
 
 Outcome stage::upstream(Exchange& ex) {
   UpstreamState& up = *ex.upstream;
-  if (up.timer) {
-    // Woken through the provider gate (its token): a slot may be free now.
-    if (up.queued) upstream::onQueueWake(up);
-    return Outcome::Wait;
-  }
+  if (up.event) return onEvent(up, *up.event);
+  if (up.timer) return onQueueWake(up);
   up.timer = std::make_unique<common::UvTimer>(ex.services.loop, &up, &onTimer);
   up.next_candidate = 1;
   if (admitCandidate(up, 0)) {
-    upstream::startAttempt(up, 0);
+    startAttempt(up, 0);
     return Outcome::Wait;
   }
   // Every candidate is full: wait for a slot, up to the first choice's queue_timeout.

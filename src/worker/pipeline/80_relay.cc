@@ -1,7 +1,8 @@
-// Stage 80: the provider's answer to the client as it arrives. The response head is held until
-// the first body byte (or the end), so a provider that stalls before its first token can still
-// be failed over; from then on every slice is written the moment it is read — no buffering, no
-// copy (the slice's read buffer is kept alive by the write). Backpressure: above kHighWater
+// Stage 80: the chosen answer to the client as it arrives. Stage 70 holds the provider's head
+// until the first body byte (or the end), so a provider that stalls before its first token can
+// still be failed over; that byte's event brings the exchange here, and from then on every
+// slice is written the moment it is read — no buffering, no copy (the slice's read buffer is
+// kept alive by the write). The driver hands this stage every later event of the attempt. Backpressure: above kHighWater
 // bytes queued for the client, upstream reading pauses; below kLowWater it resumes.
 #include <string_view>
 
@@ -12,13 +13,13 @@
 #include "worker/http/downstream_conn.h"
 #include "worker/http/response_writer.h"
 #include "worker/pipeline/exchange.h"
-#include "worker/pipeline/relay.h"
+#include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/relay_cuts.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/services.h"
 #include "worker/protocol/response_headers.h"
 
-namespace llmproxy::worker::relay {
+namespace llmproxy::worker {
 namespace {
 
 constexpr size_t kHighWater = 64 * 1024;
@@ -152,26 +153,14 @@ void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
   up.cuts.clear();
 }
 
-}  // namespace
-
-void onHead(UpstreamState& up, UpstreamResponseHead head) {
-  up.head_us = common::nowMonotonicUs();
-  if (head.status < 500 && head.status != 429) {
-    up.ex.services.shm.providerHealth().recordSuccess(
-        up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health);
-  }
-  up.held_head = std::move(head);
-}
-
-void onBody(UpstreamState& up, BodySlice slice) {
+void relayBody(UpstreamState& up, BodySlice& slice) {
   Exchange& ex = up.ex;
   up.last_byte_us = common::nowMonotonicUs();
   if (!up.head_sent) {
-    if (!up.held_head) return;  // NOTE: cannot happen: llhttp delivers the head first
     up.first_byte_us = up.last_byte_us;
     sendHead(up);
   }
-  upstream::armTimer(up, ex.config->server.stream_idle_timeout);
+  up.armDeadline(ex.config->server.stream_idle_timeout);
   const uint64_t slice_start = up.stream_offset;
   up.stream_offset += slice.len;
   if (up.sse) {
@@ -194,10 +183,9 @@ void onDrained(UpstreamState& up) {
   }
 }
 
-void onEnd(UpstreamState& up) {
+Outcome relayEnd(UpstreamState& up) {
   Exchange& ex = up.ex;
-  if (!up.head_sent && up.held_head) sendHead(up);
-  up.finished = true;
+  if (!up.head_sent) sendHead(up);
   up.timer->stop();
   if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
   if (up.cache.collecting && ex.status == 200 && !up.cache.body.empty()) storeInCache(up);
@@ -213,34 +201,56 @@ void onEnd(UpstreamState& up) {
                                        tokens, Limiter::nowMs());
   }
   // The upstream connection goes back to the pool now, not when the client has drained.
-  upstream::dropCall(up);
-  ex.conn.writer().end();  // last: may finish the exchange at once
+  up.dropAttempt();
+  pipeline::beginResponse(ex);
+  ex.conn.writer().end();  // last: may complete the exchange at once
+  return Outcome::Respond;
 }
 
-void abortStream(UpstreamState& up, const common::Error& error) {
+// After the first byte went to the client: SSE error event + end for streams, else abort.
+Outcome abortStream(UpstreamState& up, const common::Error& error) {
   Exchange& ex = up.ex;
-  up.finished = true;
   up.timer->stop();
   ex.error = error;  // finish writes the error-log line
+  pipeline::beginResponse(ex);
+  ResponseWriter& out = ex.conn.writer();
   if (up.sse && up.chunked_to_client) {
     // Tell the SDK what happened, then end the stream cleanly and close the connection.
-    ResponseWriter& out = ex.conn.writer();
     out.closeAfterResponse();
     out.body(common::openAIErrorSseEvent(error));
     out.end();
-    return;
+  } else {
+    out.abort();
   }
-  ex.conn.writer().abort();
+  return Outcome::Respond;
 }
 
-void onTimeout(UpstreamState& up) {
-  if (up.ex.stage == Stage::Done || up.finished) return;
-  if (!up.head_sent) {
-    upstream::onTtftTimeout(up);
-    return;
+}  // namespace
+
+Outcome stage::relay(Exchange& ex) {
+  UpstreamState& up = *ex.upstream;
+  if (!up.event) return Outcome::Wait;
+  const UpstreamEvent& e = *up.event;
+  switch (e.kind) {
+    case UpstreamEvent::Kind::Body:
+      relayBody(up, *e.slice);
+      return Outcome::Wait;
+    case UpstreamEvent::Kind::End:
+      return relayEnd(up);
+    case UpstreamEvent::Kind::Error:
+      return abortStream(up, *e.error);
+    case UpstreamEvent::Kind::Timeout:
+      return abortStream(up, {common::ErrorKind::UpstreamTimeout,
+                              "the provider stopped sending (stream_idle_timeout or "
+                              "request_timeout)",
+                              0});
+    case UpstreamEvent::Kind::Drained:
+      onDrained(up);
+      return Outcome::Wait;
+    case UpstreamEvent::Kind::Head:
+      return Outcome::Wait;  // one head per attempt: 70 took it
   }
-  abortStream(up, {common::ErrorKind::UpstreamTimeout,
-                   "the provider stopped sending (stream_idle_timeout or request_timeout)", 0});
+  return Outcome::Wait;
 }
 
-}  // namespace llmproxy::worker::relay
+}  // namespace llmproxy::worker

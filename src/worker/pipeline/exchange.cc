@@ -30,10 +30,12 @@ void Exchange::onRequestError(const common::Error& failure) {
   pipeline::respondError(*this, failure);
 }
 
-void Exchange::onResponseSent() { stage::finish(*this); }
+void Exchange::onResponseSent() { pipeline::complete(*this); }
 
-void Exchange::onClientGone() { stage::finish(*this); }
+void Exchange::onClientGone() { pipeline::complete(*this); }
 
-void Exchange::onDrained() { onDownstreamDrained(); }
+void Exchange::onDrained() {
+  if (upstream) pipeline::onUpstream(*this, {UpstreamEvent::Kind::Drained});
+}
 
 }  // namespace llmproxy::worker

@@ -28,8 +28,9 @@ enum class Stage : uint8_t {
   Resolve,       // 50
   Cache,         // 55: response cache lookup (hit: answered here)
   Transform,     // 60: which candidates the provider protocol accepts
-  Upstream,      // 70 (+ the request built per attempt by 60, 80 through the upstream callbacks)
-  Respond,       // a response is being written
+  Upstream,      // 70: attempts (each request built by 60) until an answer is chosen
+  Relay,         // 80: the chosen answer goes to the client as it arrives
+  Respond,       // a response is being written (nothing left to run but 90)
   Done,          // 90 ran
 };
 
@@ -72,9 +73,6 @@ struct Exchange : RequestHandler {
 
   // Proxy endpoints: candidates, the upstream attempt, the relay (stages 50-80).
   std::unique_ptr<UpstreamState> upstream;
-
-  // The client drained queued bytes (relay backpressure).
-  void onDownstreamDrained();
 
   // The admin resource APIs' state (database query, probe, reload poll), handed to the
   // handlers through their LocalCall; its destruction cancels what would wake the exchange.

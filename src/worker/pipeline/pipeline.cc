@@ -7,7 +7,7 @@
 
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/services.h"
-#include "worker/pipeline/transform.h"
+#include "worker/pipeline/upstream_state.h"
 
 namespace llmproxy::worker::pipeline {
 namespace {
@@ -23,7 +23,8 @@ Stage nextStage(Stage s) {
     case Stage::Resolve: return Stage::Cache;
     case Stage::Cache: return Stage::Transform;
     case Stage::Transform: return Stage::Upstream;
-    case Stage::Upstream: return Stage::Respond;
+    case Stage::Upstream: return Stage::Relay;
+    case Stage::Relay: return Stage::Respond;
     case Stage::Respond:
     case Stage::Done: return Stage::Done;
   }
@@ -42,6 +43,7 @@ Outcome runStage(Exchange& ex) {
     case Stage::Cache: return stage::cache(ex);
     case Stage::Transform: return stage::transform(ex);
     case Stage::Upstream: return stage::upstream(ex);
+    case Stage::Relay: return stage::relay(ex);
     case Stage::Respond:
     case Stage::Done: break;
   }
@@ -99,9 +101,26 @@ bool wake(WakeRegistry<Exchange>& exchanges, common::WakeToken token) {
   return true;
 }
 
-Outcome respond(Exchange& ex, Response response) {
+void onUpstream(Exchange& ex, const UpstreamEvent& event) {
+  if (ex.stage != Stage::Upstream && ex.stage != Stage::Relay) return;  // answered, or done
+  UpstreamState& up = *ex.upstream;
+  up.event = &event;
+  advance(ex);
+  up.event = nullptr;  // the exchange outlives this call: it is freed after the loop turn
+}
+
+void complete(Exchange& ex) {
+  if (ex.stage == Stage::Done) return;
+  stage::finish(ex);
+}
+
+void beginResponse(Exchange& ex) {
   ex.stage = Stage::Respond;
   ++ex.generation;
+}
+
+Outcome respond(Exchange& ex, Response response) {
+  beginResponse(ex);
   ex.conn.writer().send(std::move(response));
   return Outcome::Respond;
 }

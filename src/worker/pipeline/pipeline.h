@@ -5,12 +5,17 @@
 //
 // Stage 10 (read) is the DownstreamConn's llhttp parser; it starts the pipeline once the
 // request head is complete. Each stage returns an Outcome; the driver loops while it is Next.
+// Everything that happens later comes back through the driver: the request body (resume), an
+// asynchronous completion (wake), the upstream attempt's events and the client draining
+// (onUpstream: the current stage, 70 or 80, handles the event), and the end of the response
+// or of the client (complete: stage 90, exactly once).
 #pragma once
 
 #include "common/base/result.h"
 #include "worker/handlers/local_call.h"  // Outcome
 #include "worker/http/response.h"
 #include "worker/pipeline/exchange.h"
+#include "worker/pipeline/upstream_event.h"
 #include "worker/pipeline/wake_registry.h"
 
 namespace llmproxy::worker {
@@ -27,6 +32,18 @@ void resume(Exchange& ex);
 // stale: the exchange is gone or has left that stage.
 common::WakeToken wakeToken(const Exchange& ex);
 bool wake(WakeRegistry<Exchange>& exchanges, common::WakeToken token);
+
+// An event of the upstream attempt (or the client drained): run by stage 70 or 80, whichever
+// the exchange is in; dropped once the exchange answers or is done.
+void onUpstream(Exchange& ex, const UpstreamEvent& event);
+
+// The response is written, or the client is gone: stage 90 runs (once).
+void complete(Exchange& ex);
+
+// The exchange starts answering (its response head is on its way): wake tokens and upstream
+// events from now on are stale. Before anything is handed to the writer, whose end may
+// complete the exchange at once.
+void beginResponse(Exchange& ex);
 
 // The one place a response leaves a stage: queue it on the connection and stop the driver.
 Outcome respond(Exchange& ex, Response response);
@@ -46,8 +63,12 @@ Outcome authorize(Exchange& ex);
 Outcome local(Exchange& ex);
 Outcome resolve(Exchange& ex);
 Outcome cache(Exchange& ex);
+Outcome transform(Exchange& ex);
+// 70: the attempt loop; without an event it starts (or, queued, retries) the first attempt.
 Outcome upstream(Exchange& ex);
-// Runs exactly once per exchange, when its response is written or the client is gone.
+// 80: the chosen answer to the client; runs only with an event.
+Outcome relay(Exchange& ex);
+// Runs exactly once per exchange (through pipeline::complete).
 void finish(Exchange& ex);
 }  // namespace stage
 

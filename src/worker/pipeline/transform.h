@@ -1,6 +1,7 @@
-// Stage 60 (transform): what goes to a provider, decided by worker/protocol/. Two calls:
-// stage::transform once before the first attempt (drops the candidates that cannot take the
-// request; 400 when none can), buildUpstreamRequest for each attempt (called by stage 70).
+// Stage 60 (transform): what goes to a provider, decided by worker/protocol/. Two parts:
+// stage::transform (pipeline.h) runs once before the first attempt (drops the candidates that
+// cannot take the request; 400 when none can); buildUpstreamRequest builds each attempt's
+// request (called by stage 70 when it has admitted a candidate).
 #pragma once
 
 #include "worker/pipeline/exchange.h"
@@ -9,12 +10,6 @@
 namespace llmproxy::worker {
 
 struct UpstreamCandidate;
-
-namespace stage {
-// Removes the candidates the request cannot be sent to (a model name that cannot be an Azure
-// deployment); when none is left, answers 400 about "model". Next otherwise.
-Outcome transform(Exchange& ex);
-}  // namespace stage
 
 // Fills ex.upstream->outgoing (head and body pieces) for `candidate`, through its translator.
 void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate);

@@ -1,9 +1,13 @@
-// UpstreamState: the upstream client's callbacks, routed to stages 70 and 80. An exchange that
-// has already finished (client gone) ignores late callbacks until it is freed.
+// UpstreamState: the attempt's callbacks handed to the pipeline driver as UpstreamEvents, and
+// the two pieces of attempt bookkeeping stages 70 and 80 share (the deadline, dropping the
+// attempt).
 #include "worker/pipeline/upstream_state.h"
 
+#include <algorithm>
+
+#include "common/time/clock.h"
 #include "worker/pipeline/exchange.h"
-#include "worker/pipeline/relay.h"
+#include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/services.h"
 
 namespace llmproxy::worker {
@@ -14,31 +18,48 @@ UpstreamState::~UpstreamState() {
   if (queued) ex.services.provider_gate.dequeue(ex.id);
 }
 
+void UpstreamState::dropAttempt() {
+  if (!attempt) return;
+  attempt->up = nullptr;
+  ex.services.deferDelete(std::move(attempt));
+}
+
+void UpstreamState::armDeadline(std::chrono::milliseconds phase_timeout) {
+  const uint64_t elapsed_ms = (common::nowMonotonicUs() - ex.started_us) / 1000;
+  const uint64_t total = static_cast<uint64_t>(ex.config->server.request_timeout.count());
+  const uint64_t left = total > elapsed_ms ? total - elapsed_ms : 1;
+  timer->start(std::min<uint64_t>(left, static_cast<uint64_t>(phase_timeout.count())));
+}
+
 UpstreamAttempt::~UpstreamAttempt() = default;
 
 void UpstreamAttempt::onUpstreamHead(UpstreamResponseHead head) {
-  if (!up || up->ex.stage == Stage::Done || up->finished) return;
-  upstream::onHead(*up, std::move(head));
+  if (!up) return;
+  UpstreamEvent e{UpstreamEvent::Kind::Head};
+  e.head = &head;
+  pipeline::onUpstream(up->ex, e);
 }
 
 void UpstreamAttempt::onUpstreamBody(BodySlice slice) {
-  if (!up || up->ex.stage == Stage::Done || up->finished) return;
-  relay::onBody(*up, std::move(slice));
+  if (!up) return;
+  UpstreamEvent e{UpstreamEvent::Kind::Body};
+  e.slice = &slice;
+  pipeline::onUpstream(up->ex, e);
 }
 
 void UpstreamAttempt::onUpstreamEnd() {
-  if (!up || up->ex.stage == Stage::Done || up->finished) return;
-  relay::onEnd(*up);
+  if (!up) return;
+  pipeline::onUpstream(up->ex, {UpstreamEvent::Kind::End});
 }
 
 void UpstreamAttempt::onUpstreamError(const common::Error& error, bool reused,
                                       bool response_started) {
-  if (!up || up->ex.stage == Stage::Done || up->finished) return;
-  upstream::onError(*up, error, reused, response_started);
-}
-
-void Exchange::onDownstreamDrained() {
-  if (upstream && stage != Stage::Done) relay::onDrained(*upstream);
+  if (!up) return;
+  UpstreamEvent e{UpstreamEvent::Kind::Error};
+  e.error = &error;
+  e.reused = reused;
+  e.response_started = response_started;
+  pipeline::onUpstream(up->ex, e);
 }
 
 }  // namespace llmproxy::worker

@@ -1,9 +1,10 @@
 // The proxy half of an Exchange: the chosen candidates, the upstream attempt in flight and the
-// relay's state. Owned by its Exchange; receives the upstream client's callbacks and hands
-// them to stages 70 (upstream: attempts, failover) and 80 (relay: bytes to the client).
+// relay's state. Owned by its Exchange. The attempt receives the upstream client's callbacks
+// and hands each to the pipeline driver as an UpstreamEvent (stage 70 or 80 takes it).
 // Worker-loop-only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "worker/limits/limit_plan.h"
 #include "worker/cache/cache_policy.h"
 #include "worker/limits/limiter.h"
+#include "worker/pipeline/upstream_event.h"
 #include "worker/pipeline/wake_registry.h"
 #include "worker/protocol/outgoing_request.h"
 #include "worker/redis/redis_client.h"
@@ -70,9 +72,10 @@ struct ExchangeCache {
   bool in_get = false;               // inside CacheStore::get (an answer now is synchronous)
 };
 
-// One attempt: the receiver of one UpstreamCall's callbacks. When the exchange moves on to
-// another attempt (failover) the old one is detached — its late callbacks (the rest of a 500
-// body, say) go nowhere — and freed with its call after the current callback chain.
+// One attempt: the receiver of one UpstreamCall's callbacks, which it hands to the driver.
+// When the exchange moves on to another attempt (failover) the old one is detached — its late
+// callbacks (the rest of a 500 body, say) go nowhere — and freed with its call after the
+// current callback chain.
 class UpstreamAttempt : public UpstreamCallbacks {
  public:
   explicit UpstreamAttempt(UpstreamState* state) : up(state) {}
@@ -112,6 +115,13 @@ class UpstreamState {
   protocol::OutgoingRequest outgoing;  // the request being sent (valid while in flight)
   std::unique_ptr<UpstreamAttempt> attempt;  // the attempt in flight
   UpstreamCall* call() const { return attempt ? attempt->call.get() : nullptr; }
+  // Detach the attempt in flight; it and its call are freed after this callback chain (a
+  // completed call returns its connection to the pool then).
+  void dropAttempt();
+  // (Re)arms the deadline: min(phase timeout, what is left of server.request_timeout).
+  void armDeadline(std::chrono::milliseconds phase_timeout);
+  // The event the driver is handing to stage 70 or 80 (null outside a dispatch).
+  const UpstreamEvent* event = nullptr;
   uint64_t attempt_started_us = 0;
   uint64_t first_attempt_us = 0;           // for x-llmproxy-overhead-us
 
@@ -121,7 +131,6 @@ class UpstreamState {
   bool chunked_to_client = false;
   bool sse = false;
   bool paused = false;
-  bool finished = false;                    // upstream done or given up
   uint64_t head_us = 0;                     // response head of the answering attempt
   uint64_t first_byte_us = 0;               // TTFT mark (monotonic)
   uint64_t last_byte_us = 0;
