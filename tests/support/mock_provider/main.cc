@@ -28,9 +28,32 @@ constexpr const char* kUsage =
     "usage: llmproxy-mock [--host 127.0.0.1] [--port 18080] [--tls --cert FILE --key FILE]\n"
     "                     [--self-signed DIR] [--port-file FILE] [--workers N] [--no-record]\n"
     "                     [--chunks N] [--chunk-delay-ms N] [--delay-ms N] [--ttft-ms N]\n"
-    "                     [--status N] [--content TEXT] [--models a,b,c]\n"
-    "Serves an OpenAI-compatible mock API until SIGINT/SIGTERM. Per request, x-mock-* headers\n"
-    "override the defaults (x-mock-status, x-mock-delay-ms, x-mock-chunks, ...).\n"
+    "                     [--status N] [--content TEXT] [--api-key KEY] [--models a,b,c]\n"
+    "Serves a mock LLM API until SIGINT/SIGTERM (any path prefix works):\n"
+    "  POST /v1/chat/completions, /v1/completions, /v1/embeddings   OpenAI\n"
+    "  POST /v1/responses                                          OpenAI Responses\n"
+    "  POST /v1/messages, /v1/messages/count_tokens                Anthropic; need x-api-key\n"
+    "                                                              and anthropic-version\n"
+    "  GET  /v1/models              Anthropic's list shape with an anthropic-version header\n"
+    "  GET  /__mock/requests, /__mock/stats; POST /__mock/reset, /__mock/behaviour (JSON knobs)\n"
+    "Per request, x-mock-* headers override the defaults:\n"
+    "  x-mock-status N           answer N with the protocol's error body (529 overloaded_error)\n"
+    "  x-mock-delay-ms N         before the head      x-mock-ttft-ms N  after the head\n"
+    "  x-mock-chunks N           text content events  x-mock-chunk-delay-ms N  between events\n"
+    "  x-mock-content TEXT       the reply text       x-mock-chunk-bytes N  filler per event\n"
+    "  x-mock-body-bytes N       pad a JSON answer    x-mock-retry-after N  on error answers\n"
+    "  x-mock-prompt-tokens N    x-mock-completion-tokens N   reported usage\n"
+    "  x-mock-cache-read-tokens N  x-mock-cache-creation-tokens N   cached usage\n"
+    "  x-mock-tool-calls N       with tools in the request: N tool calls (forced tool_choice: 1)\n"
+    "  x-mock-tool-input JSON    each call's input    x-mock-thinking 1|0  reasoning block\n"
+    "  x-mock-stop-reason R      end_turn max_tokens stop_sequence tool_use refusal (or OpenAI's)\n"
+    "  x-mock-stop-sequence S    reported with stop_sequence\n"
+    "  x-mock-reset-after N      TCP RST after N content events (0: before the head)\n"
+    "  x-mock-error-after N      stream: the protocol's error event after N events, then end\n"
+    "  x-mock-error-status N     its type (default 529 on Anthropic, 500 on OpenAI)\n"
+    "  x-mock-stall-after N      stream: nothing after N events (non-streaming: after the head)\n"
+    "  x-mock-api-key KEY        require KEY (Bearer / api-key; x-api-key on Anthropic)\n"
+    "A model named mock-status-NNN answers NNN. count_tokens answers ceil(text bytes / 4).\n"
     "--self-signed DIR writes ca.pem, cert.pem and key.pem into DIR and serves TLS with them.\n"
     "--workers N forks N processes sharing the port through SO_REUSEPORT.\n";
 
@@ -85,6 +108,8 @@ bool parseArgs(int argc, char** argv, Args& args) {
       o.defaults.status = number();
     } else if (arg == "--content") {
       o.defaults.content = value();
+    } else if (arg == "--api-key") {
+      o.defaults.api_key = value();
     } else if (arg == "--models") {
       o.models.clear();
       std::string list = value();

@@ -1,5 +1,5 @@
 // MockProvider: libuv accept/read loop, llhttp request parsing, OpenSSL over memory BIOs, and the
-// scripted OpenAI / Anthropic answers (plain JSON or SSE, with delays, errors and resets).
+// pacing of the scripted answers (delays, stalls, errors and resets); mock_answers.cc writes them.
 #include "support/mock_provider/mock_provider.h"
 
 #include <arpa/inet.h>
@@ -17,12 +17,12 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <unordered_set>
 
 #include "common/json/json_writer.h"
+#include "support/mock_provider/mock_answers.h"
 
 namespace llmproxy::testing {
 
@@ -33,21 +33,8 @@ constexpr size_t kLowWater = 64 * 1024;    // ... and resumes below this
 constexpr size_t kBatchBytes = 64 * 1024;  // events gathered into one write
 constexpr size_t kMaxBodyBytes = 64 << 20;
 constexpr size_t kReadBufferBytes = 64 * 1024;
-constexpr std::array<std::string_view, 5> kWords = {"Hello", " from", " the", " mock", " provider"};
-
-enum class Endpoint {
-  kChat,
-  kCompletions,
-  kEmbeddings,
-  kModels,
-  kMessages,
-  kMockRequests,
-  kMockStats,
-  kMockReset,
-  kMockBehaviour,
-  kNotFound,
-  kBadMethod,
-};
+using mock::Endpoint;
+using mock::Plan;
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -63,18 +50,6 @@ std::string lower(std::string_view s) {
 }
 
 using common::appendJsonString;  // the project's one JSON escaper
-
-std::string jsonString(std::string_view s) {
-  std::string out;
-  appendJsonString(out, s);
-  return out;
-}
-
-int parseInt(std::string_view value, int fallback) {
-  int out = 0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
-  return ec == std::errc() ? out : fallback;
-}
 
 const char* reasonPhrase(int status) {
   switch (status) {
@@ -113,172 +88,6 @@ const char* reasonPhrase(int status) {
     default:
       return "Mock";
   }
-}
-
-const char* openAiErrorType(int status) {
-  switch (status) {
-    case 400:
-      return "invalid_request_error";
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 429:
-      return "rate_limit_error";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
-  }
-}
-
-const char* anthropicErrorType(int status) {
-  switch (status) {
-    case 400:
-      return "invalid_request_error";
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 413:
-      return "request_too_large";
-    case 429:
-      return "rate_limit_error";
-    case 529:
-      return "overloaded_error";
-    default:
-      return "api_error";
-  }
-}
-
-bool endsWith(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
-
-Endpoint route(std::string_view method, std::string_view path) {
-  if (path.starts_with("/__mock/")) {
-    if (path == "/__mock/requests" && method == "GET") return Endpoint::kMockRequests;
-    if (path == "/__mock/stats" && method == "GET") return Endpoint::kMockStats;
-    if (path == "/__mock/reset" && method == "POST") return Endpoint::kMockReset;
-    if (path == "/__mock/behaviour" && method == "POST") return Endpoint::kMockBehaviour;
-    return Endpoint::kNotFound;
-  }
-  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  Endpoint endpoint = Endpoint::kNotFound;
-  bool wants_get = false;
-  if (endsWith(path, "/chat/completions")) {
-    endpoint = Endpoint::kChat;
-  } else if (endsWith(path, "/completions")) {
-    endpoint = Endpoint::kCompletions;
-  } else if (endsWith(path, "/embeddings")) {
-    endpoint = Endpoint::kEmbeddings;
-  } else if (endsWith(path, "/messages")) {
-    endpoint = Endpoint::kMessages;
-  } else if (endsWith(path, "/models")) {
-    endpoint = Endpoint::kModels;
-    wants_get = true;
-  }
-  if (endpoint == Endpoint::kNotFound) return endpoint;
-  return (method == (wants_get ? "GET" : "POST")) ? endpoint : Endpoint::kBadMethod;
-}
-
-// Length of the text a request asks about, for the prompt token estimate.
-size_t textLength(simdjson::dom::element value) {
-  std::string_view text;
-  if (value.get_string().get(text) == simdjson::SUCCESS) return text.size();
-  simdjson::dom::array array;
-  if (value.get_array().get(array) == simdjson::SUCCESS) {
-    size_t total = 0;
-    for (simdjson::dom::element item : array) total += textLength(item);
-    return total;
-  }
-  simdjson::dom::object object;
-  if (value.get_object().get(object) == simdjson::SUCCESS) {
-    size_t total = 0;
-    for (const char* field : {"content", "text"}) {
-      simdjson::dom::element inner;
-      if (object[field].get(inner) == simdjson::SUCCESS) total += textLength(inner);
-    }
-    return total;
-  }
-  return 0;
-}
-
-void applyBehaviourField(MockBehaviour& b, std::string_view name, std::string_view value) {
-  if (name == "status") b.status = parseInt(value, b.status);
-  if (name == "delay-ms" || name == "delay_ms") b.delay_ms = parseInt(value, b.delay_ms);
-  if (name == "ttft-ms" || name == "ttft_ms") b.ttft_ms = parseInt(value, b.ttft_ms);
-  if (name == "chunks") b.chunks = std::max(0, parseInt(value, b.chunks));
-  if (name == "chunk-delay-ms" || name == "chunk_delay_ms") {
-    b.chunk_delay_ms = parseInt(value, b.chunk_delay_ms);
-  }
-  if (name == "reset-after" || name == "reset_after") b.reset_after = parseInt(value, -1);
-  if (name == "content") b.content = std::string(value);
-  if (name == "chunk-bytes" || name == "chunk_bytes") b.chunk_bytes = parseInt(value, 0);
-  if (name == "body-bytes" || name == "body_bytes") b.body_bytes = parseInt(value, 0);
-  if (name == "prompt-tokens" || name == "prompt_tokens") b.prompt_tokens = parseInt(value, -1);
-  if (name == "completion-tokens" || name == "completion_tokens") {
-    b.completion_tokens = parseInt(value, -1);
-  }
-  if (name == "retry-after" || name == "retry_after") b.retry_after = parseInt(value, -1);
-}
-
-// Everything decided about one request before answering it.
-struct Plan {
-  Endpoint endpoint = Endpoint::kNotFound;
-  MockBehaviour b;
-  bool stream = false;
-  bool include_usage = false;
-  std::string model;
-  int prompt_tokens = 1;
-  int inputs = 1;       // embeddings: how many vectors
-  int dimensions = 8;   // embeddings: vector length
-  std::string invalid;  // non-empty: answer 400 with this message
-  std::string path;     // for the 404 message
-  uint64_t id = 0;
-  int64_t created = 0;
-
-  // Content split into pieces, one per stream event.
-  int pieces = 0;
-  std::vector<size_t> offsets;  // with content: piece i is content[offsets[i], offsets[i+1])
-
-  std::string piece(int i) const {
-    if (b.chunk_bytes > 0) return std::string(static_cast<size_t>(b.chunk_bytes), 'x');
-    if (!b.content.empty()) return b.content.substr(offsets[i], offsets[i + 1] - offsets[i]);
-    return std::string(static_cast<size_t>(i) < kWords.size() ? kWords[i] : " more");
-  }
-  int completionTokens() const { return b.completion_tokens >= 0 ? b.completion_tokens : pieces; }
-};
-
-void splitContent(Plan& plan) {
-  const MockBehaviour& b = plan.b;
-  if (b.chunk_bytes > 0 || b.content.empty()) {
-    plan.pieces = b.chunks;
-    return;
-  }
-  const size_t length = b.content.size();
-  plan.pieces =
-      static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(b.chunks, 1)), length));
-  plan.offsets.clear();
-  for (int i = 0; i <= plan.pieces; ++i) {
-    size_t at = length * static_cast<size_t>(i) / static_cast<size_t>(plan.pieces);
-    // Never cut a UTF-8 sequence: move forward past continuation bytes.
-    while (at < length && (static_cast<unsigned char>(b.content[at]) & 0xC0) == 0x80) ++at;
-    plan.offsets.push_back(at);
-  }
-}
-
-std::string usageJson(const Plan& plan) {
-  const int completion = plan.completionTokens();
-  return "{\"prompt_tokens\":" + std::to_string(plan.prompt_tokens) +
-         ",\"completion_tokens\":" + std::to_string(completion) +
-         ",\"total_tokens\":" + std::to_string(plan.prompt_tokens + completion) + "}";
-}
-
-void appendSseChunk(std::string& out, std::string_view event) {
-  char size[20];
-  int n = std::snprintf(size, sizeof(size), "%zx\r\n", event.size());
-  out.append(size, static_cast<size_t>(n)).append(event).append("\r\n");
 }
 
 }  // namespace
@@ -377,7 +186,7 @@ class Connection {
   static int onMessageComplete(llhttp_t* parser);
 
  private:
-  enum class Phase { kIdle, kDelay, kTtft, kChunkDelay, kDrain, kAbortDrain };
+  enum class Phase { kIdle, kDelay, kTtft, kChunkDelay, kDrain, kAbortDrain, kStall };
 
   static Connection* of(llhttp_t* parser) { return static_cast<Connection*>(parser->data); }
   static void onAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
@@ -400,23 +209,15 @@ class Connection {
   // Answering.
   void beginResponse();
   void sendJson(int status, const std::string& body, const std::string& extra_headers = {});
-  void sendError(int status, const std::string& message);
+  void sendError(int status, const std::string& message, std::string_view code = {});
   void sendBody();
   void startStream();
   void produce();
-  void appendEvent(std::string& out, int index);
-  void appendPrelude(std::string& out);
-  void appendTail(std::string& out);
   void finishExchange();
   bool in_flight_ = false;  // counted in the owner's in-flight gauge
   void abortAfterDrain();
   void closeAfterFlush();
   std::string commonHeaders() const;
-  std::string chatBody() const;
-  std::string completionBody() const;
-  std::string messagesBody() const;
-  std::string embeddingsBody() const;
-  std::string modelsBody() const;
 
   // Output.
   void send(std::string_view data);
@@ -451,8 +252,7 @@ class Connection {
   bool http10_ = false;
   Phase phase_ = Phase::kIdle;
   Plan plan_;
-  int next_piece_ = 0;
-  bool prelude_sent_ = false;
+  mock::StreamWriter writer_;
   std::string pending_body_;
   bool shutdown_started_ = false;
 };
@@ -778,9 +578,9 @@ void Connection::handleRequest() {
   request_.sni = sni_;
   std::string_view path = request_.path;
   path = path.substr(0, path.find('?'));
-  const Endpoint endpoint = route(request_.method, path);
+  const Endpoint endpoint = mock::route(request_.method, path);
   active_ = true;
-  if (endpoint >= Endpoint::kMockRequests && endpoint <= Endpoint::kMockBehaviour) {
+  if (mock::isControl(endpoint)) {
     plan_ = Plan{};
     handleControl(endpoint, request_.body);
     return;
@@ -820,10 +620,13 @@ void Connection::handleControl(Endpoint endpoint, const std::string& body) {
       for (auto [key, value] : object) {
         int64_t number = 0;
         std::string_view text;
+        bool flag = false;
         if (value.get_int64().get(number) == simdjson::SUCCESS) {
-          applyBehaviourField(b, key, std::to_string(number));
+          mock::applyBehaviourField(b, key, std::to_string(number));
         } else if (value.get_string().get(text) == simdjson::SUCCESS) {
-          applyBehaviourField(b, key, text);
+          mock::applyBehaviourField(b, key, text);
+        } else if (value.get_bool().get(flag) == simdjson::SUCCESS) {
+          mock::applyBehaviourField(b, key, flag ? "1" : "0");
         }
       }
       loop_.setDefaults(b);
@@ -838,74 +641,15 @@ void Connection::handleControl(Endpoint endpoint, const std::string& body) {
 Plan Connection::makePlan(const RecordedRequest& request, Endpoint endpoint) {
   Plan plan;
   plan.endpoint = endpoint;
-  plan.path = request.path;
   plan.b = loop_.defaults();
   plan.id = loop_.nextRequestId();
   plan.created = static_cast<int64_t>(std::time(nullptr));
   for (const auto& [name, value] : request.headers) {
     if (name.size() > 7 && equalsIgnoreCase(std::string_view(name).substr(0, 7), "x-mock-")) {
-      applyBehaviourField(plan.b, lower(std::string_view(name).substr(7)), value);
+      mock::applyBehaviourField(plan.b, lower(std::string_view(name).substr(7)), value);
     }
   }
-
-  size_t text = 0;
-  const bool wants_body = endpoint == Endpoint::kChat || endpoint == Endpoint::kCompletions ||
-                          endpoint == Endpoint::kEmbeddings || endpoint == Endpoint::kMessages;
-  if (wants_body) {
-    simdjson::padded_string padded(request.body);
-    simdjson::dom::object doc;
-    if (loop_.json().parse(padded).get_object().get(doc) != simdjson::SUCCESS) {
-      plan.invalid = "mock provider: the request body is not a JSON object";
-    } else {
-      std::string_view model;
-      if (doc["model"].get_string().get(model) == simdjson::SUCCESS) plan.model = model;
-      bool flag = false;
-      if (doc["stream"].get_bool().get(flag) == simdjson::SUCCESS) plan.stream = flag;
-      if (doc.at_pointer("/stream_options/include_usage").get_bool().get(flag) ==
-          simdjson::SUCCESS) {
-        plan.include_usage = flag;
-      }
-      simdjson::dom::element value;
-      for (const char* field : {"messages", "prompt", "input", "system"}) {
-        if (doc[field].get(value) == simdjson::SUCCESS) text += textLength(value);
-      }
-      if (endpoint == Endpoint::kEmbeddings && doc["input"].get(value) == simdjson::SUCCESS) {
-        simdjson::dom::array inputs;
-        if (value.get_array().get(inputs) == simdjson::SUCCESS && inputs.size() > 0 &&
-            !inputs.at(0).is_number()) {
-          plan.inputs = static_cast<int>(inputs.size());
-        }
-        int64_t dimensions = 0;
-        if (doc["dimensions"].get_int64().get(dimensions) == simdjson::SUCCESS) {
-          plan.dimensions = static_cast<int>(std::clamp<int64_t>(dimensions, 1, 4096));
-        }
-      }
-    }
-  }
-  if (plan.model.empty()) {
-    // Azure names the deployment in the path: /openai/deployments/{name}/chat/completions.
-    std::string_view path = request.path;
-    size_t at = path.find("/deployments/");
-    if (at != std::string_view::npos) {
-      std::string_view rest = path.substr(at + 13);
-      plan.model = rest.substr(0, rest.find('/'));
-    } else {
-      plan.model = "mock-model";
-    }
-  }
-  // A model named "mock-status-NNN" answers with that status (per-model failures for probes).
-  if (constexpr std::string_view kStatusModel = "mock-status-"; plan.model.starts_with(kStatusModel)) {
-    const std::string_view code = std::string_view(plan.model).substr(kStatusModel.size());
-    int status = 0;
-    if (std::from_chars(code.data(), code.data() + code.size(), status).ec == std::errc{} &&
-        status >= 100 && status <= 599) {
-      plan.b.status = status;
-    }
-  }
-  plan.prompt_tokens = plan.b.prompt_tokens >= 0
-                           ? plan.b.prompt_tokens
-                           : static_cast<int>(std::max<size_t>(1, (text + 3) / 4));
-  splitContent(plan);
+  mock::readRequest(plan, request, loop_.json());
   return plan;
 }
 
@@ -947,34 +691,28 @@ void Connection::beginResponse() {
     sendError(b.status, "mock provider: scripted status " + std::to_string(b.status));
     return;
   }
+  switch (plan_.endpoint) {
+    case Endpoint::kBadMethod:
+      sendError(405, "mock provider: method not allowed");
+      return;
+    case Endpoint::kNotFound:
+      sendError(404, "mock provider: no such endpoint " + plan_.path);
+      return;
+    default:
+      break;
+  }
+  if (!plan_.unauthorized.empty()) {
+    sendError(401, plan_.unauthorized, "invalid_api_key");
+    return;
+  }
   if (!plan_.invalid.empty()) {
     sendError(400, plan_.invalid);
     return;
   }
-  switch (plan_.endpoint) {
-    case Endpoint::kModels:
-      sendJson(b.status, modelsBody());
-      return;
-    case Endpoint::kEmbeddings:
-      sendJson(b.status, embeddingsBody());
-      return;
-    case Endpoint::kChat:
-    case Endpoint::kCompletions:
-    case Endpoint::kMessages:
-      if (plan_.stream) {
-        startStream();
-      } else {
-        sendJson(b.status, plan_.endpoint == Endpoint::kChat          ? chatBody()
-                           : plan_.endpoint == Endpoint::kCompletions ? completionBody()
-                                                                      : messagesBody());
-      }
-      return;
-    case Endpoint::kBadMethod:
-      sendError(405, "mock provider: method not allowed");
-      return;
-    default:
-      sendError(404, "mock provider: no such endpoint " + plan_.path);
-      return;
+  if (plan_.stream) {
+    startStream();
+  } else {
+    sendJson(b.status, mock::answerBody(plan_, loop_.models()));
   }
 }
 
@@ -998,6 +736,11 @@ void Connection::sendJson(int status, const std::string& body, const std::string
       "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(body.size()) +
       "\r\n" + commonHeaders() + extra_headers + "\r\n";
   pending_body_ = body;
+  if (plan_.b.stall_after >= 0 && status >= 200 && status <= 299) {
+    send(head);  // and nothing more: the client waits for a body that never comes
+    phase_ = Phase::kStall;
+    return;
+  }
   if (plan_.b.ttft_ms > 0 && status >= 200 && status <= 299) {
     send(head);
     startTimer(Phase::kTtft, plan_.b.ttft_ms);
@@ -1028,98 +771,19 @@ void Connection::sendBody() {
   finishExchange();
 }
 
-void Connection::sendError(int status, const std::string& message) {
-  std::string body;
-  if (plan_.endpoint == Endpoint::kMessages) {
-    body = std::string("{\"type\":\"error\",\"error\":{\"type\":\"") + anthropicErrorType(status) +
-           "\",\"message\":" + jsonString(message) + "}}";
-  } else {
-    body = std::string("{\"error\":{\"message\":") + jsonString(message) + ",\"type\":\"" +
-           openAiErrorType(status) +
-           "\",\"param\":null,\"code\":" + (status == 429 ? "\"rate_limit_exceeded\"" : "null") +
-           "}}";
-  }
+void Connection::sendError(int status, const std::string& message, std::string_view code) {
+  const std::string body = mock::errorBody(plan_, status, message, code);
   std::string extra;
   if (plan_.b.retry_after >= 0)
     extra = "retry-after: " + std::to_string(plan_.b.retry_after) + "\r\n";
   plan_.b.ttft_ms = 0;
   plan_.b.reset_after = -1;
+  plan_.b.stall_after = -1;
   sendJson(status, body, extra);
 }
 
-std::string Connection::chatBody() const {
-  std::string content;
-  for (int i = 0; i < plan_.pieces; ++i) content += plan_.piece(i);
-  std::string out =
-      "{\"id\":\"chatcmpl-mock-" + std::to_string(plan_.id) +
-      "\",\"object\":\"chat.completion\",\"created\":" + std::to_string(plan_.created) +
-      ",\"model\":" + jsonString(plan_.model) +
-      ",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" +
-      jsonString(content) +
-      "},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":" + usageJson(plan_);
-  const size_t target = static_cast<size_t>(std::max(plan_.b.body_bytes, 0));
-  const size_t padding_overhead = 19;  // ,"mock_padding":"" and the closing brace
-  if (target > out.size() + padding_overhead) {
-    out += ",\"mock_padding\":\"" + std::string(target - out.size() - padding_overhead, 'x') + "\"";
-  }
-  return out + "}";
-}
-
-std::string Connection::completionBody() const {
-  std::string text;
-  for (int i = 0; i < plan_.pieces; ++i) text += plan_.piece(i);
-  return "{\"id\":\"cmpl-mock-" + std::to_string(plan_.id) +
-         "\",\"object\":\"text_completion\",\"created\":" + std::to_string(plan_.created) +
-         ",\"model\":" + jsonString(plan_.model) + ",\"choices\":[{\"text\":" + jsonString(text) +
-         ",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":" +
-         usageJson(plan_) + "}";
-}
-
-std::string Connection::messagesBody() const {
-  std::string text;
-  for (int i = 0; i < plan_.pieces; ++i) text += plan_.piece(i);
-  return "{\"id\":\"msg_mock_" + std::to_string(plan_.id) +
-         "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" + jsonString(plan_.model) +
-         ",\"content\":[{\"type\":\"text\",\"text\":" + jsonString(text) +
-         "}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":" +
-         std::to_string(plan_.prompt_tokens) +
-         ",\"output_tokens\":" + std::to_string(plan_.completionTokens()) + "}}";
-}
-
-std::string Connection::embeddingsBody() const {
-  std::string out = "{\"object\":\"list\",\"data\":[";
-  for (int i = 0; i < plan_.inputs; ++i) {
-    if (i > 0) out += ',';
-    out += "{\"object\":\"embedding\",\"index\":" + std::to_string(i) + ",\"embedding\":[";
-    for (int j = 0; j < plan_.dimensions; ++j) {
-      if (j > 0) out += ',';
-      char buf[16];
-      std::snprintf(buf, sizeof(buf), "%.2f", static_cast<double>((i + 1) * (j + 1) % 100) / 100);
-      out += buf;
-    }
-    out += "]}";
-  }
-  return out + "],\"model\":" + jsonString(plan_.model) +
-         ",\"usage\":{\"prompt_tokens\":" + std::to_string(plan_.prompt_tokens) +
-         ",\"total_tokens\":" + std::to_string(plan_.prompt_tokens) + "}}";
-}
-
-std::string Connection::modelsBody() const {
-  std::string out = "{\"object\":\"list\",\"data\":[";
-  bool first = true;
-  for (const std::string& model : loop_.models()) {
-    if (!first) out += ',';
-    first = false;
-    out += "{\"id\":" + jsonString(model) +
-           ",\"object\":\"model\",\"created\":" + std::to_string(plan_.created) +
-           ",\"owned_by\":\"llmproxy-mock\"}";
-  }
-  return out + "]}";
-}
-
 void Connection::startStream() {
-  next_piece_ = 0;
-  prelude_sent_ = false;
+  writer_.start(plan_);
   std::string head =
       "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n"
       "transfer-encoding: chunked\r\n" +
@@ -1139,14 +803,27 @@ void Connection::produce() {
     if (!batch.empty()) send(batch);
     batch.clear();
   };
+  const MockBehaviour& b = plan_.b;
   while (!closing_) {
-    if (next_piece_ >= plan_.pieces) {
-      appendTail(batch);
+    const int done = writer_.stepsDone();
+    if (b.error_after >= 0 && done >= b.error_after) {
+      writer_.appendError(batch);
       flush();
       finishExchange();
       return;
     }
-    if (plan_.b.reset_after >= 0 && next_piece_ >= plan_.b.reset_after) {
+    if (b.stall_after >= 0 && done >= b.stall_after) {
+      flush();
+      phase_ = Phase::kStall;  // until the client gives up or the mock stops
+      return;
+    }
+    if (done >= plan_.steps) {
+      writer_.appendTail(batch);
+      flush();
+      finishExchange();
+      return;
+    }
+    if (b.reset_after >= 0 && done >= b.reset_after) {
       flush();
       abortAfterDrain();
       return;
@@ -1158,98 +835,14 @@ void Connection::produce() {
       loop_.backpressureWaits()++;
       return;
     }
-    appendEvent(batch, next_piece_++);
-    if (plan_.b.chunk_delay_ms > 0 && next_piece_ < plan_.pieces) {
+    writer_.appendStep(batch);
+    if (b.chunk_delay_ms > 0 && writer_.stepsDone() < plan_.steps) {
       flush();
-      startTimer(Phase::kChunkDelay, plan_.b.chunk_delay_ms);
+      startTimer(Phase::kChunkDelay, b.chunk_delay_ms);
       return;
     }
     if (batch.size() >= kBatchBytes) flush();
   }
-}
-
-void Connection::appendEvent(std::string& out, int index) {
-  const bool last = index + 1 == plan_.pieces;
-  const std::string text = jsonString(plan_.piece(index));
-  const std::string id = std::to_string(plan_.id);
-  const std::string model = jsonString(plan_.model);
-  switch (plan_.endpoint) {
-    case Endpoint::kMessages:
-      appendPrelude(out);
-      appendSseChunk(out,
-                     "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
-                     "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" +
-                         text + "}}\n\n");
-      return;
-    case Endpoint::kCompletions:
-      appendSseChunk(out, "data: {\"id\":\"cmpl-mock-" + id +
-                              "\",\"object\":\"text_completion\","
-                              "\"created\":" +
-                              std::to_string(plan_.created) + ",\"model\":" + model +
-                              ",\"choices\":[{\"text\":" + text +
-                              ",\"index\":0,\"logprobs\":null,"
-                              "\"finish_reason\":" +
-                              (last ? "\"stop\"" : "null") + "}]}\n\n");
-      return;
-    default:
-      appendSseChunk(out, "data: {\"id\":\"chatcmpl-mock-" + id +
-                              "\",\"object\":"
-                              "\"chat.completion.chunk\",\"created\":" +
-                              std::to_string(plan_.created) + ",\"model\":" + model +
-                              ",\"choices\":[{\"index\":0,\"delta\":{" +
-                              (index == 0 ? "\"role\":\"assistant\"," : "") +
-                              "\"content\":" + text + "},\"logprobs\":null,\"finish_reason\":" +
-                              (last ? "\"stop\"" : "null") + "}]}\n\n");
-      return;
-  }
-}
-
-void Connection::appendPrelude(std::string& out) {
-  if (prelude_sent_) return;
-  prelude_sent_ = true;
-  appendSseChunk(out,
-                 "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
-                 "{\"id\":\"msg_mock_" +
-                     std::to_string(plan_.id) +
-                     "\",\"type\":\"message\","
-                     "\"role\":\"assistant\",\"model\":" +
-                     jsonString(plan_.model) +
-                     ",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":"
-                     "{\"input_tokens\":" +
-                     std::to_string(plan_.prompt_tokens) + ",\"output_tokens\":1}}}\n\n");
-  appendSseChunk(out,
-                 "event: content_block_start\ndata: {\"type\":\"content_block_start\","
-                 "\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
-}
-
-void Connection::appendTail(std::string& out) {
-  const std::string id = std::to_string(plan_.id);
-  const std::string model = jsonString(plan_.model);
-  if (plan_.endpoint == Endpoint::kMessages) {
-    appendPrelude(out);  // no content events: still a well-formed message stream
-    appendSseChunk(out,
-                   "event: content_block_stop\ndata: {\"type\":\"content_block_stop\","
-                   "\"index\":0}\n\n");
-    appendSseChunk(out,
-                   "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":"
-                   "{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":"
-                   "{\"output_tokens\":" +
-                       std::to_string(plan_.completionTokens()) + "}}\n\n");
-    appendSseChunk(out, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-  } else {
-    if (plan_.include_usage) {
-      appendSseChunk(
-          out,
-          "data: {\"id\":\"" +
-              std::string(plan_.endpoint == Endpoint::kChat ? "chatcmpl-mock-" : "cmpl-mock-") +
-              id + "\",\"object\":\"" +
-              (plan_.endpoint == Endpoint::kChat ? "chat.completion.chunk" : "text_completion") +
-              "\",\"created\":" + std::to_string(plan_.created) + ",\"model\":" + model +
-              ",\"choices\":[],\"usage\":" + usageJson(plan_) + "}\n\n");
-    }
-    appendSseChunk(out, "data: [DONE]\n\n");
-  }
-  out += "0\r\n\r\n";
 }
 
 void Connection::finishExchange() {

@@ -1,4 +1,4 @@
-// MockProvider: a fast, scriptable OpenAI-compatible (and Anthropic Messages) upstream for tests,
+// MockProvider: a fast, scriptable OpenAI (chat, Responses) and Anthropic upstream for tests,
 // `make run` and `make bench`; plain HTTP or TLS, on its own libuv loop thread.
 #pragma once
 
@@ -17,25 +17,47 @@
 namespace llmproxy::testing {
 
 // How the mock answers. Options::defaults applies to every request; each field can be
-// overridden per request by a header (the proxy forwards them):
-//   x-mock-status, x-mock-delay-ms, x-mock-ttft-ms, x-mock-chunks, x-mock-chunk-delay-ms,
-//   x-mock-reset-after, x-mock-content, x-mock-chunk-bytes, x-mock-body-bytes,
-//   x-mock-prompt-tokens, x-mock-completion-tokens, x-mock-retry-after.
-// A request for the model "mock-status-NNN" is answered with status NNN (e.g. a probe of one
-// failing model next to working ones).
+// overridden per request by a header x-mock-NAME (the proxy forwards them), where NAME is the
+// field's name with '-' for '_' (x-mock-delay-ms, x-mock-tool-calls, ...), and by
+// POST /__mock/behaviour with the field names as JSON keys. A request for the model
+// "mock-status-NNN" is answered with status NNN (e.g. a probe of one failing model next to
+// working ones). Every knob works on every endpoint where it means something; a "content event"
+// is one delta of a stream (a chat chunk with content, an Anthropic content_block_delta, a
+// Responses *.delta event), and the default output token count is the number of them.
 struct MockBehaviour {
-  int status = 200;            // non-2xx answers an OpenAI-style (or Anthropic-style) error body
+  int status = 200;            // non-2xx answers an error body in the endpoint's protocol
   int delay_ms = 0;            // before the response head
   int ttft_ms = 0;             // after the head, before the first body byte
-  int chunks = 5;              // stream events carrying content (also the completion token count)
+  int chunks = 5;              // content events carrying the reply text
   int chunk_delay_ms = 0;      // between two content events of a stream
   int reset_after = -1;        // >= 0: TCP RST after that many content events (0 = before the head)
   std::string content;         // the reply text, split over the chunks; empty = generated words
   int chunk_bytes = 0;         // > 0: every chunk carries this many bytes of filler instead
   int body_bytes = 0;          // > 0: pad a non-streaming body to about this many bytes
   int prompt_tokens = -1;      // >= 0: reported instead of the estimate (text length / 4)
-  int completion_tokens = -1;  // >= 0: reported instead of the chunk count
+  int completion_tokens = -1;  // >= 0: reported instead of the content event count
   int retry_after = -1;        // >= 0: adds a retry-after header to error answers
+
+  // Content beyond text (chat, Anthropic messages, Responses).
+  int tool_calls = 0;         // with `tools` in the request: that many tool calls after the text
+                              // (a tool_choice that forces a tool makes it at least 1; "none" 0)
+  std::string tool_input;     // each call's input (JSON object); empty = {"call":N,"query":"mock"}
+  int thinking = -1;          // reasoning block first: 1 always, 0 never, -1 when the request
+                              // asks (thinking.type enabled / reasoning / reasoning_effort)
+  std::string stop_reason;    // end_turn, max_tokens, stop_sequence, tool_use, refusal, pause_turn
+                              // (or stop, length, tool_calls, content_filter); empty = natural
+  std::string stop_sequence;  // reported with stop_sequence; empty = the request's first or "STOP"
+  int cache_read_tokens = 0;  // usage: cache_read_input_tokens / cached_tokens
+  int cache_creation_tokens = 0;  // usage: cache_creation_input_tokens (Anthropic)
+  // Streams only.
+  int error_after = -1;  // >= 0: the protocol's error event after that many content events, end
+  int error_status = 0;  // the error's type by status; 0 = 529 overloaded_error on Anthropic,
+                         // 500 server_error on OpenAI
+  int stall_after = -1;  // >= 0: stop sending after that many content events and keep the
+                         // connection open (non-streaming: the head, then nothing)
+  // Keys. Anthropic endpoints always require x-api-key and anthropic-version.
+  std::string api_key;  // non-empty: it must arrive (Authorization: Bearer or api-key on OpenAI
+                        // endpoints, x-api-key on Anthropic ones), else 401
 };
 
 // One request as the mock received it.
@@ -58,8 +80,10 @@ struct RecordedRequest {
 // behaviour of requests already being answered does not change under them.
 //
 // Endpoints (any path prefix accepted, query ignored for routing): POST .../chat/completions,
-// .../completions, .../embeddings, .../messages (Anthropic); GET .../models. Control, not
-// recorded: GET /__mock/requests (JSON array), GET /__mock/stats, POST /__mock/reset,
+// .../completions, .../embeddings, .../responses (OpenAI Responses), .../messages and
+// .../messages/count_tokens (Anthropic); GET .../models (Anthropic's list shape when the request
+// carries anthropic-version). mock_answers.h describes each answer. Control, not recorded:
+// GET /__mock/requests (JSON array), GET /__mock/stats, POST /__mock/reset,
 // POST /__mock/behaviour (JSON object with MockBehaviour's field names: new defaults).
 class MockProvider {
  public:

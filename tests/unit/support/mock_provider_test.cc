@@ -283,16 +283,19 @@ TEST_F(MockProviderTest, OtherEndpointsAndPathPrefixes) {
 
 TEST_F(MockProviderTest, AnthropicMessagesStream) {
   HttpClient http = client();
-  ASSERT_TRUE(http.startStream("POST", "/v1/messages", {{"x-mock-chunks", "2"}},
+  ASSERT_TRUE(http.startStream("POST", "/v1/messages",
+                               {{"x-mock-chunks", "2"},
+                                {"x-api-key", "sk-ant"},
+                                {"anthropic-version", "2023-06-01"}},
                                R"({"model":"claude-x","stream":true,"max_tokens":10,)"
                                R"("messages":[{"role":"user","content":"hi"}]})")
                   .ok);
   std::vector<std::string> types;
   for (const SseEvent& event : readAllEvents(http)) types.push_back(event.event);
   EXPECT_EQ(types,
-            (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta",
-                                      "content_block_delta", "content_block_stop", "message_delta",
-                                      "message_stop"}));
+            (std::vector<std::string>{"message_start", "ping", "content_block_start",
+                                      "content_block_delta", "content_block_delta",
+                                      "content_block_stop", "message_delta", "message_stop"}));
   HttpResponse error =
       httpPost(mock_.port(), "/v1/messages", R"({"model":"c"})", {{"x-mock-status", "529"}});
   EXPECT_EQ(std::string_view(parseJson(json_, error.body)["error"]["type"]), "overloaded_error");
