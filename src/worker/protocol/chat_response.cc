@@ -175,7 +175,7 @@ common::Result<InternalResponse> parseChatCompletion(std::string_view body) {
     part.id = std::move(call.id);
     part.name = std::move(call.name);
     if (isJsonObject(call.arguments)) {
-      part.input = std::move(call.arguments);
+      appendMinified(part.input, call.arguments);
     } else {
       part.input = "{}";
       ++response.repaired_tool_inputs;
