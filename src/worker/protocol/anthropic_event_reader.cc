@@ -122,7 +122,8 @@ void AnthropicEventReader::onBlockStart(od::object root, std::string& out) {
       if (compact != "{}") emitter_.delta(StreamDeltaKind::InputJson, compact, out);
     }
   } else {
-    return;  // redacted_thinking, server tools: nothing a client of another protocol can use
+    skipped_index_ = index;  // redacted_thinking, server tools: no other protocol carries them
+    return;
   }
   open_index_ = index;
 }
@@ -155,7 +156,11 @@ void AnthropicEventReader::onBlockDelta(od::object root, std::string& out) {
       });
     }
   });
-  if (!known || index != open_index_ || open_index_ < 0) return;
+  if (!known || index == skipped_index_) return;
+  if (index != open_index_ || open_index_ < 0) {
+    ++late_pieces_;
+    return;
+  }
   emitter_.delta(kind, piece, out);
 }
 

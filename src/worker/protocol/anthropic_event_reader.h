@@ -31,6 +31,7 @@ class AnthropicEventReader {
 
   bool hasUsage() const { return has_usage_; }
   const TokenUsage& usage() const { return usage_; }
+  uint32_t latePieces() const { return late_pieces_; }  // deltas for a block not open
 
  private:
   void onMessageStart(od::object root, std::string& out);
@@ -40,7 +41,9 @@ class AnthropicEventReader {
   void onMessageDelta(od::object root);
 
   StreamEmitter& emitter_;
-  int64_t open_index_ = -1;  // Anthropic index of the block the emitter has open
+  int64_t open_index_ = -1;     // Anthropic index of the block the emitter has open
+  int64_t skipped_index_ = -1;  // the last block left out (its deltas are expected)
+  uint32_t late_pieces_ = 0;
   StopReason stop_ = StopReason::EndTurn;
   std::string stop_sequence_;
   bool has_usage_ = false;

@@ -47,11 +47,9 @@ class StreamConverter {
   bool hasUsage() const { return reader_.hasUsage(); }
   const TokenUsage& usage() const { return reader_.usage(); }
   // Provider pieces that had no place in the client's grammar (see the readers).
-  uint32_t dropped() const { return emitter_.dropped() + lateOf(reader_); }
+  uint32_t dropped() const { return emitter_.dropped() + reader_.latePieces(); }
 
  private:
-  static uint32_t lateOf(const ChatChunkReader& reader) { return reader.latePieces(); }
-  static uint32_t lateOf(const AnthropicEventReader&) { return 0; }
 
   Writer writer_;
   StreamEmitter emitter_;

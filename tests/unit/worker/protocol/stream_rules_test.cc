@@ -392,6 +392,18 @@ TEST(AnthropicToChat, RedactedThinkingAndItsDeltasAreLeftOut) {
               messageDelta("end_turn"), kStop});
   EXPECT_EQ(chatOk(out, false).text, "ok");
   EXPECT_EQ(out.find("leak"), std::string::npos);
+  EXPECT_EQ(c.dropped(), 0u) << "a skipped block's deltas are expected, not dropped";
+}
+
+TEST(AnthropicToChat, DeltasForABlockThatIsNotOpenAreDroppedAndCounted) {
+  AnthropicToChatStream c(testClient());
+  const std::string out =
+      run(c, {kStart, blockDelta(5, R"({"type":"text_delta","text":"orphan"})"),
+              blockStart(0, R"({"type":"text","text":""})"), blockStop(0),
+              blockDelta(0, R"({"type":"text_delta","text":"late"})"), messageDelta("end_turn"),
+              kStop});
+  EXPECT_EQ(chatOk(out, false).text, "");
+  EXPECT_EQ(c.dropped(), 2u);
 }
 
 TEST(AnthropicToChat, AnErrorEventIsTheOpenAIErrorEventWithoutDone) {
