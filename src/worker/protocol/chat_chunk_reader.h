@@ -13,16 +13,16 @@
 namespace llmproxy::worker::protocol {
 
 // Owned by a stream converter, as long as the stream; worker-loop-only. State: the open tool
-// call (its chat index and id), the chat indexes of the calls already closed, the stop reason
-// and usage so far.
+// call (its chat index and id), the chat indexes of the calls seen, the stop reason and usage.
 //
 // Per chunk (choices[0] only): delta.reasoning_content (or delta.reasoning) → Thinking,
 // delta.content and delta.refusal → Text, each tool_calls entry → a ToolUse block the first
 // time its index (or a new id at an open index) appears, its arguments → InputJson. A late
-// piece for a call already closed (providers that interleave calls) is dropped and counted in
-// the emitter. finish_reason closes the open block; the end itself waits for the usage: it is
-// emitted at the usage-only chunk ("choices":[]) after it, at [DONE], or at finish(). A chunk
-// with a top-level `error` fails the stream with the provider's message.
+// piece for a call already closed (providers that interleave calls) is dropped and counted
+// (latePieces). finish_reason closes the open block; the end itself waits for the usage: it
+// is emitted at the usage-only chunk ("choices":[]) after it, at [DONE], or at finish(); a
+// stream that ends without finish_reason ends as EndTurn. A chunk with a top-level `error`
+// fails the stream with the provider's message.
 class ChatChunkReader {
  public:
   explicit ChatChunkReader(StreamEmitter& emitter) : emitter_(emitter) {}
