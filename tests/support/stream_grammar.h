@@ -31,6 +31,7 @@ struct StreamTranscript {
   std::string stop;
   std::string stop_sequence;  // Anthropic only
   bool failed = false;        // ended with the protocol's error event
+  bool open_at_error = false;  // ... while a block/item was open (valid, but not what we send)
   std::string error_type;     // Anthropic error.type / OpenAI error.type / Responses error.code
   std::string error_message;
   bool has_usage = false;  // a usage object at the end (message_delta, usage chunk, final object)
@@ -46,9 +47,10 @@ struct StreamTranscript {
 // Anthropic: message_start first (id msg_…, the model), content_block_start before its deltas
 // with indexes 0, 1, 2… and one block open at a time, delta types matching the block,
 // every block stopped, one message_delta (stop_reason set, usage) after the last block, then
-// message_stop last; or `event: error` last instead of message_delta/message_stop. Every event
-// has `event:` equal to data.type; when the stop reason is tool_use, every tool input
-// joins into a JSON object.
+// message_stop last; or `event: error` last instead of message_delta/message_stop (a block may
+// be open then: open_at_error). Every event has `event:` equal to data.type; when the stop
+// reason is tool_use, every tool input joins into a JSON object. Usage is message_start's,
+// updated by the members message_delta carries (as the SDKs accumulate it).
 StreamTranscript checkAnthropicStream(std::string_view wire, std::string_view model);
 
 // Chat: every chunk has the same id (chatcmpl-…) and created, object chat.completion.chunk and
@@ -56,7 +58,7 @@ StreamTranscript checkAnthropicStream(std::string_view wire, std::string_view mo
 // order (id, type function and name on a call's first piece only); finish_reason exactly
 // once; the usage chunk ("choices":[]) after it exactly when `include_usage`; [DONE] last;
 // with finish_reason tool_calls, every call's arguments join into a JSON object.
-// Or an error event (`event: error`, data {"error":…}) last, without [DONE].
+// Or an error payload (data {"error":…}, with or without `event: error`) last, without [DONE].
 StreamTranscript checkChatStream(std::string_view wire, std::string_view model,
                                  bool include_usage);
 
@@ -64,7 +66,8 @@ StreamTranscript checkChatStream(std::string_view wire, std::string_view model,
 // response.in_progress first; items added with output_index 0, 1, 2…, one open at a time, their
 // events naming the open item, .done texts equal to the deltas joined; exactly one of
 // response.completed / response.incomplete / response.failed, last, with the model, the same
-// id, every item in `output`, and usage (failed excepted).
+// id, every item in `output`, and usage (failed excepted; an item may be open at
+// response.failed: open_at_error).
 StreamTranscript checkResponsesStream(std::string_view wire, std::string_view model);
 
 // One SSE event of a wire stream.

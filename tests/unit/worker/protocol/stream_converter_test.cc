@@ -283,6 +283,7 @@ TEST_P(StreamConverterTest, EndingOrFailingAfterAnyEventKeepsTheGrammar) {
       ASSERT_TRUE(t.ok()) << (fail ? "fail" : "finish") << " after " << n << " events: "
                           << t.violation << "\n"
                           << out;
+      EXPECT_FALSE(t.open_at_error) << "the converters close every block before the error";
     }
   }
 }
