@@ -66,8 +66,7 @@ void dropInvalidRows(DbRows& rows, const common::Config& file) {
     rows.skipped.push_back(RowProblem{
         "providers", p.db_id, p.id,
         fieldOf(errors.front().message, "provider.",
-                {{"\"anthropic\"", "provider_type"},
-                 {"api_base", "api_base"},
+                {{"api_base", "api_base"},
                  {"provider.id", "provider_key"},
                  {"duplicate provider id", "provider_key"}}),
         joinMessages(errors)});

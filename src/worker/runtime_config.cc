@@ -37,6 +37,7 @@ common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Conf
     pr.origin.ca_file = p.ca_file;
     pr.host_header = protocol::hostHeaderLine(p);
     pr.auth_header = protocol::authHeaderLine(p);
+    pr.version_header = protocol::versionHeaderLine(p);
     if (health) pr.health = health->entry(p.id);
     rc->provider_runtime.push_back(std::move(pr));
   }

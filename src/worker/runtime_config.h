@@ -26,6 +26,7 @@ struct ProviderRuntime {
   OriginKey origin;
   std::string host_header;  // "Host: api.openai.com\r\n"
   std::string auth_header;  // "Authorization: Bearer ...\r\n" or "api-key: ...\r\n" (secret)
+  std::string version_header;  // "anthropic-version: ...\r\n" for Anthropic, else empty
   common::ProviderHealthEntry* health = nullptr;  // shared-memory health slot (bound per worker)
   uint32_t slots = common::ProviderSlots::kNone;  // its in-flight counter (max_concurrent)
 };

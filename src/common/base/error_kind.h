@@ -42,6 +42,7 @@ struct ErrorInfo {
   std::string_view openai_code;  // "invalid_api_key", "not_found", ...
   ErrorSide side;
   bool retryable;                // may be retried on another provider before the first byte
+  std::string_view anthropic_type;  // error.type in Anthropic's shape (Messages clients)
 };
 
 // Reading the table: the status, OpenAI type and code of an answer for `kind`, whether a

@@ -130,6 +130,7 @@ void visit(Io& io, S& p) {
   io(p.enabled);
   io(p.verify_ssl);
   io(p.forward_organization_headers);
+  io(p.responses);
   io(p.ca_file);
   io(p.models);
   io(p.model_mapping);

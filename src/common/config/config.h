@@ -116,6 +116,8 @@ struct ProviderConfig {
   bool enabled = true;
   bool verify_ssl = true;
   bool forward_organization_headers = false;  // client's OpenAI-Organization/-Project go upstream
+  // Takes OpenAI Responses requests as they are: 1 yes, 0 no, -1 by type (only "openai").
+  int8_t responses = -1;
   std::string ca_file;       // empty = system CA bundle
   std::vector<std::string> models;       // served as-is
   std::vector<ModelMapping> model_mapping;  // sorted by the documented priority at load

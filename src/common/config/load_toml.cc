@@ -574,6 +574,10 @@ void TomlReader::readProvider(const toml::table& table, const std::string& path,
           {"enabled", flag(p.enabled)},
           {"verify_ssl", flag(p.verify_ssl)},
           {"forward_organization_headers", flag(p.forward_organization_headers)},
+          {"responses",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             if (auto on = boolean(n, name)) p.responses = *on ? 1 : 0;
+           }},
           {"ca_file", str(p.ca_file, schema::provider::kCaFile)},
           {"models", [&](const toml::node& n, const std::string& name,
                          const std::string&) { assign(stringList(n, name), p.models); }},

@@ -52,7 +52,8 @@ std::string expected(Kind kind) {
     case Kind::Duration:
       return "expected a duration such as \"30s\" or \"250ms\" (an integer means seconds)";
     case Kind::Timestamp: return std::string(kExpectedRfc3339);
-    case Kind::ProviderType: return "expected \"openai\", \"openai-compatible\" or \"azure\"";
+    case Kind::ProviderType:
+      return "expected \"openai\", \"openai-compatible\", \"azure\" or \"anthropic\"";
     case Kind::Url: return "expected a URL starting with http:// or https://";
     case Kind::StringList: return "expected an array of strings";
     case Kind::Mapping: return "expected an object";
@@ -139,7 +140,7 @@ Checked<ProviderType> providerType(std::string_view text) {
   if (text == "openai") return ProviderType::OpenAI;
   if (text == "openai-compatible") return ProviderType::OpenAICompatible;
   if (text == "azure") return ProviderType::Azure;
-  if (text == "anthropic") return std::unexpected(providerTypeUnsupported(ProviderType::Anthropic));
+  if (text == "anthropic") return ProviderType::Anthropic;
   return std::unexpected(expected(Kind::ProviderType) + " (got \"" + std::string(text) + "\")");
 }
 
@@ -153,10 +154,9 @@ std::string_view providerTypeName(ProviderType type) {
   return "openai";
 }
 
-std::string providerTypeUnsupported(ProviderType type) {
-  if (type != ProviderType::Anthropic) return "";
-  return "\"anthropic\" is not supported yet (cross-protocol translation is planned); use an "
-         "OpenAI-compatible endpoint";
+bool speaksResponses(const ProviderConfig& provider) {
+  if (provider.responses >= 0) return provider.responses == 1;
+  return provider.type == ProviderType::OpenAI;
 }
 
 Checked<std::string> providerId(std::string_view text) {

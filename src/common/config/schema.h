@@ -71,6 +71,10 @@ inline constexpr Field kCaFile{"ca_file", "", "", Kind::String, 0, 4096, "\"\""}
 // Configuration file only (no admin member, no column): database providers never forward.
 inline constexpr Field kForwardOrganizationHeaders{"forward_organization_headers", "", "",
                                                    Kind::Bool, 0, 0, "false"};
+// Configuration file only: whether Responses requests pass through unchanged (database
+// providers take the default).
+inline constexpr Field kResponses{"responses", "", "", Kind::Bool, 0, 0,
+                                  "true for \"openai\", else false"};
 inline constexpr Field kModels{"models", "models", "models", Kind::StringList, 0, 4096, "[]"};
 inline constexpr Field kModelMapping{"model_mapping", "model_mapping", "model_mapping",
                                      Kind::Mapping, 0, 4096, "{}"};
@@ -80,7 +84,7 @@ inline constexpr Field kQueueTimeout{"queue_timeout", "", "", Kind::Duration, 1,
 
 inline constexpr std::array kAll = {&kId,         &kType,         &kApiBase,   &kApiKey,
                                     &kApiVersion, &kWeight,       &kEnabled,   &kVerifySsl,
-                                    &kCaFile,     &kForwardOrganizationHeaders,
+                                    &kCaFile,     &kForwardOrganizationHeaders, &kResponses,
                                     &kModels,     &kModelMapping, &kMaxConcurrent,
                                     &kQueueTimeout};
 }  // namespace provider
@@ -140,12 +144,12 @@ Checked<Millis> durationText(const Field& field, std::string_view text);
 // A bare integer: whole seconds, then duration().
 Checked<Millis> durationSeconds(const Field& field, int64_t seconds);
 
-// "openai" | "openai-compatible" | "azure". "anthropic" is recognised and refused with its own
-// message until cross-protocol translation exists.
+// "openai" | "openai-compatible" | "azure" | "anthropic".
 Checked<ProviderType> providerType(std::string_view text);
 std::string_view providerTypeName(ProviderType type);
-// Why `type` cannot be used, or "" (for a Config built without providerType()).
-std::string providerTypeUnsupported(ProviderType type);
+// Whether OpenAI Responses requests go to `provider` unchanged: its `responses` setting, by
+// default only for type "openai" (others get them translated to Chat Completions).
+bool speaksResponses(const ProviderConfig& provider);
 
 // A provider id: 1 to 128 of letters, digits, '.', '_' and '-'.
 Checked<std::string> providerId(std::string_view text);

@@ -151,8 +151,6 @@ void validateProviders(const Config& config, Reporter& report) {
       report.error(path + ".id",
                    "duplicate provider id \"" + provider.id + "\"" + report.lineNote(it->second));
     }
-    if (const std::string why = schema::providerTypeUnsupported(provider.type); !why.empty())
-      report.error(path + ".type", "provider.type: " + why);
     if (provider.type == ProviderType::Azure && provider.api_version.empty()) {
       report.error(path + ".api_version", "provider.api_version: required for type \"azure\"");
     }

@@ -157,6 +157,10 @@ void MetricsWriter::retry() { add(header_->retries, 1); }
 
 void MetricsWriter::redisFallback() { add(header_->redis_fallbacks, 1); }
 
+void MetricsWriter::protocolPair(Api client, Api provider) {
+  add(header_->protocol_pairs[static_cast<size_t>(client)][static_cast<size_t>(provider)], 1);
+}
+
 void MetricsWriter::setRedisUp(bool up) {
   header_->redis_up.store(up ? 1 : 0, std::memory_order_relaxed);
 }
@@ -287,6 +291,7 @@ struct Totals {
   uint64_t retries = 0;
   uint64_t overflow = 0;
   uint64_t redis_fallbacks = 0;
+  uint64_t protocol_pairs[kApiCount][kApiCount] = {};
   int64_t redis_up = 0;
   uint64_t usage_written = 0;
   uint64_t usage_dropped = 0;
@@ -412,6 +417,9 @@ Totals collect(const ShmRegion& region) {
     t.usage_dropped += load(u.dropped);
     t.retries += load(h.retries);
     t.redis_fallbacks += load(h.redis_fallbacks);
+    for (size_t from = 0; from < kApiCount; ++from)
+      for (size_t to = 0; to < kApiCount; ++to)
+        t.protocol_pairs[from][to] += load(h.protocol_pairs[from][to]);
     t.overflow += load(h.overflow);
 
     const uint32_t used =
@@ -538,6 +546,25 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
                 "Limit checks decided by redis.on_failure because Redis was down or slower "
                 "than redis.timeout.",
                 t.redis_fallbacks);
+  uint64_t bypass = 0;
+  for (size_t a = 0; a < kApiCount; ++a) bypass += t.protocol_pairs[a][a];
+  appendCounter(out, "llm_proxy_bypass_requests_total",
+                "Proxied requests whose client and provider speak the same protocol (no "
+                "translation).",
+                bypass);
+  appendFamilyHead(out, "llm_proxy_cross_protocol_requests_total", "counter",
+                   "Proxied requests translated from the client's protocol to the provider's.");
+  for (size_t from = 0; from < kApiCount; ++from) {
+    for (size_t to = 0; to < kApiCount; ++to) {
+      if (from == to) continue;
+      std::string labels;
+      appendLabel(labels, "from", apiName(static_cast<Api>(from)));
+      appendLabel(labels, "to", apiName(static_cast<Api>(to)));
+      appendSample(out, "llm_proxy_cross_protocol_requests_total", labels);
+      appendUint(out, t.protocol_pairs[from][to]);
+      out += '\n';
+    }
+  }
   appendFamilyHead(out, "llm_proxy_redis_up", "gauge",
                    "Workers whose Redis connection is up (0 when Redis is unreachable or not "
                    "configured).");

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/protocol/api.h"
+
 namespace llmproxy::common {
 
 class ShmRegion;
@@ -67,8 +69,11 @@ struct alignas(64) MetricSlotHeader {
   std::atomic<uint64_t> overflow;        // samples that could not get their own label set
   std::atomic<uint64_t> redis_fallbacks;  // limit checks decided without Redis (down or slow)
   std::atomic<int64_t> redis_up;          // gauge: 1 while this worker's Redis connection is up
+  // Proxied requests by client protocol x provider protocol (common::Api): the diagonal is
+  // the bypass, the rest translations.
+  std::atomic<uint64_t> protocol_pairs[kApiCount][kApiCount];
 };
-static_assert(sizeof(MetricSlotHeader) == 64);
+static_assert(sizeof(MetricSlotHeader) % 64 == 0);  // whole cache lines: one worker each
 
 // Per worker slot: the usage log writer's counters (worker/usage/usage_writer). Kept apart from
 // MetricSlotHeader so that header stays one cache line.
@@ -146,6 +151,8 @@ class MetricsWriter {
   void retry();
   // A limit check that Redis should have decided but could not (llm_proxy_ratelimit_redis_fallbacks_total).
   void redisFallback();
+  // A proxied request that reached a provider: bypass when both protocols are the same.
+  void protocolPair(Api client, Api provider);
   // This worker's Redis connection state (llm_proxy_redis_up sums the live workers).
   void setRedisUp(bool up);
   // The usage log (llm_proxy_usage_records_{written,dropped}_total, llm_proxy_usage_records_queued).

@@ -111,9 +111,13 @@ void ProviderProbe::launch(Item& item) {
   item.body = w.take();
   std::string& h = item.head;
   h.clear();
-  protocol::appendRequestLine(h, pc, protocol::Operation::ChatCompletions, item.model);
+  // The same body is a valid Chat Completions and Anthropic Messages request.
+  const auto op = pc.type == common::ProviderType::Anthropic ? protocol::Operation::Messages
+                                                              : protocol::Operation::ChatCompletions;
+  protocol::appendRequestLine(h, pc, op, item.model);
   h += provider_.host_header;
   h += provider_.auth_header;
+  h += provider_.version_header;
   h += "Content-Type: application/json\r\nUser-Agent: llmproxy-probe\r\n";
   protocol::appendHeadEnd(h, request_id_, item.body.size());
   item.call = upstream_client_.start(

@@ -24,7 +24,11 @@ bool isAdminEndpoint(Endpoint e) {
     case Endpoint::Models:
     case Endpoint::ChatCompletions:
     case Endpoint::Completions:
-    case Endpoint::Embeddings: return false;
+    case Endpoint::Embeddings:
+    case Endpoint::Messages:
+    case Endpoint::CountTokens:
+    case Endpoint::Responses:
+    case Endpoint::EventLogging: return false;
   }
   return false;
 }
@@ -49,13 +53,18 @@ const char* endpointLabel(Endpoint e) {
     case Endpoint::ChatCompletions: return "/v1/chat/completions";
     case Endpoint::Completions: return "/v1/completions";
     case Endpoint::Embeddings: return "/v1/embeddings";
+    case Endpoint::Messages: return "/v1/messages";
+    case Endpoint::CountTokens: return "/v1/messages/count_tokens";
+    case Endpoint::Responses: return "/v1/responses";
+    case Endpoint::EventLogging: return "/api/event_logging/batch";
   }
   return "other";
 }
 
 bool isProxyEndpoint(Endpoint e) {
   return e == Endpoint::ChatCompletions || e == Endpoint::Completions ||
-         e == Endpoint::Embeddings;
+         e == Endpoint::Embeddings || e == Endpoint::Messages || e == Endpoint::CountTokens ||
+         e == Endpoint::Responses;
 }
 
 }  // namespace llmproxy::worker

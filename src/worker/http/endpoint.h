@@ -25,6 +25,10 @@ enum class Endpoint : uint8_t {
   ChatCompletions,  // POST /v1/chat/completions
   Completions,      // POST /v1/completions
   Embeddings,       // POST /v1/embeddings
+  Messages,         // POST /v1/messages (Anthropic Messages)
+  CountTokens,      // POST /v1/messages/count_tokens
+  Responses,        // POST /v1/responses (OpenAI Responses)
+  EventLogging,     // POST /api/event_logging/batch (Claude Code telemetry, answered locally)
 };
 
 // Admin endpoints need the admin key; the others are public (issue 3 adds client keys).
@@ -34,6 +38,12 @@ const char* endpointLabel(Endpoint e);
 // Forwarded to a provider.
 bool isProxyEndpoint(Endpoint e);
 // Needs a client key (when keys are configured).
-inline bool needsClientKey(Endpoint e) { return e == Endpoint::Models || isProxyEndpoint(e); }
+inline bool needsClientKey(Endpoint e) {
+  return e == Endpoint::Models || e == Endpoint::EventLogging || isProxyEndpoint(e);
+}
+// Answers in Anthropic's shapes (errors, the models list asked with anthropic-version).
+inline bool isAnthropicEndpoint(Endpoint e) {
+  return e == Endpoint::Messages || e == Endpoint::CountTokens || e == Endpoint::EventLogging;
+}
 
 }  // namespace llmproxy::worker

@@ -1,8 +1,9 @@
-// Local responses: JSON bodies and OpenAI-style errors.
+// Local responses: JSON bodies and errors in the OpenAI or the Anthropic shape.
 #include "worker/http/response.h"
 
 #include <optional>
 
+#include "common/http/anthropic_error.h"
 #include "common/http/openai_error.h"
 
 namespace llmproxy::worker {
@@ -18,6 +19,10 @@ Response Response::error(const common::Error& error, std::string_view param) {
   std::optional<std::string_view> p;
   if (!param.empty()) p = param;
   return json(common::errorInfo(error.kind).http_status, common::openAIErrorBody(error, p));
+}
+
+Response Response::anthropicError(const common::Error& error) {
+  return json(common::errorInfo(error.kind).http_status, common::anthropicErrorBody(error));
 }
 
 }  // namespace llmproxy::worker

@@ -19,6 +19,8 @@ struct Response {
   static Response json(int status, std::string body);
   // The OpenAI-style error body: {"error":{"message","type","param","code"}}.
   static Response error(const common::Error& error, std::string_view param = {});
+  // The Anthropic-style error body: {"type":"error","error":{"type","message"}}.
+  static Response anthropicError(const common::Error& error);
 };
 
 }  // namespace llmproxy::worker

@@ -42,11 +42,22 @@ constexpr std::array kRoutes{
     RouteEntry{"/v1/completions", "POST", Endpoint::Completions, kApi},
     RouteEntry{"/v1/embeddings", "POST", Endpoint::Embeddings, kApi},
     RouteEntry{"/v1/models", "GET", Endpoint::Models, kApi},
-    // The seeds' aliases without /v1.
+    RouteEntry{"/v1/messages", "POST", Endpoint::Messages, kApi},
+    RouteEntry{"/v1/messages/count_tokens", "POST", Endpoint::CountTokens, kApi},
+    RouteEntry{"/v1/responses", "POST", Endpoint::Responses, kApi},
+    RouteEntry{"/api/event_logging/batch", "POST", Endpoint::EventLogging, kApi},
+    // The seeds' aliases without /v1, and with /v2.
     RouteEntry{"/chat/completions", "POST", Endpoint::ChatCompletions, kApi},
     RouteEntry{"/completions", "POST", Endpoint::Completions, kApi},
     RouteEntry{"/embeddings", "POST", Endpoint::Embeddings, kApi},
     RouteEntry{"/models", "GET", Endpoint::Models, kApi},
+    RouteEntry{"/messages", "POST", Endpoint::Messages, kApi},
+    RouteEntry{"/messages/count_tokens", "POST", Endpoint::CountTokens, kApi},
+    RouteEntry{"/responses", "POST", Endpoint::Responses, kApi},
+    RouteEntry{"/v2/chat/completions", "POST", Endpoint::ChatCompletions, kApi},
+    RouteEntry{"/v2/messages", "POST", Endpoint::Messages, kApi},
+    RouteEntry{"/v2/messages/count_tokens", "POST", Endpoint::CountTokens, kApi},
+    RouteEntry{"/v2/responses", "POST", Endpoint::Responses, kApi},
 };
 
 constexpr size_t kMaxParamSize = 256;  // longer segments match no route (404)

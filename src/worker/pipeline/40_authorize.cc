@@ -83,6 +83,7 @@ Outcome stage::authorize(Exchange& ex) {
                                        "This API key is not allowed to use the model '" +
                                            up.model + "'.",
                                        0});
+  if (ex.endpoint == Endpoint::CountTokens) return Outcome::Next;  // counting is not using
   return checkLimits(ex, up);
 }
 

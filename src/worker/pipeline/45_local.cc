@@ -76,9 +76,14 @@ Outcome runHandler(LocalCall& call) {
       return admin::usage(call);
     case Endpoint::Models:
       return handlers::models(call);
+    case Endpoint::EventLogging:
+      return handlers::eventLogging(call);
     case Endpoint::ChatCompletions:
     case Endpoint::Completions:
     case Endpoint::Embeddings:
+    case Endpoint::Messages:
+    case Endpoint::CountTokens:
+    case Endpoint::Responses:
     case Endpoint::None: break;
   }
   return call.respondError({common::ErrorKind::Internal, "no handler", 0});
@@ -87,9 +92,7 @@ Outcome runHandler(LocalCall& call) {
 }  // namespace
 
 Outcome stage::local(Exchange& ex) {
-  if (ex.endpoint == Endpoint::ChatCompletions || ex.endpoint == Endpoint::Completions ||
-      ex.endpoint == Endpoint::Embeddings)
-    return Outcome::Next;
+  if (isProxyEndpoint(ex.endpoint)) return Outcome::Next;
   Services& s = ex.services;
   const LocalServices services{s.loop,     s.shm,   s.master_pid,      s.config_view,
                                s.draining, s.redis, s.upstream_client, s.admin_db};

@@ -10,6 +10,7 @@
 
 #include "worker/pipeline/upstream_state.h"
 #include "worker/protocol/request_head.h"
+#include "worker/protocol/token_estimate.h"
 #include "worker/protocol/translator.h"
 
 namespace llmproxy::worker {
@@ -19,22 +20,64 @@ protocol::Operation operationOf(Endpoint e) {
   switch (e) {
     case Endpoint::Completions: return protocol::Operation::Completions;
     case Endpoint::Embeddings: return protocol::Operation::Embeddings;
+    case Endpoint::Messages: return protocol::Operation::Messages;
+    case Endpoint::CountTokens: return protocol::Operation::CountTokens;
+    case Endpoint::Responses: return protocol::Operation::Responses;
     default: return protocol::Operation::ChatCompletions;
   }
+}
+
+// Why `provider` cannot take the request, if it cannot.
+std::optional<common::Error> refusal(const common::ProviderConfig& provider,
+                                     protocol::Operation op, std::string_view target,
+                                     Endpoint endpoint) {
+  if (!protocol::canServe(provider, op)) {
+    return common::Error{common::ErrorKind::BadRequest,
+                         "The model is served by provider \"" + provider.id +
+                             "\", an Anthropic provider, which has no " +
+                             endpointLabel(endpoint) + " operation.",
+                         0};
+  }
+  if (!protocol::translates(provider, op)) {
+    return common::Error{
+        common::ErrorKind::BadRequest,
+        "The model is served by provider \"" + provider.id + "\", which speaks the " +
+            std::string(protocol::apiName(protocol::providerApi(provider, op))) +
+            " protocol; translation from " + std::string(protocol::apiName(protocol::clientApi(op))) +
+            " is not available yet.",
+        0};
+  }
+  return protocol::checkTarget(provider, target);
+}
+
+// count_tokens without an Anthropic provider behind the model: the documented estimate.
+Outcome answerTokenEstimate(Exchange& ex) {
+  auto tokens = protocol::estimateInputTokens(ex.request.body);
+  if (!tokens) return pipeline::respondError(ex, tokens.error());
+  return pipeline::respond(
+      ex, Response::json(200, "{\"input_tokens\":" + std::to_string(*tokens) + "}"));
 }
 
 }  // namespace
 
 Outcome stage::transform(Exchange& ex) {
   UpstreamState& up = *ex.upstream;
+  const protocol::Operation op = operationOf(ex.endpoint);
+  if (op == protocol::Operation::CountTokens) {
+    // Forwarded only to Anthropic providers; without one the gateway estimates.
+    std::erase_if(up.candidates, [&](const UpstreamCandidate& c) {
+      return ex.config->provider_runtime[c.provider].config->type !=
+             common::ProviderType::Anthropic;
+    });
+    if (up.candidates.empty()) return answerTokenEstimate(ex);
+  }
   std::optional<common::Error> first_error;
-  const auto refused = [&](const UpstreamCandidate& c) {
-    auto error = protocol::checkTarget(*ex.config->provider_runtime[c.provider].config, c.target);
+  std::erase_if(up.candidates, [&](const UpstreamCandidate& c) {
+    auto error = refusal(*ex.config->provider_runtime[c.provider].config, op, c.target,
+                         ex.endpoint);
     if (error && !first_error) first_error = std::move(error);
     return error.has_value();
-  };
-  up.candidates.erase(std::remove_if(up.candidates.begin(), up.candidates.end(), refused),
-                      up.candidates.end());
+  });
   if (up.candidates.empty() && first_error)
     return pipeline::respondError(ex, *first_error, "model");
   return Outcome::Next;
@@ -46,7 +89,10 @@ void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
   const protocol::Operation op = operationOf(ex.endpoint);
   const protocol::RequestContext ctx{provider,    op,       candidate.target,
                                      ex.request, up.facts, ex.request_id};
-  protocol::translatorFor(op, provider.config->type).request(ctx, up.outgoing);
+  up.client_api = protocol::clientApi(op);
+  up.provider_api = protocol::providerApi(*provider.config, op);
+  up.translator = &protocol::translatorFor(op, *provider.config);
+  up.translator->request(ctx, up.outgoing);
 }
 
 }  // namespace llmproxy::worker

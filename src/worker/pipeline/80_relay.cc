@@ -4,8 +4,10 @@
 // slice is written the moment it is read — no buffering, no copy (the slice's read buffer is
 // kept alive by the write). The driver hands this stage every later event of the attempt. Backpressure: above kHighWater
 // bytes queued for the client, upstream reading pauses; below kLowWater it resumes.
+#include <algorithm>
 #include <string_view>
 
+#include "common/http/anthropic_error.h"
 #include "common/http/openai_error.h"
 #include "common/time/clock.h"
 #include "worker/cache/cache_entry.h"
@@ -18,6 +20,7 @@
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/services.h"
 #include "worker/protocol/response_headers.h"
+#include "worker/protocol/translator.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -30,10 +33,19 @@ constexpr size_t kLowWater = 16 * 1024;
 // x-request-id, the framing and the keep-alive decision.
 void sendHead(UpstreamState& up) {
   Exchange& ex = up.ex;
-  const UpstreamResponseHead& head = *up.held_head;
+  UpstreamResponseHead& head = *up.held_head;
   ResponseWriter& out = ex.conn.writer();
   for (const auto& [name, value] : head.headers)
     if (name == "content-type" && value.starts_with("text/event-stream")) up.sse = true;
+  up.translating = up.translator && up.translator->rewritesResponse();
+  if (up.translating) {
+    // The client's protocol differs: its bytes are the translator's, of a length unknown yet.
+    up.translation = up.translator->newState(
+        {up.model, up.facts.stream, up.facts.include_usage == true});
+    up.translator->responseHead(head, up.translation.get());
+    head.content_length.reset();
+    up.cache.collecting = false;  // the cache holds answers in the provider's own protocol
+  }
 
   out.beginHead(head.status, head.content_length);
   up.chunked_to_client = out.chunked();
@@ -69,22 +81,45 @@ void sendHead(UpstreamState& up) {
 
 constexpr size_t kTailBytes = 4096;
 
+// A stream may report usage in pieces (Anthropic: input tokens in message_start, output
+// tokens in message_delta) or once (OpenAI): each counter keeps the largest value seen.
+void mergeUsage(UpstreamState& up, const Usage& seen) {
+  if (!up.usage) {
+    up.usage = seen;
+    return;
+  }
+  up.usage->prompt_tokens = std::max(up.usage->prompt_tokens, seen.prompt_tokens);
+  up.usage->completion_tokens = std::max(up.usage->completion_tokens, seen.completion_tokens);
+  up.usage->total_tokens = up.usage->prompt_tokens + up.usage->completion_tokens;
+}
+
 // SSE: every complete event is looked at for usage; the usage-only chunk we asked for on the
 // client's behalf is cut out (only when the whole event is still ahead of what was sent).
-void scanSse(UpstreamState& up, const BodySlice& slice) {
+// Translating, every event also goes through the translator, whose events replace it.
+// False when the stream cannot be read (an event beyond the scanner's cap): a pass-through
+// stops looking and keeps relaying, a translation cannot go on.
+bool scanSse(UpstreamState& up, const BodySlice& slice) {
   if (!up.scanner) {
     up.scanner = std::make_unique<SseScanner>([&up](const SseEvent& e) {
+      if (up.translating) up.translator->streamEvent(e, up.translation.get(), up.translated);
       if (!mayHaveUsage(e.data)) return;
       const UsageFacts facts = up.ex.services.usage_extractor.extract(e.data);
-      if (facts.usage) up.usage = facts.usage;
+      if (facts.usage) mergeUsage(up, *facts.usage);
       if (facts.usage_only && up.outgoing.drop_usage_chunk) up.cuts.emplace_back(e.begin, e.end);
     });
   }
-  if (!up.scanner->feed(std::string_view(slice.data, slice.len))) {
-    // An event beyond the scanner's cap: stop looking, keep relaying.
-    up.sse = false;
-    up.scanner.reset();
-  }
+  if (up.scanner->feed(std::string_view(slice.data, slice.len))) return true;
+  if (up.translating) return false;
+  up.sse = false;
+  up.scanner.reset();
+  return true;
+}
+
+// What the translator wrote for this slice goes out as one piece (copied into the batch).
+void writeTranslated(UpstreamState& up) {
+  if (up.translated.empty()) return;
+  up.ex.conn.writer().body(std::string_view(up.translated));
+  up.translated.clear();
 }
 
 // JSON bodies carry "usage" at the end: keep the last few KiB to read it when the body ends.
@@ -153,7 +188,9 @@ void writeSlice(UpstreamState& up, BodySlice slice, uint64_t slice_start) {
   up.cuts.clear();
 }
 
-void relayBody(UpstreamState& up, BodySlice& slice) {
+Outcome abortStream(UpstreamState& up, const common::Error& error);
+
+Outcome relayBody(UpstreamState& up, BodySlice& slice) {
   Exchange& ex = up.ex;
   up.last_byte_us = common::nowMonotonicUs();
   if (!up.head_sent) {
@@ -164,16 +201,27 @@ void relayBody(UpstreamState& up, BodySlice& slice) {
   const uint64_t slice_start = up.stream_offset;
   up.stream_offset += slice.len;
   if (up.sse) {
-    scanSse(up, slice);
+    if (!scanSse(up, slice))
+      return abortStream(up, {common::ErrorKind::UpstreamProtocol,
+                              "the provider sent an event larger than the stream scanner's cap",
+                              0});
   } else {
     keepTail(up, slice);
+    if (up.translating)
+      up.translator->responseBody(std::string_view(slice.data, slice.len),
+                                  up.translation.get(), up.translated);
   }
-  if (up.cache.collecting) collectForCache(up, slice);
-  writeSlice(up, std::move(slice), slice_start);
+  if (up.translating) {
+    writeTranslated(up);
+  } else {
+    if (up.cache.collecting) collectForCache(up, slice);
+    writeSlice(up, std::move(slice), slice_start);
+  }
   if (!up.paused && up.call() && ex.conn.queuedBytes() > kHighWater) {
     up.paused = true;
     up.call()->pause();
   }
+  return Outcome::Wait;
 }
 
 void onDrained(UpstreamState& up) {
@@ -188,6 +236,14 @@ Outcome relayEnd(UpstreamState& up) {
   if (!up.head_sent) sendHead(up);
   up.timer->stop();
   if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
+  if (up.translating) {
+    if (up.sse) {
+      up.translator->streamEnd(up.translation.get(), up.translated);
+    } else {
+      up.translator->responseEnd(up.translation.get(), up.translated);
+    }
+    writeTranslated(up);
+  }
   if (up.cache.collecting && ex.status == 200 && !up.cache.body.empty()) storeInCache(up);
   // Tokens per minute are charged with the real usage here, before the client can see the end
   // of the answer (and send its next request).
@@ -215,9 +271,16 @@ Outcome abortStream(UpstreamState& up, const common::Error& error) {
   pipeline::beginResponse(ex);
   ResponseWriter& out = ex.conn.writer();
   if (up.sse && up.chunked_to_client) {
-    // Tell the SDK what happened, then end the stream cleanly and close the connection.
+    // Tell the SDK what happened, in its own protocol, then end the stream cleanly and close
+    // the connection.
     out.closeAfterResponse();
-    out.body(common::openAIErrorSseEvent(error));
+    if (up.translating) {
+      up.translator->streamError(error, up.translation.get(), up.translated);
+      writeTranslated(up);
+    } else {
+      out.body(isAnthropicEndpoint(ex.endpoint) ? common::anthropicErrorSseEvent(error)
+                                                : common::openAIErrorSseEvent(error));
+    }
     out.end();
   } else {
     out.abort();
@@ -233,8 +296,7 @@ Outcome stage::relay(Exchange& ex) {
   const UpstreamEvent& e = *up.event;
   switch (e.kind) {
     case UpstreamEvent::Kind::Body:
-      relayBody(up, *e.slice);
-      return Outcome::Wait;
+      return relayBody(up, *e.slice);
     case UpstreamEvent::Kind::End:
       return relayEnd(up);
     case UpstreamEvent::Kind::Error:

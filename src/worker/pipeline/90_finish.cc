@@ -54,6 +54,9 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
         .field("latency_ms", static_cast<double>(latency_us) / 1000.0)
         .field("ttft_ms", ttft_ms)
         .field("attempts", attempts)
+        .field("client_protocol", up ? common::apiName(up->client_api) : "-")
+        .field("provider_protocol",
+               up && up->attempts > 0 ? common::apiName(up->provider_api) : "-")
         .field("prompt_tokens", usage.prompt_tokens)
         .field("completion_tokens", usage.completion_tokens)
         .endObject();
@@ -87,6 +90,7 @@ void recordMetrics(const Exchange& ex, uint64_t latency_us) {
     s.completion_tokens = up->usage->completion_tokens;
   }
   ex.services.metrics.requestFinished(s);
+  if (up && up->attempts > 0) ex.services.metrics.protocolPair(up->client_api, up->provider_api);
 }
 
 // One usage_log row per proxy request that got past authentication (401s belong to no key).

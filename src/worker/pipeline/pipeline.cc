@@ -127,7 +127,9 @@ Outcome respond(Exchange& ex, Response response) {
 
 Outcome respondError(Exchange& ex, const common::Error& error, std::string_view param,
                      std::vector<std::pair<std::string, std::string>> headers) {
-  Response r = Response::error(error, param);
+  // Each client in its own protocol's shape (PROTOCOLS.md §5).
+  Response r = isAnthropicEndpoint(ex.endpoint) ? Response::anthropicError(error)
+                                                : Response::error(error, param);
   for (auto& h : headers) r.headers.push_back(std::move(h));
   ex.error = error;
   return respond(ex, std::move(r));

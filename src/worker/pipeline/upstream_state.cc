@@ -9,6 +9,7 @@
 #include "worker/pipeline/exchange.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/services.h"
+#include "worker/protocol/translator.h"
 
 namespace llmproxy::worker {
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/json/json_facts.h"
+#include "common/protocol/api.h"
 #include "common/uv/uv_timer.h"
 #include "worker/auth/key_matcher.h"
 #include "worker/limits/limit_plan.h"
@@ -30,6 +31,10 @@
 namespace llmproxy::worker {
 
 struct Exchange;
+namespace protocol {
+class Translator;
+class TranslationState;
+}  // namespace protocol
 
 struct UpstreamCandidate {
   uint32_t provider;        // index into RuntimeConfig::providers
@@ -113,6 +118,9 @@ class UpstreamState {
   uint64_t queue_deadline_us = 0;
 
   protocol::OutgoingRequest outgoing;  // the request being sent (valid while in flight)
+  const protocol::Translator* translator = nullptr;  // of the attempt in flight (stage 60)
+  common::Api client_api = common::Api::OpenAIChat;    // what the client speaks
+  common::Api provider_api = common::Api::OpenAIChat;  // what the attempt's provider speaks
   std::unique_ptr<UpstreamAttempt> attempt;  // the attempt in flight
   UpstreamCall* call() const { return attempt ? attempt->call.get() : nullptr; }
   // Detach the attempt in flight; it and its call are freed after this callback chain (a
@@ -135,6 +143,11 @@ class UpstreamState {
   uint64_t first_byte_us = 0;               // TTFT mark (monotonic)
   uint64_t last_byte_us = 0;
   std::unique_ptr<SseScanner> scanner;
+  // A translated answer (translator->rewritesResponse()): the translator's state for the
+  // chosen attempt, and the client's bytes it wrote for the slice being relayed.
+  bool translating = false;
+  std::unique_ptr<protocol::TranslationState> translation;
+  std::string translated;
   uint64_t stream_offset = 0;               // bytes of body relayed before the current slice
   std::vector<std::pair<uint64_t, uint64_t>> cuts;  // events to drop, stream offsets
   std::string body_tail;                    // last bytes of a JSON body (its usage object)

@@ -10,7 +10,9 @@ namespace {
 
 // The usage edit, when the stream did not ask for usage itself.
 bool planUsage(OutgoingRequest& out, const common::JsonFacts& f, Operation op, BodyEdit& edit) {
-  if (!f.stream || op == Operation::Embeddings || f.include_usage == true) return false;
+  if (!f.stream || f.include_usage == true) return false;
+  // Only Chat Completions and completions streams need asking; the others always report usage.
+  if (op != Operation::ChatCompletions && op != Operation::Completions) return false;
   using SO = common::JsonFacts::StreamOptions;
   switch (f.stream_options) {
     case SO::Absent:

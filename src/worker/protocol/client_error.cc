@@ -1,47 +1,13 @@
 // Client-shaped errors: the Anthropic column of the §5 table and the provider re-wrap.
 #include "worker/protocol/client_error.h"
 
+#include "common/http/anthropic_error.h"
 #include "common/http/openai_error.h"
 #include "common/json/json_writer.h"
 #include "worker/protocol/json_input.h"
 
 namespace llmproxy::worker::protocol {
 namespace {
-
-using common::ErrorKind;
-
-std::string_view anthropicTypeOf(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::InvalidApiKey:
-      return "authentication_error";
-    case ErrorKind::NotFound:
-    case ErrorKind::ModelNotFound:
-      return "not_found_error";
-    case ErrorKind::ModelNotAllowed:
-      return "permission_error";
-    case ErrorKind::PayloadTooLarge:
-      return "request_too_large";
-    case ErrorKind::RateLimited:
-      return "rate_limit_error";
-    case ErrorKind::UpstreamTimeout:
-      return "timeout_error";
-    case ErrorKind::UpstreamConnect:
-    case ErrorKind::UpstreamProtocol:
-    case ErrorKind::Unavailable:
-    case ErrorKind::ReloadTimeout:
-    case ErrorKind::Internal:
-    case ErrorKind::kCount:
-      return "api_error";
-    case ErrorKind::BadRequest:
-    case ErrorKind::MethodNotAllowed:
-    case ErrorKind::RequestTimeout:
-    case ErrorKind::HeadersTooLarge:
-    case ErrorKind::Conflict:
-    case ErrorKind::InvalidConfig:
-      break;
-  }
-  return "invalid_request_error";
-}
 
 struct OpenAIKind {
   std::string_view type;
@@ -171,7 +137,7 @@ ClientError clientError(const common::Error& error) {
   const common::ErrorInfo& info = common::errorInfo(error.kind);
   ClientError out;
   out.status = info.http_status;
-  out.anthropic_type = anthropicTypeOf(error.kind);
+  out.anthropic_type = info.anthropic_type;
   out.openai_type = info.openai_type;
   out.openai_code = error.code.empty() ? std::string(info.openai_code) : error.code;
   out.message = error.detail.empty() ? std::string(common::errorKindName(error.kind)) : error.detail;
@@ -205,19 +171,11 @@ ClientError clientErrorFromProvider(int status, std::string_view body) {
 }
 
 std::string anthropicErrorJson(const ClientError& error) {
-  std::string out = R"({"type":"error","error":{"type":)";
-  common::appendJsonString(out, error.anthropic_type);
-  out += R"(,"message":)";
-  common::appendJsonString(out, error.message);
-  out += "}}";
-  return out;
+  return common::anthropicErrorBody(error.anthropic_type, error.message);
 }
 
 std::string anthropicErrorEvent(const ClientError& error) {
-  std::string out = "event: error\ndata: ";
-  out += anthropicErrorJson(error);
-  out += "\n\n";
-  return out;
+  return common::anthropicErrorSseEvent(error.anthropic_type, error.message);
 }
 
 namespace {

@@ -12,14 +12,13 @@ class IdentityTranslator final : public Translator {
  public:
   void request(const RequestContext& ctx, OutgoingRequest& out) const override;
   bool rewritesResponse() const override { return false; }
+  // Never called (rewritesResponse() is false).
   void responseHead(UpstreamResponseHead&, TranslationState*) const override {}
-  void responseBody(BodySlice slice, TranslationState*, BodySink& sink) const override {
-    sink.pass(std::move(slice));
-  }
-  void responseEnd(TranslationState*, BodySink&) const override {}
-  EventAction streamEvent(const SseEvent&, TranslationState*, std::string&) const override {
-    return EventAction::Keep;
-  }
+  void responseBody(std::string_view, TranslationState*, std::string&) const override {}
+  void responseEnd(TranslationState*, std::string&) const override {}
+  void streamEvent(const SseEvent&, TranslationState*, std::string&) const override {}
+  void streamEnd(TranslationState*, std::string&) const override {}
+  void streamError(const common::Error&, TranslationState*, std::string&) const override {}
 };
 
 // The one shared instance.

@@ -27,9 +27,17 @@ bool isOrganizationHeader(std::string_view name) {
   return name == "openai-organization" || name == "openai-project";
 }
 
+// anthropic-version and anthropic-beta mean something to Anthropic only; the client's version
+// gives way to one the provider's config sets.
+bool forwardsAnthropicHeader(std::string_view name, const common::ProviderConfig& provider) {
+  if (provider.type != common::ProviderType::Anthropic) return false;
+  return name != "anthropic-version" || provider.api_version.empty();
+}
+
 bool forwards(std::string_view name, const HeaderList& headers,
               const common::ProviderConfig& provider, bool connection_names_others) {
   if (neverForwarded(name)) return false;
+  if (name.starts_with("anthropic-") && !forwardsAnthropicHeader(name, provider)) return false;
   if (isOrganizationHeader(name) && !provider.forward_organization_headers) return false;
   return !connection_names_others || !namedByConnection(headers, name);
 }

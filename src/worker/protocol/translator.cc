@@ -1,12 +1,30 @@
-// Which translator serves a pair of protocols.
+// Which translator serves a pair of protocols, and the request head they all write.
 #include "worker/protocol/translator.h"
 
 #include "worker/protocol/identity_translator.h"
+#include "worker/protocol/request_head.h"
+#include "worker/protocol/request_headers.h"
 
 namespace llmproxy::worker::protocol {
 
-const Translator& translatorFor(Operation, common::ProviderType) {
-  return identityTranslator();
+const Translator& translatorFor(Operation op, const common::ProviderConfig& provider) {
+  if (clientApi(op) == providerApi(provider, op)) return identityTranslator();
+  return identityTranslator();  // the cross-protocol translators plug in here
+}
+
+void appendRequestHead(std::string& out, const RequestContext& ctx, Operation provider_op,
+                       size_t body_size) {
+  const common::ProviderConfig& pc = *ctx.provider.config;
+  out.clear();
+  out.reserve(512 + ctx.request.headers.size() * 48);
+  appendRequestLine(out, pc, provider_op, ctx.target);
+  out += ctx.provider.host_header;
+  out += ctx.provider.auth_header;
+  const bool client_version = ctx.request.header("anthropic-version") != nullptr &&
+                              forwardsClientHeader("anthropic-version", ctx.request.headers, pc);
+  if (!client_version) out += ctx.provider.version_header;
+  appendClientHeaders(out, ctx.request.headers, pc);
+  appendHeadEnd(out, ctx.request_id, body_size);
 }
 
 }  // namespace llmproxy::worker::protocol

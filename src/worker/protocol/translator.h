@@ -11,7 +11,7 @@
 // for which rewritesResponse() is false is never called for the response: the relay sends the
 // provider's bytes as they arrive. Otherwise the relay calls responseHead once, then
 // responseBody per slice and responseEnd (a plain body), or streamEvent per complete SSE event
-// (a stream; the relay's SseScanner already finds the events).
+// and streamEnd or streamError (a stream; the relay's SseScanner already finds the events).
 #pragma once
 
 #include <cstdint>
@@ -40,25 +40,18 @@ struct RequestContext {
   std::string_view request_id;
 };
 
-// What a translator keeps for one exchange (say, the open content block of a stream).
+// What a translator keeps for one attempt's response (say, the open content block of a
+// stream, or the plain body so far).
 class TranslationState {
  public:
   virtual ~TranslationState() = default;
 };
 
-// Where a translated response body goes (the relay implements it).
-class BodySink {
- public:
-  virtual ~BodySink() = default;
-  virtual void pass(BodySlice slice) = 0;     // provider bytes, kept alive by their owner
-  virtual void write(std::string bytes) = 0;  // bytes the translator made
-};
-
-// What becomes of one event of the provider's stream.
-enum class EventAction : uint8_t {
-  Keep,     // relayed as the provider sent it
-  Drop,     // cut from the client's stream
-  Replace,  // cut, and the translator's bytes (complete events, wire form) sent in its place
+// What the response hooks need to know about the client's request.
+struct ResponseContext {
+  std::string_view client_model;  // restored in every response and event (outlives the state)
+  bool stream = false;            // the client asked for a stream
+  bool include_usage = false;     // ... and for its usage chunk (Chat Completions clients)
 };
 
 class Translator {
@@ -67,26 +60,43 @@ class Translator {
 
   // Once per attempt: out.head (request line, provider headers, the client's forwarded
   // headers, framing) and out.bufs (the head, then the body pieces). Infallible: whatever can
-  // refuse a request (checkTarget) is decided before the first attempt.
+  // refuse a request (checkTarget, canServe) is decided before the first attempt.
   virtual void request(const RequestContext& ctx, OutgoingRequest& out) const = 0;
 
-  // Whether the response hooks below are called at all.
+  // Whether the response hooks below are called at all. When they are, the relay sends only
+  // what they write (chunked to the client: the length changes), never the provider's bytes.
   virtual bool rewritesResponse() const = 0;
-  // Per-exchange state for the response hooks; null when none is needed.
-  virtual std::unique_ptr<TranslationState> newState() const { return nullptr; }
-  // The provider's response head, before the response-header filter and the relay see it.
+  // Per-attempt state for the response hooks, made when the attempt's answer is chosen.
+  virtual std::unique_ptr<TranslationState> newState(const ResponseContext&) const {
+    return nullptr;
+  }
+  // The provider's response head, before the response-header filter and the relay see it
+  // (the content type of the client's protocol, say).
   virtual void responseHead(UpstreamResponseHead& head, TranslationState* state) const = 0;
-  // A slice of a plain (non-stream) body, then its end.
-  virtual void responseBody(BodySlice slice, TranslationState* state, BodySink& sink) const = 0;
-  virtual void responseEnd(TranslationState* state, BodySink& sink) const = 0;
-  // One complete event of a stream. Replace: the bytes to send instead are appended to `out`.
-  virtual EventAction streamEvent(const SseEvent& event, TranslationState* state,
-                                  std::string& out) const = 0;
+  // A plain (non-stream) body: its pieces as they arrive, then its end. The client's bytes are
+  // appended to `out` (typically all at the end: a body translates whole).
+  virtual void responseBody(std::string_view bytes, TranslationState* state,
+                            std::string& out) const = 0;
+  virtual void responseEnd(TranslationState* state, std::string& out) const = 0;
+  // One complete event of a stream; the client's events for it (wire form) go to `out`.
+  virtual void streamEvent(const SseEvent& event, TranslationState* state,
+                           std::string& out) const = 0;
+  // The provider's stream ended: whatever still closes the client's stream.
+  virtual void streamEnd(TranslationState* state, std::string& out) const = 0;
+  // A failure after the first byte: the client protocol's error event, grammar closed.
+  virtual void streamError(const common::Error& error, TranslationState* state,
+                           std::string& out) const = 0;
 };
 
-// The translator between a client's `op` and a provider of `type`. Shared, never null; today
-// the identity for every pair (config validation refuses "anthropic" providers until their
-// translator exists).
-const Translator& translatorFor(Operation op, common::ProviderType type);
+// The translator between a client's `op` and `provider`. Shared, never null: the identity when
+// both speak the same protocol (providerApi), a cross-protocol translator otherwise. Only for
+// pairs canServe() accepts.
+const Translator& translatorFor(Operation op, const common::ProviderConfig& provider);
+
+// A request head every translator writes the same way: the request line for `provider_op`,
+// the provider's Host, credential and (Anthropic) version lines, the client's forwarded
+// headers, x-request-id, Content-Length and keep-alive.
+void appendRequestHead(std::string& out, const RequestContext& ctx, Operation provider_op,
+                       size_t body_size);
 
 }  // namespace llmproxy::worker::protocol

@@ -28,7 +28,10 @@ std::optional<Usage> readUsage(od::value value) {
     std::string_view key;
     if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return std::nullopt;
     if (key == "prompt_tokens" || key == "input_tokens") {
-      usage.prompt_tokens = counter(field.value());
+      usage.prompt_tokens += counter(field.value());
+    } else if (key == "cache_read_input_tokens" || key == "cache_creation_input_tokens") {
+      // Anthropic counts cached input apart from input_tokens; the prompt is all of it.
+      usage.prompt_tokens += counter(field.value());
     } else if (key == "completion_tokens" || key == "output_tokens") {
       usage.completion_tokens = counter(field.value());
     } else if (key == "total_tokens") {
@@ -94,6 +97,18 @@ UsageFacts UsageExtractor::extract(std::string_view payload) {
     if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return UsageFacts{};
     if (key == "usage") {
       facts.usage = readUsage(field.value());
+    } else if ((key == "message" || key == "response") && !facts.usage) {
+      // Anthropic's message_start and the Responses API's response.* events nest it.
+      od::object inner;
+      if (field.value().get_object().get(inner)) continue;
+      for (auto inner_result : inner) {
+        od::field inner_field;
+        std::string_view inner_key;
+        if (std::move(inner_result).get(inner_field) ||
+            inner_field.unescaped_key().get(inner_key))
+          break;
+        if (inner_key == "usage") facts.usage = readUsage(inner_field.value());
+      }
     } else if (key == "choices") {
       od::array choices;
       bool empty = false;

@@ -32,7 +32,10 @@ bool mayHaveUsage(std::string_view payload);
 // Parses payloads that pass mayHaveUsage. Owns a simdjson parser and a padded buffer, reused
 // across calls: one per worker (or per exchange), worker-loop-only.
 // Accepts OpenAI chat/completions/embeddings usage (prompt_tokens, completion_tokens,
-// total_tokens) and the Responses/Anthropic spelling (input_tokens, output_tokens). Fields
+// total_tokens) and the Responses/Anthropic spelling (input_tokens, output_tokens; Anthropic's
+// cache_read_input_tokens and cache_creation_input_tokens add to the prompt), at the top level
+// or one level down in "message" (Anthropic's message_start) or "response" (Responses
+// events). Fields
 // that are missing or not unsigned integers count as 0. Invalid JSON yields empty facts: usage
 // is observed, never enforced on the relay path.
 class UsageExtractor {

@@ -106,7 +106,7 @@ std::string yamlKey(const std::string& line) {
 
 TEST(SchemaFrontEnds, BadProviderType) {
   const std::string want =
-      "expected \"openai\", \"openai-compatible\" or \"azure\" (got \"bedrock\")";
+      "expected \"openai\", \"openai-compatible\", \"azure\" or \"anthropic\" (got \"bedrock\")";
   EXPECT_EQ(schema::providerType("bedrock").error(), want);
   EXPECT_EQ(tomlMessage(tomlProvider("type = \"bedrock\""), "provider.type"), want);
   EXPECT_EQ(yamlMessage(yamlProvider("type: bedrock"), "provider.type"), want);
@@ -114,13 +114,12 @@ TEST(SchemaFrontEnds, BadProviderType) {
   EXPECT_EQ(adminProvider(R"("provider_type":"bedrock")", "provider_type"), want);
 }
 
-TEST(SchemaFrontEnds, UnsupportedProviderType) {
-  const std::string want = schema::providerTypeUnsupported(common::ProviderType::Anthropic);
-  ASSERT_FALSE(want.empty());
-  EXPECT_EQ(tomlMessage(tomlProvider("type = \"anthropic\""), "provider.type"), want);
-  EXPECT_EQ(yamlMessage(yamlProvider("type: anthropic"), "provider.type"), want);
-  EXPECT_EQ(dbProvider(2, "anthropic", "provider_type"), want);
-  EXPECT_EQ(adminProvider(R"("provider_type":"anthropic")", "provider_type"), want);
+TEST(SchemaFrontEnds, AnthropicProviderTypeIsAccepted) {
+  EXPECT_EQ(schema::providerType("anthropic"), common::ProviderType::Anthropic);
+  EXPECT_EQ(tomlMessage(tomlProvider("type = \"anthropic\""), "provider.type"), std::nullopt);
+  EXPECT_EQ(yamlMessage(yamlProvider("type: anthropic"), "provider.type"), std::nullopt);
+  EXPECT_EQ(dbProvider(2, "anthropic", "provider_type"), std::nullopt);
+  EXPECT_EQ(adminProvider(R"("provider_type":"anthropic")", "provider_type"), std::nullopt);
 }
 
 TEST(SchemaFrontEnds, WeightOutOfRange) {

@@ -120,8 +120,8 @@ TEST(SeedConfig, ErrorsAtLineAndColumnWithoutSecrets) {
             (std::vector<std::string>{
                 "s.yaml:4:13: provider.weight: expected an integer",
                 "s.yaml:5:13: provider.models: expected an array of strings",
-                "s.yaml:6:11: provider.type: expected \"openai\", \"openai-compatible\" or "
-                "\"azure\" (got \"bedrock\")",
+                "s.yaml:6:11: provider.type: expected \"openai\", \"openai-compatible\", "
+                "\"azure\" or \"anthropic\" (got \"bedrock\")",
                 "s.yaml:9:17: key.rate_limit: expected a number",
                 "s.yaml:10:17: key.expires_at: expected an RFC 3339 date-time such as "
                 "\"2026-01-31T00:00:00Z\"",

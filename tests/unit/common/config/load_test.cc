@@ -359,15 +359,14 @@ TEST(ConfigErrors, Providers) {
           "t.conf:6:12: provider.api_base: expected a URL starting with http:// or https://"});
   EXPECT_EQ(errorsOf(str(kOpen,
                          "[[provider]]\nid = \"p\"\ntype = \"anthropic\"\n"
-                         "api_base = \"https://api.anthropic.com\"\n")),
-            std::vector<std::string>{
-                "t.conf:6:8: provider.type: \"anthropic\" is not supported yet (cross-protocol "
-                "translation is planned); use an OpenAI-compatible endpoint"});
+                         "api_base = \"https://api.anthropic.com\"\nresponses = \"yes\"\n")),
+            std::vector<std::string>{"t.conf:8:13: provider.responses: expected true or false"});
   EXPECT_EQ(errorsOf(str(kOpen,
                          "[[provider]]\nid = \"p\"\ntype = \"bedrock\"\n"
                          "api_base = \"https://h\"\n")),
             std::vector<std::string>{"t.conf:6:8: provider.type: expected \"openai\", "
-                                     "\"openai-compatible\" or \"azure\" (got \"bedrock\")"});
+                                     "\"openai-compatible\", \"azure\" or \"anthropic\" (got "
+                                     "\"bedrock\")"});
   EXPECT_EQ(
       errorsOf(str(kOpen,
                    "[[provider]]\nid = \"p\"\ntype = \"azure\"\n"
@@ -494,8 +493,8 @@ TEST(ConfigErrors, AllCollectedInOnePassInFileOrder) {
                 "6:17: server.max_body_size: bad size \"12q\": unknown unit \"q\" (use k, m or g)",
                 "10:12: provider.api_base: expected a URL starting with http:// or https://",
                 "13:6: duplicate provider id \"p1\" (first at line 9)",
-                "14:8: provider.type: \"anthropic\" is not supported yet (cross-protocol "
-                "translation is planned); use an OpenAI-compatible endpoint",
+                "14:8: provider.type: expected \"openai\", \"openai-compatible\", \"azure\" or "
+                "\"anthropic\" (got \"bedrock\")",
             }));
 }
 

@@ -1,0 +1,24 @@
+// Which protocol a provider is spoken to in, and what it can serve.
+#include "worker/protocol/operation.h"
+
+#include "common/config/schema.h"
+
+namespace llmproxy::worker::protocol {
+
+Api providerApi(const common::ProviderConfig& provider, Operation op) {
+  if (provider.type == common::ProviderType::Anthropic) return Api::AnthropicMessages;
+  if (op == Operation::Responses && common::schema::speaksResponses(provider))
+    return Api::OpenAIResponses;
+  return Api::OpenAIChat;
+}
+
+bool canServe(const common::ProviderConfig& provider, Operation op) {
+  if (provider.type != common::ProviderType::Anthropic) return true;
+  return op != Operation::Completions && op != Operation::Embeddings;
+}
+
+bool translates(const common::ProviderConfig& provider, Operation op) {
+  return clientApi(op) == providerApi(provider, op);  // the translators are being written
+}
+
+}  // namespace llmproxy::worker::protocol
