@@ -17,6 +17,9 @@ struct Error {
   // The OpenAI `code` of the answer when it is more precise than the table's (the limiter's
   // "insufficient_quota" for a RateLimited answer); empty: errorInfo(kind).openai_code.
   std::string code{};
+  // The request field the error is about, OpenAI's `param` ("messages[2].content[0].type");
+  // empty when the error is about no one field.
+  std::string param{};
 };
 
 template <typename T>

@@ -103,6 +103,21 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
+JsonWriter& JsonWriter::escapedValue(std::string_view content) {
+  separate();
+  out_ += '"';
+  out_ += content;
+  out_ += '"';
+  return *this;
+}
+
+JsonWriter& JsonWriter::escapedKey(std::string_view content) {
+  escapedValue(content);
+  out_.push_back(':');
+  need_comma_ = false;
+  return *this;
+}
+
 JsonWriter& JsonWriter::value(int64_t v) {
   separate();
   out_ += std::to_string(v);

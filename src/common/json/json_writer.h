@@ -34,10 +34,21 @@ class JsonWriter {
   // Appends `json` as it is: the caller guarantees one complete, valid JSON value (e.g.
   // PostgreSQL's jsonb text output). Never pass untrusted bytes.
   JsonWriter& raw(std::string_view json);
+  // A string value or key whose content is already in JSON's escaped form (what lies between
+  // the quotes of a validated JSON string: the four bytes a, \, n, b for a two-line text),
+  // written between quotes as it is, without a second escaping. Never pass untrusted bytes.
+  JsonWriter& escapedValue(std::string_view content);
+  JsonWriter& escapedKey(std::string_view content);
   template <typename T>
   JsonWriter& field(std::string_view k, const T& v) {
     key(k);
     return value(v);
+  }
+
+  // Room for `n` bytes of output before a reallocation.
+  JsonWriter& reserve(size_t n) {
+    out_.reserve(n);
+    return *this;
   }
 
   const std::string& str() const { return out_; }
