@@ -1,0 +1,31 @@
+// Reads an OpenAI Responses request body into the internal form (RequestReader's part for
+// Source::Responses), for a provider reached through Chat Completions or Anthropic Messages.
+//
+//  - instructions → the first system block; input: a string (one user message) or items:
+//    message (user: input_text, input_image with a data or http(s) URL; assistant:
+//    output_text, refusal skipped; system/developer → system blocks, in order),
+//    function_call (call_id, name, arguments → ToolUse), function_call_output (call_id, output
+//    string or input_text/input_image parts → a Tool message), reasoning (each summary text, or
+//    the content texts when there is no summary → a Thinking part; encrypted_content is the
+//    first part's signature, counted as OpenAI's). Consecutive assistant output (message,
+//    function_call, reasoning items) is one assistant message, as chat needs it. Other items
+//    (item_reference, hosted tool calls, files, audio) are refused.
+//  - max_output_tokens, temperature, top_p, stream, user, parallel_tool_calls; tools (type
+//    function only), tool_choice; reasoning.effort; text.format → response_format and
+//    text.verbosity → verbosity.
+//  - previous_response_id and conversation need the provider to keep state: refused (a provider
+//    with `responses = true` takes them through the bypass). background, include,
+//    max_tool_calls, prompt, stream_options, top_logprobs and truncation are kept raw but
+//    marked not chat-compatible (never sent to chat). Every other member is kept raw.
+#pragma once
+
+#include <simdjson.h>
+
+#include "common/base/result.h"
+#include "worker/protocol/reader_support.h"
+
+namespace llmproxy::worker::protocol {
+
+common::Result<void> readResponsesRequest(reading::Scope& sc, simdjson::ondemand::object& root);
+
+}  // namespace llmproxy::worker::protocol
