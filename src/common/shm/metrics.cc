@@ -157,6 +157,11 @@ void MetricsWriter::retry() { add(header_->retries, 1); }
 
 void MetricsWriter::redisFallback() { add(header_->redis_fallbacks, 1); }
 
+void MetricsWriter::requestRepairs(const uint32_t (&counts)[4]) {
+  for (size_t i = 0; i < 4; ++i)
+    if (counts[i]) add(header_->repairs[i], counts[i]);
+}
+
 void MetricsWriter::protocolPair(Api client, Api provider) {
   add(header_->protocol_pairs[static_cast<size_t>(client)][static_cast<size_t>(provider)], 1);
 }
@@ -292,6 +297,7 @@ struct Totals {
   uint64_t overflow = 0;
   uint64_t redis_fallbacks = 0;
   uint64_t protocol_pairs[kApiCount][kApiCount] = {};
+  uint64_t repairs[4] = {};
   int64_t redis_up = 0;
   uint64_t usage_written = 0;
   uint64_t usage_dropped = 0;
@@ -420,6 +426,7 @@ Totals collect(const ShmRegion& region) {
     for (size_t from = 0; from < kApiCount; ++from)
       for (size_t to = 0; to < kApiCount; ++to)
         t.protocol_pairs[from][to] += load(h.protocol_pairs[from][to]);
+    for (size_t i = 0; i < 4; ++i) t.repairs[i] += load(h.repairs[i]);
     t.overflow += load(h.overflow);
 
     const uint32_t used =
@@ -564,6 +571,17 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
       appendUint(out, t.protocol_pairs[from][to]);
       out += '\n';
     }
+  }
+  appendFamilyHead(out, "llm_proxy_request_repairs_total", "counter",
+                   "Agent-client repairs made to translated requests, by kind.");
+  static constexpr std::string_view kRepairNames[4] = {"thinking_removed", "tool_result_added",
+                                                       "blank_text", "thinking_disabled"};
+  for (size_t i = 0; i < 4; ++i) {
+    std::string labels;
+    appendLabel(labels, "repair", kRepairNames[i]);
+    appendSample(out, "llm_proxy_request_repairs_total", labels);
+    appendUint(out, t.repairs[i]);
+    out += '\n';
   }
   appendFamilyHead(out, "llm_proxy_redis_up", "gauge",
                    "Workers whose Redis connection is up (0 when Redis is unreachable or not "

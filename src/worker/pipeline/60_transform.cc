@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <optional>
 
+#include "worker/pipeline/services.h"
 #include "worker/pipeline/upstream_state.h"
+#include "worker/protocol/cross_translator.h"
 #include "worker/protocol/request_head.h"
 #include "worker/protocol/token_estimate.h"
 #include "worker/protocol/translator.h"
@@ -80,6 +82,16 @@ Outcome stage::transform(Exchange& ex) {
   });
   if (up.candidates.empty() && first_error)
     return pipeline::respondError(ex, *first_error, "model");
+  // A request that some candidate must get translated is read as the internal form once here:
+  // what cannot be translated is the client's 400 now, not a failure in the middle of failover.
+  const protocol::Api client = protocol::clientApi(op);
+  const bool translated = std::any_of(up.candidates.begin(), up.candidates.end(), [&](auto& c) {
+    return protocol::providerApi(*ex.config->provider_runtime[c.provider].config, op) != client;
+  });
+  if (translated) {
+    if (auto error = protocol::checkTranslatable(client, ex.request.body))
+      return pipeline::respondError(ex, *error);
+  }
   return Outcome::Next;
 }
 
@@ -93,6 +105,7 @@ void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
   up.provider_api = protocol::providerApi(*provider.config, op);
   up.translator = &protocol::translatorFor(op, *provider.config);
   up.translator->request(ctx, up.outgoing);
+  ex.services.metrics.requestRepairs(up.outgoing.repairs);
 }
 
 }  // namespace llmproxy::worker

@@ -41,7 +41,7 @@ void sendHead(UpstreamState& up) {
   if (up.translating) {
     // The client's protocol differs: its bytes are the translator's, of a length unknown yet.
     up.translation = up.translator->newState(
-        {up.model, up.facts.stream, up.facts.include_usage == true});
+        {up.model, up.facts.stream, up.facts.include_usage == true, ex.request_id});
     up.translator->responseHead(head, up.translation.get());
     head.content_length.reset();
     up.cache.collecting = false;  // the cache holds answers in the provider's own protocol

@@ -129,7 +129,9 @@ Outcome respondError(Exchange& ex, const common::Error& error, std::string_view 
                      std::vector<std::pair<std::string, std::string>> headers) {
   // Each client in its own protocol's shape (PROTOCOLS.md §5).
   Response r = isAnthropicEndpoint(ex.endpoint) ? Response::anthropicError(error)
-                                                : Response::error(error, param);
+                                                : Response::error(error, param.empty()
+                                                                             ? error.param
+                                                                             : param);
   for (auto& h : headers) r.headers.push_back(std::move(h));
   ex.error = error;
   return respond(ex, std::move(r));

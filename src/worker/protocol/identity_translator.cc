@@ -2,6 +2,8 @@
 // from the provider's configuration and the client's forwarded headers.
 #include "worker/protocol/identity_translator.h"
 
+#include <algorithm>
+
 #include "worker/protocol/body_edits.h"
 
 namespace llmproxy::worker::protocol {
@@ -10,6 +12,7 @@ void IdentityTranslator::request(const RequestContext& ctx, OutgoingRequest& out
   const std::string_view body = ctx.request.body;
   const BodyPlan plan = planBody(out, body, ctx.facts, ctx.operation, ctx.target);
   appendRequestHead(out.head, ctx, ctx.operation, plan.size);
+  std::fill(std::begin(out.repairs), std::end(out.repairs), 0u);
   out.bufs.clear();
   out.bufs.push_back(uv_buf_init(out.head.data(), out.head.size()));
   appendBodyPieces(out, body, plan);

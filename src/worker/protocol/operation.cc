@@ -2,6 +2,7 @@
 #include "worker/protocol/operation.h"
 
 #include "common/config/schema.h"
+#include "worker/protocol/cross_translator.h"
 
 namespace llmproxy::worker::protocol {
 
@@ -18,7 +19,9 @@ bool canServe(const common::ProviderConfig& provider, Operation op) {
 }
 
 bool translates(const common::ProviderConfig& provider, Operation op) {
-  return clientApi(op) == providerApi(provider, op);  // the translators are being written
+  const Api client = clientApi(op);
+  const Api upstream = providerApi(provider, op);
+  return client == upstream || crossTranslator(client, upstream) != nullptr;
 }
 
 }  // namespace llmproxy::worker::protocol

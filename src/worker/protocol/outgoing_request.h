@@ -15,6 +15,9 @@ struct OutgoingRequest {
   std::string head;               // request line, headers, blank line
   std::string model_value;        // the mapped model as a JSON string token
   std::string usage_request;      // injected stream_options / include_usage bytes
+  std::string body;               // a translated body (cross_translator.h); else unused
+  // What the agent-client repairs changed in a translated request (counted in the metrics).
+  uint32_t repairs[4] = {};  // thinking removed, tool results added, blank texts, thinking off
   std::vector<uv_buf_t> bufs;     // the head, then the body pieces
   bool drop_usage_chunk = false;  // usage was asked on the client's behalf: hide that chunk
 };

@@ -1,6 +1,7 @@
 // Which translator serves a pair of protocols, and the request head they all write.
 #include "worker/protocol/translator.h"
 
+#include "worker/protocol/cross_translator.h"
 #include "worker/protocol/identity_translator.h"
 #include "worker/protocol/request_head.h"
 #include "worker/protocol/request_headers.h"
@@ -8,8 +9,11 @@
 namespace llmproxy::worker::protocol {
 
 const Translator& translatorFor(Operation op, const common::ProviderConfig& provider) {
-  if (clientApi(op) == providerApi(provider, op)) return identityTranslator();
-  return identityTranslator();  // the cross-protocol translators plug in here
+  const Api client = clientApi(op);
+  const Api upstream = providerApi(provider, op);
+  if (client == upstream) return identityTranslator();
+  const Translator* cross = crossTranslator(client, upstream);
+  return cross ? *cross : identityTranslator();  // canServe/translates refused the others
 }
 
 void appendRequestHead(std::string& out, const RequestContext& ctx, Operation provider_op,

@@ -52,6 +52,7 @@ struct ResponseContext {
   std::string_view client_model;  // restored in every response and event (outlives the state)
   bool stream = false;            // the client asked for a stream
   bool include_usage = false;     // ... and for its usage chunk (Chat Completions clients)
+  std::string_view request_id;    // ids when the provider gives none (outlives the state)
 };
 
 class Translator {

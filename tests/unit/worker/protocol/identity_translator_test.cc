@@ -111,7 +111,7 @@ TEST(IdentityTranslator, SameProtocolOnBothSidesGetsTheIdentity) {
 TEST(IdentityTranslator, LeavesTheResponseAsItIs) {
   const Translator& t = identityTranslator();
   EXPECT_FALSE(t.rewritesResponse());  // the relay sends the provider's bytes, no hook runs
-  EXPECT_EQ(t.newState(ResponseContext{"m", true, false}), nullptr);
+  EXPECT_EQ(t.newState(ResponseContext{"m", true, false, "rid"}), nullptr);
 
   UpstreamResponseHead head;
   head.status = 201;
