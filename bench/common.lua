@@ -26,6 +26,38 @@ function M.body(stream)
     'morning and I would rather not buy a second pair in a shop."}]}'
 end
 
+-- The same conversation as an Anthropic Messages request.
+function M.messagesBody(stream)
+  return '{"model":"' .. model .. '",' .. (stream and '"stream":true,' or '') ..
+    '"temperature":0.7,"max_tokens":256,"metadata":{"user_id":"bench-user-1842"},' ..
+    '"system":"You are a helpful assistant for an online store. Answer briefly and politely, ' ..
+    'cite the order number when there is one, never invent shipping dates, and hand over to a ' ..
+    'human agent when the customer asks for one.","messages":[' ..
+    '{"role":"user","content":"Hi, I ordered a pair of running shoes last week (order 48213) ' ..
+    'and the tracking page has said label created for four days. Can you tell me what is ' ..
+    'going on and whether it will arrive before the weekend?"},' ..
+    '{"role":"assistant","content":[{"type":"text","text":"I am sorry about the wait. Order ' ..
+    '48213 was packed on Monday; the carrier has not scanned it yet, which usually means it ' ..
+    'is still waiting for pickup at the warehouse. Pickups run daily, so it should move within ' ..
+    'a day."}]},' ..
+    '{"role":"user","content":"OK, thanks. If it does not move by Friday, can I get a refund ' ..
+    'or a replacement shipped with express delivery instead? I need them for a race on Sunday ' ..
+    'morning and I would rather not buy a second pair in a shop."}]}'
+end
+
+-- An Anthropic SDK client: /v1/messages with x-api-key and anthropic-version.
+function M.setupMessages(stream, extra_headers)
+  wrk.method = "POST"
+  wrk.path = "/v1/messages"
+  wrk.body = M.messagesBody(stream)
+  wrk.headers["x-api-key"] = key
+  wrk.headers["anthropic-version"] = "2023-06-01"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["User-Agent"] = "Anthropic/JS 0.39.0"
+  if stream then wrk.headers["Accept"] = "text/event-stream" end
+  for k, v in pairs(extra_headers or {}) do wrk.headers[k] = v end
+end
+
 function M.setup(stream, extra_headers)
   wrk.method = "POST"
   wrk.path = "/v1/chat/completions"

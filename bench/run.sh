@@ -22,6 +22,7 @@
 #   BENCH_PROXY_CPU [0]  BENCH_LOAD_CPU [1]       BENCH_BUILD [build-bench]
 #   BENCH_SKIP_BUILD=1   use the binaries already in $BENCH_BUILD
 #   BENCH_LIMITS [1]     0 skips the limit-check benchmark
+#   BENCH_TRANSLATE [1]  0 skips the cross-protocol scenarios and translation micro-benchmarks
 # Quick run (< 2 min): BENCH_DURATION=3 BENCH_STREAMS=1000 BENCH_HOLD=5 bench/run.sh
 set -euo pipefail
 
@@ -71,7 +72,8 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLLMPROXY_TESTS=ON \
     -DLLMPROXY_WERROR=OFF >/dev/null
   log "building llmproxy, llmproxy-mock and bench-limits (Release)"
-  cmake --build "$BUILD" -j"$NCPU" --target llmproxy llmproxy-mock bench-limits >/dev/null
+  cmake --build "$BUILD" -j"$NCPU" --target llmproxy llmproxy-mock bench-limits bench-translate \
+    bench-protocol >/dev/null
 fi
 if [ ! -x "$BUILD/bench-streams" ] || [ "$BENCH_DIR/streams.cc" -nt "$BUILD/bench-streams" ]; then
   log "compiling bench/streams.cc"
@@ -235,6 +237,14 @@ type = "openai-compatible"
 api_base = "http://127.0.0.1:$MOCK_PORT/v1"
 models = ["bench"]
 
+# The same mock, spoken to in Anthropic's Messages protocol (translated scenarios).
+[[provider]]
+id = "mock-anthropic"
+type = "anthropic"
+api_base = "http://127.0.0.1:$MOCK_PORT/v1"
+api_key = "bench-anthropic-key"
+models = ["bench-anthropic"]
+
 [[key]]
 name = "bench"
 key = "sk-bench"
@@ -303,6 +313,17 @@ run_system() {  # name
   run_wrk "$name" chat "$CONNS" "$DURATION" chat.lua
   run_wrk "$name" c1 1 "$DURATION" chat.lua BENCH_OVERHEAD=1
   run_wrk "$name" stream "$CONNS" "$DURATION" stream.lua
+  if [ "$name" = llmproxy ] && [ "${BENCH_TRANSLATE:-1}" != 0 ]; then
+    # Cross-protocol: an Anthropic client on the OpenAI-compatible provider, a chat client on
+    # the Anthropic provider (both translated both ways), and Messages on Anthropic (bypass).
+    run_wrk "$name" msg_oai "$CONNS" "$DURATION" messages.lua BENCH_MODEL=bench
+    run_wrk "$name" msg_oai_stream "$CONNS" "$DURATION" messages.lua BENCH_MODEL=bench BENCH_STREAM=1
+    run_wrk "$name" chat_anth "$CONNS" "$DURATION" chat.lua BENCH_MODEL=bench-anthropic
+    run_wrk "$name" chat_anth_stream "$CONNS" "$DURATION" stream.lua BENCH_MODEL=bench-anthropic
+    run_wrk "$name" msg_anth "$CONNS" "$DURATION" messages.lua BENCH_MODEL=bench-anthropic
+    run_wrk "$name" msg_anth_stream "$CONNS" "$DURATION" messages.lua BENCH_MODEL=bench-anthropic BENCH_STREAM=1
+    run_wrk "$name" msg_oai_c1 1 "$DURATION" messages.lua BENCH_MODEL=bench BENCH_OVERHEAD=1
+  fi
   local line
   line=$(taskset -c "$LOAD_CPU" "$STREAMS_BIN" --port "$SYS_PORT" --conns 1 \
     --repeat "$TTFT_STREAMS" --chunks 20 --delay-ms 0 2>"$TMP/$name.ttft.err" || true)
@@ -414,11 +435,42 @@ perstream() {  # during before streams
       echo "llmproxy internal overhead: no x-llmproxy-overhead-us header in the answers"
     fi
   fi
+  if [[ " $SYSTEMS " == *" llmproxy "* ]] && [ "$(g llmproxy.msg_oai.rps)" != - ]; then
+    echo
+    echo "llmproxy cross-protocol (same mock; x = translated both ways, = = bypass):"
+    printf '  %-34s %10s %9s %9s %6s\n' scenario rps "p50 us" "p99 us" errors
+    for sc in chat:"chat -> openai-compatible (=)" stream:"chat stream, 20 chunks (=)" \
+      msg_anth:"messages -> anthropic (=)" msg_anth_stream:"messages stream -> anthropic (=)" \
+      msg_oai:"messages -> openai-compatible (x)" msg_oai_stream:"messages stream -> openai (x)" \
+      chat_anth:"chat -> anthropic (x)" chat_anth_stream:"chat stream -> anthropic (x)"; do
+      local_key=${sc%%:*}
+      printf '  %-34s %10s %9s %9s %6s\n' "${sc#*:}" "$(g llmproxy.$local_key.rps)" \
+        "$(g llmproxy.$local_key.p50_us)" "$(g llmproxy.$local_key.p99_us)" \
+        "$(( ${R[llmproxy.$local_key.errors]:-0} + ${R[llmproxy.$local_key.non2xx]:-0} ))"
+    done
+    if [ "$(g llmproxy.msg_oai_c1.overhead_n)" != - ] && [ "$(g llmproxy.msg_oai_c1.overhead_n)" -gt 0 ]; then
+      echo "  internal overhead, messages -> openai-compatible (c1, request side): p50" \
+        "$(g llmproxy.msg_oai_c1.overhead_p50_us) us, p99 $(g llmproxy.msg_oai_c1.overhead_p99_us) us"
+    fi
+  fi
   if [ "$STREAM_WORKERS" -gt 1 ]; then
     echo "note: open-file limit $NOFILE (hard $HARD_NOFILE) -> the slow-streams scenario ran $STREAM_WORKERS workers per proxy"
   fi
 } | tee "$BUILD/bench-results.txt"
 log "results also in $BUILD/bench-results.txt"
+
+# ---- translation cost ------------------------------------------------------------------------
+if [ "${BENCH_TRANSLATE:-1}" != 0 ]; then
+  for b in bench-translate bench-protocol; do
+    [ -x "$BUILD/tests/$b" ] || continue
+    log "$b: cost of one translation, pinned to CPU $PROXY_CPU"
+    {
+      echo
+      echo "$b (pinned to CPU $PROXY_CPU):"
+      taskset -c "$PROXY_CPU" "$BUILD/tests/$b" 2>/dev/null | sed 's/^/  /'
+    } | tee -a "$BUILD/bench-results.txt"
+  done
+fi
 
 # ---- limit check cost -----------------------------------------------------------------------
 if [ "${BENCH_LIMITS:-1}" != 0 ] && [ -x "$BUILD/tests/bench-limits" ]; then
