@@ -241,5 +241,35 @@ TEST_F(Protocols, EmbeddingsNeverGoToAnAnthropicProvider) {
   EXPECT_EQ(mocks_[0]->requestCount(), 0u);
 }
 
+TEST_F(Protocols, LimitsAndAllowedModelsApplyToMessagesAndCountTokensIsNotCounted) {
+  startMocks(1);
+  const std::string cfg = baseConfig(
+      ports_, 1, "",
+      "access_format = \"json\"\n" +
+          anthropicProvider("anth", *mocks_[0], "models = [\"claude-x\", \"claude-y\"]\n") +
+          "\n[[key]]\nname = \"team\"\nkey = \"" + kClientKey +
+          "\"\nallowed_models = [\"claude-x\"]\n"
+          "rate_limit = { requests_per_second = 0.001, burst = 2 }\n");
+  proxy_ = ::llmproxy::testing::startProxy(cfg, ports_.api);
+  const std::string count =
+      R"({"model":"claude-x","messages":[{"role":"user","content":"hi"}]})";
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(anthropic("/v1/messages/count_tokens", count).status, 200) << "not rate limited";
+  std::string other = kMessagesBody;
+  other.replace(other.find("claude-x"), 8, "claude-y");
+  const auto denied = anthropic("/v1/messages", other);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_NE(denied.body.find(R"("type":"permission_error")"), std::string::npos) << denied.body;
+  EXPECT_EQ(anthropic("/v1/messages", kMessagesBody).status, 200);
+  EXPECT_EQ(anthropic("/v1/messages", kMessagesBody).status, 200);
+  const auto r = anthropic("/v1/messages", kMessagesBody);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find(R"({"type":"error","error":{"type":"rate_limit_error")"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(r.header("x-ratelimit-limit-requests"), "2");
+  EXPECT_FALSE(r.header("retry-after").empty());
+}
+
 }  // namespace
 }  // namespace llmproxy::testing
