@@ -125,6 +125,27 @@ for (const { label, model, provider } of targets) {
     assert.deepEqual(JSON.parse(json.join('')), { city: 'Paris' });
   });
 
+  await check(`${label}: thinking block first, streamed with its events`, async () => {
+    const thinking = [];
+    const stream = client.messages
+      .stream({ model, max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 },
+        messages: [{ role: 'user', content: 'Think, then answer.' }] }, { headers: replyHeaders })
+      .on('thinking', (delta) => thinking.push(delta));
+    const m = await stream.finalMessage();
+    assert.deepEqual(m.content.map((b) => b.type), ['thinking', 'text']);
+    assert.ok(m.content[0].thinking.length > 0);
+    assert.equal(thinking.join(''), m.content[0].thinking);
+    if (provider === 'anthropic') assert.match(m.content[0].signature, /^sig_mock_/);
+    assert.equal(m.content[1].text, reply);
+  });
+
+  await check(`${label}: max_tokens stop reason`, async () => {
+    const m = await client.messages.create({ model, max_tokens: 5, messages: [{ role: 'user', content: 'Hello' }] },
+      { headers: { ...replyHeaders, 'x-mock-stop-reason': 'max_tokens' } });
+    assert.equal(m.stop_reason, 'max_tokens');
+    assert.equal(m.content[0].text, reply);
+  });
+
   await check(`${label}: messages.countTokens`, async () => {
     const r = await client.messages.countTokens({
       model, messages: [{ role: 'user', content: 'What is the weather in Paris?' }],

@@ -126,6 +126,14 @@ for (const { label, model, provider } of [
     }
   });
 
+  await check(`responses.create, max_output_tokens is incomplete, ${label}`, async () => {
+    const r = await client.responses.create({ model, input: 'Hello', max_output_tokens: 16 },
+      { headers: { ...replyHeaders, 'x-mock-stop-reason': 'max_tokens' } });
+    assert.equal(r.status, 'incomplete');
+    assert.equal(r.incomplete_details?.reason, 'max_output_tokens');
+    assert.equal(r.output_text, reply);
+  });
+
   await check(`responses.stream, events and finalResponse, ${label}`, async () => {
     const types = [], deltas = [], sequence = [];
     const stream = client.responses.stream({ model, input: 'Hello' }, { headers: replyHeaders })
@@ -184,6 +192,13 @@ for (const { label, model, provider } of [
     assert.equal(r.choices[0].finish_reason, 'stop');
     assert.deepEqual([r.usage.prompt_tokens, r.usage.completion_tokens, r.usage.total_tokens], [11, 7, 18]);
     assert.equal((await upstream()).path, provider === 'openai' ? '/v1/chat/completions' : '/v1/messages');
+  });
+
+  await check(`chat, max_tokens finish reason is length, ${label}`, async () => {
+    const r = await client.chat.completions.create({ model, max_tokens: 5, messages: [{ role: 'user', content: 'Hello' }] },
+      { headers: { ...replyHeaders, 'x-mock-stop-reason': 'max_tokens' } });
+    assert.equal(r.choices[0].finish_reason, 'length');
+    assert.equal(r.choices[0].message.content, reply);
   });
 
   await check(`chat stream with tools and include_usage, ${label}`, async () => {
