@@ -105,6 +105,46 @@ TEST_F(UsageLog, RowsMatchTheRequestsSent) {
   EXPECT_EQ(metric(ports_.api, "llm_proxy_usage_records_dropped_total"), 0);
 }
 
+// Each row says which protocol the client spoke and which the answering provider was spoken
+// to in; a database not migrated to 0002 (no such columns) still gets every row, without them.
+TEST_F(UsageLog, RowsRecordTheProtocolsAndOldSchemasStillGetEveryRow) {
+  const std::string anthropic = "\n[[provider]]\nid = \"anth\"\ntype = \"anthropic\"\napi_base = \"" +
+                                mock_.baseUrl() + "/v1\"\napi_key = \"k\"\nmodels = [\"c\"]\n";
+  startProxy(usageConfig(1, database("usage_flush_interval = \"50ms\"\n")) + anthropic);
+  auto messages = [&](const std::string& model, const std::string& request_id) {
+    HttpClient c("127.0.0.1", ports_.api);
+    return c.post("/v1/messages",
+                  "{\"model\":\"" + model +
+                      "\",\"max_tokens\":9,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                  {{"x-api-key", kFileKey},
+                   {"anthropic-version", "2023-06-01"},
+                   {"x-request-id", request_id},
+                   {"Connection", "close"}},
+                  5s);
+  };
+  ASSERT_EQ(messages("c", "bypass").status, 200);
+  ASSERT_EQ(messages("m", "translated").status, 200);
+  ASSERT_EQ(chat(ports_.api, "\"c\"", kFileKey, "chat-on-anthropic").status, 200);
+  ASSERT_TRUE(eventually([&] { return rows() == 3; }, 5000ms)) << rows();
+  EXPECT_EQ(rows("request_id = 'bypass' AND client_protocol = 'anthropic' AND "
+                 "provider_protocol = 'anthropic' AND prompt_tokens > 0"),
+            1);
+  EXPECT_EQ(rows("request_id = 'translated' AND client_protocol = 'anthropic' AND "
+                 "provider_protocol = 'openai' AND completion_tokens > 0"),
+            1);
+  EXPECT_EQ(rows("request_id = 'chat-on-anthropic' AND client_protocol = 'openai' AND "
+                 "provider_protocol = 'anthropic'"),
+            1);
+
+  ASSERT_TRUE(pg_.exec("ALTER TABLE usage_log DROP COLUMN client_protocol, "
+                       "DROP COLUMN provider_protocol"));
+  ASSERT_EQ(messages("c", "old-schema-1").status, 200);
+  ASSERT_EQ(messages("c", "old-schema-2").status, 200);
+  EXPECT_TRUE(eventually([&] { return rows("request_id LIKE 'old-schema-%'") == 2; }, 5000ms))
+      << "rows written without the protocols: " << rows() << "\n" << proxy_->stderrLog();
+  EXPECT_NE(proxy_->stderrLog().find("llmproxy migrate up"), std::string::npos);
+}
+
 TEST_F(UsageLog, ShortOutageLosesNothingAndDelaysNothing) {
   auto& proxy = startProxy(usageConfig(2, database("usage_flush_interval = \"50ms\"\n")));
   ASSERT_TRUE(pg_.stop());

@@ -18,17 +18,6 @@
 namespace llmproxy::worker {
 namespace {
 
-protocol::Operation operationOf(Endpoint e) {
-  switch (e) {
-    case Endpoint::Completions: return protocol::Operation::Completions;
-    case Endpoint::Embeddings: return protocol::Operation::Embeddings;
-    case Endpoint::Messages: return protocol::Operation::Messages;
-    case Endpoint::CountTokens: return protocol::Operation::CountTokens;
-    case Endpoint::Responses: return protocol::Operation::Responses;
-    default: return protocol::Operation::ChatCompletions;
-  }
-}
-
 // Why `provider` cannot take the request, if it cannot.
 std::optional<common::Error> refusal(const common::ProviderConfig& provider,
                                      protocol::Operation op, std::string_view target,
@@ -64,7 +53,7 @@ Outcome answerTokenEstimate(Exchange& ex) {
 
 Outcome stage::transform(Exchange& ex) {
   UpstreamState& up = *ex.upstream;
-  const protocol::Operation op = operationOf(ex.endpoint);
+  const protocol::Operation op = protocol::operationOf(ex.endpoint);
   if (op == protocol::Operation::CountTokens) {
     // Forwarded only to Anthropic providers; without one the gateway estimates.
     std::erase_if(up.candidates, [&](const UpstreamCandidate& c) {
@@ -98,7 +87,7 @@ Outcome stage::transform(Exchange& ex) {
 void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
   UpstreamState& up = *ex.upstream;
   const ProviderRuntime& provider = ex.config->provider_runtime[candidate.provider];
-  const protocol::Operation op = operationOf(ex.endpoint);
+  const protocol::Operation op = protocol::operationOf(ex.endpoint);
   const protocol::RequestContext ctx{provider,    op,       candidate.target,
                                      ex.request, up.facts, ex.request_id};
   up.client_api = protocol::clientApi(op);

@@ -9,6 +9,7 @@
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/services.h"
+#include "worker/protocol/operation.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -54,7 +55,10 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
         .field("latency_ms", static_cast<double>(latency_us) / 1000.0)
         .field("ttft_ms", ttft_ms)
         .field("attempts", attempts)
-        .field("client_protocol", up ? common::apiName(up->client_api) : "-")
+        .field("client_protocol",
+               isProxyEndpoint(ex.endpoint)
+                   ? common::apiName(protocol::clientApi(protocol::operationOf(ex.endpoint)))
+                   : "-")
         .field("provider_protocol",
                up && up->attempts > 0 ? common::apiName(up->provider_api) : "-")
         .field("prompt_tokens", usage.prompt_tokens)
@@ -106,6 +110,7 @@ void recordUsage(const Exchange& ex, uint64_t latency_us) {
     r.credential_name = ex.client_key->name;
   }
   r.endpoint = endpointLabel(ex.endpoint);
+  r.client_protocol = common::apiName(protocol::clientApi(protocol::operationOf(ex.endpoint)));
   r.status = ex.status;
   r.latency_ms = static_cast<double>(latency_us) / 1000.0;
   if (up) {
@@ -118,6 +123,7 @@ void recordUsage(const Exchange& ex, uint64_t latency_us) {
     }
     if (up->first_byte_us)
       r.ttft_ms = static_cast<double>(up->first_byte_us - ex.started_us) / 1000.0;
+    if (up->attempts > 0) r.provider_protocol = common::apiName(up->provider_api);
   }
   writer.record(r);
 }

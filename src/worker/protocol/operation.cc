@@ -6,6 +6,17 @@
 
 namespace llmproxy::worker::protocol {
 
+Operation operationOf(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::Completions: return Operation::Completions;
+    case Endpoint::Embeddings: return Operation::Embeddings;
+    case Endpoint::Messages: return Operation::Messages;
+    case Endpoint::CountTokens: return Operation::CountTokens;
+    case Endpoint::Responses: return Operation::Responses;
+    default: return Operation::ChatCompletions;
+  }
+}
+
 Api providerApi(const common::ProviderConfig& provider, Operation op) {
   if (provider.type == common::ProviderType::Anthropic) return Api::AnthropicMessages;
   if (op == Operation::Responses && common::schema::speaksResponses(provider))

@@ -7,6 +7,7 @@
 
 #include "common/config/config.h"
 #include "common/protocol/api.h"
+#include "worker/http/endpoint.h"
 
 namespace llmproxy::worker::protocol {
 
@@ -35,6 +36,9 @@ constexpr std::string_view operationPath(Operation op) {
   }
   return "";
 }
+
+// What a proxy endpoint asks a provider for (Endpoint::ChatCompletions for anything else).
+Operation operationOf(Endpoint endpoint);
 
 // The protocol a client speaks when it asks for `op`.
 constexpr Api clientApi(Operation op) {

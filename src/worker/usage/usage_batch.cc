@@ -34,6 +34,17 @@ void appendMillis(std::string& out, double v) {
 // NOTE: the column order here is the order of the $n parameters and of add()'s appends.
 const std::string_view UsageBatch::kInsertSql =
     "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
+    "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms, "
+    "client_protocol, provider_protocol) "
+    "SELECT timestamptz 'epoch' + t * interval '1 microsecond', r, c, n, e, m, p, s, st, pt, ct, "
+    "l, tt, cp, pp FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[], "
+    "$6::text[], $7::text[], $8::integer[], $9::boolean[], $10::bigint[], $11::bigint[], "
+    "$12::double precision[], $13::double precision[], $14::text[], $15::text[]) "
+    "AS u(t, r, c, n, e, m, p, s, st, pt, ct, l, tt, cp, pp)";
+
+// Before migration 0002: the same rows without the protocols.
+const std::string_view UsageBatch::kLegacyInsertSql =
+    "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
     "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms) "
     "SELECT timestamptz 'epoch' + t * interval '1 microsecond', r, c, n, e, m, p, s, st, pt, ct, "
     "l, tt FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[], "
@@ -88,6 +99,8 @@ void UsageBatch::add(const UsageRecord& r) {
     appendMillis(columns_[12], r.ttft_ms);
   else
     columns_[12] += "NULL";
+  appendArrayText(columns_[13], r.client_protocol, kMaxTextBytes);
+  appendArrayText(columns_[14], r.provider_protocol, kMaxTextBytes);
   ++rows_;
 }
 
@@ -96,10 +109,12 @@ void UsageBatch::clear() {
   rows_ = 0;
 }
 
-common::pg::Connection::Params UsageBatch::params() const {
+common::pg::Connection::Params UsageBatch::params(bool legacy) const {
   common::pg::Connection::Params p;
-  p.reserve(kColumns);
-  for (const std::string& c : columns_) {
+  const size_t n = legacy ? kLegacyColumns : kColumns;
+  p.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& c = columns_[i];
     std::string a;
     a.reserve(c.size() + 2);
     a += '{';

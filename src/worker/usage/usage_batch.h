@@ -21,9 +21,12 @@ namespace llmproxy::worker {
 
 class UsageBatch {
  public:
-  static constexpr size_t kColumns = 13;
+  static constexpr size_t kColumns = 15;
+  // The first 13 columns: a database without migration 0002 (no protocol columns).
+  static constexpr size_t kLegacyColumns = 13;
   static constexpr size_t kMaxTextBytes = 256;  // per text value (model names come from clients)
   static const std::string_view kInsertSql;
+  static const std::string_view kLegacyInsertSql;
 
   void add(const UsageRecord& r);
   size_t rows() const { return rows_; }
@@ -32,7 +35,8 @@ class UsageBatch {
   void clear();
   // The statement's parameters: one array literal per column ("{...}"). The batch is unchanged
   // (it stays queued until PostgreSQL has accepted it).
-  common::pg::Connection::Params params() const;
+  // The statement's parameters: every column, or the first kLegacyColumns (`legacy`).
+  common::pg::Connection::Params params(bool legacy = false) const;
 
  private:
   std::array<std::string, kColumns> columns_;

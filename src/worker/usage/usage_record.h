@@ -21,6 +21,8 @@ struct UsageRecord {
   uint64_t completion_tokens = 0;
   double latency_ms = 0;
   double ttft_ms = -1;                // < 0 = none (NULL): no response body reached the client
+  std::string_view client_protocol;   // "openai", "anthropic", "responses"
+  std::string_view provider_protocol; // of the provider that answered; "" if none was asked
 };
 
 }  // namespace llmproxy::worker

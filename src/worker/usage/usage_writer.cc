@@ -115,7 +115,8 @@ void UsageWriter::flush() {
   }
   in_flight_ = true;
   // NOTE: capturing `this` is safe: conn_ is ours and drops its callbacks when destroyed.
-  c->query(std::string(UsageBatch::kInsertSql), sealed_.front().params(),
+  c->query(std::string(legacy_schema_ ? UsageBatch::kLegacyInsertSql : UsageBatch::kInsertSql),
+           sealed_.front().params(legacy_schema_),
            [this](common::pg::QueryResult& r) { onBatchDone(r); });
 }
 
@@ -131,6 +132,14 @@ void UsageWriter::onBatchDone(const common::pg::QueryResult& r) {
       down_ = false;
       LLMP_LOG_INFO("usage log: PostgreSQL takes records again ({} queued)", queued_rows_);
     }
+  } else if (!r.connection_error && r.sqlstate == "42703" && !legacy_schema_) {
+    // undefined_column: a database that llmproxy migrate has not brought to 0002 yet. The rows
+    // are kept and written without the protocols; told once.
+    legacy_schema_ = true;
+    LLMP_LOG_WARN("usage log: usage_log has no client_protocol/provider_protocol columns; "
+                  "writing records without them until `llmproxy migrate up` is run and the "
+                  "worker reconnects ({})",
+                  r.error);
   } else if (!r.connection_error && isDataError(r.sqlstate)) {
     if (r.error != last_data_error_) {
       last_data_error_ = r.error;
@@ -188,6 +197,7 @@ void UsageWriter::switchConnection() {
   backoff_ms_ = 0;
   retry_armed_ = false;
   down_ = false;
+  legacy_schema_ = false;  // another database: try the full schema again
   if (db_.url.empty()) {
     dropAll("database.url was removed");
   } else if (queued_rows_ > 0) {

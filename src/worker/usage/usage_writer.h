@@ -106,6 +106,8 @@ class UsageWriter {
   bool down_ = false;         // logged "cannot write"; the next success logs recovery
   bool full_ = false;         // logged "buffer full"; reset when room returns
   std::string last_data_error_;
+  // The database has no protocol columns (migration 0002 not applied): rows go without them.
+  bool legacy_schema_ = false;
 
   std::unique_ptr<common::UvTimer> drain_timer_;
   std::function<void()> drain_done_;
