@@ -19,6 +19,7 @@
 
 #include "common/base/result.h"
 #include "common/uv/uv_timer.h"
+#include "worker/http/client_connection.h"
 #include "worker/http/connection_host.h"
 #include "worker/http/output_batch.h"
 #include "worker/http/request_handler.h"
@@ -26,7 +27,7 @@
 
 namespace llmproxy::worker {
 
-class DownstreamConn final : private ResponseSink {
+class DownstreamConn final : public ClientConnection, private ResponseSink {
  public:
   DownstreamConn(ConnectionHost& host, uv_loop_t* loop, bool admin_listener, bool unix_socket);
   ~DownstreamConn();
@@ -44,16 +45,16 @@ class DownstreamConn final : private ResponseSink {
 
   // Stage 35: resume the parser to read the body (bounded by max_body_size, under
   // body_timeout, answering Expect: 100-continue); the handler's onRequestBody follows.
-  void readBody();
+  void readBody() override;
   // How the current exchange answers.
-  ResponseWriter& writer() { return writer_; }
+  ResponseWriter& writer() override { return writer_; }
   // Bytes queued for the client and not yet written.
-  size_t queuedBytes() const;
+  size_t queuedBytes() const override;
   // Issue the batched writes (called by the Worker once per loop iteration).
   void flush();
 
-  bool isAdminListener() const { return admin_listener_; }
-  const std::string& peerAddress() const { return peer_; }
+  bool isAdminListener() const override { return admin_listener_; }
+  const std::string& peerAddress() const override { return peer_; }
 
   std::list<DownstreamConn*>::iterator registry_pos;  // set by the Worker
 

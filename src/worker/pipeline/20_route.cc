@@ -3,7 +3,6 @@
 #include <array>
 #include <string_view>
 
-#include "worker/http/downstream_conn.h"
 #include "worker/pipeline/pipeline.h"
 
 namespace llmproxy::worker {

@@ -1,6 +1,5 @@
 // Stage 35: read the request body, bounded by server.max_body_size. Runs only after
 // authentication, so no large body is buffered for an unknown client.
-#include "worker/http/downstream_conn.h"
 #include "worker/pipeline/pipeline.h"
 
 namespace llmproxy::worker {

@@ -5,7 +5,6 @@
 #include "common/json/json_writer.h"
 #include "common/log/log.h"
 #include "common/time/clock.h"
-#include "worker/http/downstream_conn.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/services.h"

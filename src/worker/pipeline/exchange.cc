@@ -9,7 +9,7 @@
 
 namespace llmproxy::worker {
 
-Exchange::Exchange(Services& s, DownstreamConn& c, uint64_t exchange_id,
+Exchange::Exchange(Services& s, ClientConnection& c, uint64_t exchange_id,
                    std::shared_ptr<const RuntimeConfig> cfg)
     : services(s),
       conn(c),

@@ -1,6 +1,8 @@
 // One request/response pair on a client connection. Owned by its DownstreamConn (at most one
 // active per HTTP/1.1 connection) as its RequestHandler: the connection's events drive the
-// pipeline through it. Destroyed only after `finish` ran. Worker-loop-only.
+// pipeline through it, and it answers through the connection's ClientConnection side (so the
+// stage tests can run one without a socket). Destroyed only after `finish` ran.
+// Worker-loop-only.
 #pragma once
 
 #include <cstdint>
@@ -9,13 +11,13 @@
 #include <string>
 
 #include "common/base/result.h"
+#include "worker/http/client_connection.h"
 #include "worker/http/endpoint.h"
 #include "worker/http/request_handler.h"
 #include "worker/runtime_config.h"
 
 namespace llmproxy::worker {
 
-class DownstreamConn;
 struct Services;
 
 enum class Stage : uint8_t {
@@ -42,7 +44,7 @@ struct AdminState;
 // The request, request_id, status, byte counts and body_complete are RequestHandler's: the
 // connection fills and updates them.
 struct Exchange : RequestHandler {
-  Exchange(Services& s, DownstreamConn& c, uint64_t exchange_id,
+  Exchange(Services& s, ClientConnection& c, uint64_t exchange_id,
            std::shared_ptr<const RuntimeConfig> cfg);
   ~Exchange() override;
 
@@ -55,7 +57,7 @@ struct Exchange : RequestHandler {
   void onDrained() override;
 
   Services& services;
-  DownstreamConn& conn;
+  ClientConnection& conn;
   const uint64_t id;
   // Moves on whenever the exchange leaves a stage and when it finishes: a WakeToken issued
   // for one wait is stale afterwards (wake_registry.h).

@@ -1,0 +1,29 @@
+// What an exchange uses of the client connection it answers on: its response writer, its
+// queued bytes (relay backpressure), the body read (stage 35), which listener accepted it and
+// the peer address. DownstreamConn implements it; the stage unit tests implement it without a
+// socket. Worker-loop-only.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "worker/http/response_writer.h"
+
+namespace llmproxy::worker {
+
+class ClientConnection {
+ public:
+  // How the current exchange answers.
+  virtual ResponseWriter& writer() = 0;
+  // Bytes queued for the client and not yet written.
+  virtual size_t queuedBytes() const = 0;
+  // Stage 35: read the request body; the handler's onRequestBody follows once it is complete.
+  virtual void readBody() = 0;
+  virtual bool isAdminListener() const = 0;
+  virtual const std::string& peerAddress() const = 0;
+
+ protected:
+  ~ClientConnection() = default;
+};
+
+}  // namespace llmproxy::worker
