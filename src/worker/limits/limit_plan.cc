@@ -12,6 +12,8 @@ LimitScope makeScope(const KeyLimits& limits, std::string model, const std::stri
   s.limits = limits;
   s.model = std::move(model);
   const std::string base = prefix + "rl:{" + key_name + "}:";
+  // The parameters as configured (the loaders applied schema::defaultBurst), not the bucket's
+  // capacity (KeyLimits::requestsBurst): a name must not change while its limit does not.
   const double burst = limits.burst > 0 ? limits.burst : limits.requests_per_second;
   s.redis_requests =
       fmt::format("{}{}:req:{}:{}", base, s.model, limits.requests_per_second, burst);

@@ -4,21 +4,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/config/schema.h"
 #include "common/time/clock.h"
 
 namespace llmproxy::worker {
 namespace {
-
-// A request costs one token: a bucket smaller than one would never admit anything.
-double burstOf(const KeyLimits& l) {
-  return std::max(1.0, l.burst > 0 ? l.burst : l.requests_per_second);
-}
 
 uint64_t wholeTokens(double remaining) {
   return remaining <= 0 ? 0 : static_cast<uint64_t>(std::floor(remaining + 1e-9));
 }
 
 }  // namespace
+
+double KeyLimits::requestsBurst() const {
+  return std::max(1.0, common::schema::defaultBurst(requests_per_second, burst > 0 ? burst : 0));
+}
 
 KeyLimits KeyLimits::of(const common::KeyConfig& key) {
   KeyLimits l;
@@ -126,7 +126,7 @@ LimitCheck Limiter::check(const KeyLimits& limits, std::string_view key_name,
   }
 
   common::RateBucket* requests = nullptr;
-  const double burst = burstOf(limits);
+  const double burst = limits.requestsBurst();
   if (limits.requests_per_second > 0) {
     requests = table_.claim(common::rateBucketId(key_name, model, RateKind::Requests));
     if (!requests) out.untracked = true;

@@ -27,6 +27,10 @@ struct KeyLimits {
 
   static KeyLimits of(const common::KeyConfig& key);
   bool any() const { return requests_per_second > 0 || tokens_per_minute > 0 || max_requests > 0; }
+  // The requests bucket's capacity, for the local table and the Redis script alike: the burst,
+  // else the config's default (schema::defaultBurst: one second's worth), and never below one
+  // request, since a request costs one token and a smaller bucket would admit nothing.
+  double requestsBurst() const;
 };
 
 enum class LimitReason { None, Requests, Tokens, Quota };

@@ -93,10 +93,6 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((tpm - v) / rate) + 1000)
 return 1
 )lua";
 
-double burstOf(const KeyLimits& l) {
-  return std::max(1.0, l.burst > 0 ? l.burst : l.requests_per_second);
-}
-
 }  // namespace
 
 RedisLimiter::RedisLimiter(RedisClient& redis)
@@ -105,7 +101,7 @@ RedisLimiter::RedisLimiter(RedisClient& redis)
 bool RedisLimiter::check(const LimitScope& scope, RedisWaiter* waiter) {
   const KeyLimits& l = scope.limits;
   const std::string rps = fmt::format("{}", l.requests_per_second);
-  const std::string burst = fmt::format("{}", l.requests_per_second > 0 ? burstOf(l) : 0.0);
+  const std::string burst = fmt::format("{}", l.requests_per_second > 0 ? l.requestsBurst() : 0.0);
   const std::string tpm = std::to_string(l.tokens_per_minute);
   const std::string maxq = std::to_string(l.max_requests);
   const std::string_view keys[] = {scope.redis_requests, scope.redis_tokens, scope.redis_quota};
@@ -125,7 +121,7 @@ std::optional<LimitCheck> RedisLimiter::parse(const KeyLimits& limits, const Red
   }
   if (limits.requests_per_second > 0) {
     c.has_requests = true;
-    c.limit_requests = static_cast<uint64_t>(std::ceil(burstOf(limits)));
+    c.limit_requests = static_cast<uint64_t>(std::ceil(limits.requestsBurst()));
     const int64_t milli = r.integerAt(2);
     c.remaining_requests = milli <= 0 ? 0 : static_cast<uint64_t>(milli / 1000);
     c.reset_requests_ms = std::max<int64_t>(0, r.integerAt(3));
