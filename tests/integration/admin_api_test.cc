@@ -406,10 +406,49 @@ TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
   EXPECT_TRUE(eventually([&] { return chat().status == 401; }, std::chrono::seconds(5)));
 }
 
+// The error-log lines naming request `id`, once its access-log line is written (finish writes
+// the error line first, so none can follow).
+std::vector<std::string> errorLinesOf(const ProxyProcess& proxy, const std::string& id) {
+  EXPECT_TRUE(eventually(
+      [&] { return readFile(proxy.dir() + "/access.log").find(id) != std::string::npos; }));
+  std::vector<std::string> lines;
+  std::istringstream log(proxy.stderrLog());
+  for (std::string line; std::getline(log, line);)
+    if (line.find("[" + id + "]") != std::string::npos) lines.push_back(line);
+  return lines;
+}
+
+Headers withRequestId(const std::string& id) {
+  Headers h = adminAuth();
+  h.emplace_back("x-request-id", id);
+  return h;
+}
+
+TEST_F(AdminApiDb, ADatabaseErrorIsLoggedOnceWithTheDatabasesMessage) {
+  ASSERT_TRUE(execAsSuperuser("ALTER TABLE providers RENAME TO providers_away"));
+  auto r = call(ports_.admin, "GET", "/admin/v1/providers", {}, withRequestId("db-error-1"));
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(str(r.body, "/error/message"), "database error 42P01");  // no database text
+  const auto lines = errorLinesOf(*proxy_, "db-error-1");
+  ASSERT_EQ(lines.size(), 1u) << proxy_->stderrLog();
+  EXPECT_NE(lines[0].find("database error 42P01: "), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("providers"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("does not exist"), std::string::npos) << lines[0];
+  ASSERT_TRUE(execAsSuperuser("ALTER TABLE providers_away RENAME TO providers"));
+}
+
 // Last in the suite: it stops PostgreSQL (and starts it again).
 TEST_F(AdminApiDb, DatabaseDownAnswers503AndTheProxyKeepsServing) {
   createProvider("before");
   ASSERT_TRUE(pg_.stop());
+  {
+    // One error-log line for the failure, not one from the handler and one from finish.
+    auto r = call(ports_.admin, "GET", "/admin/v1/providers", {}, withRequestId("db-down-1"));
+    EXPECT_EQ(r.status, 503) << r.body;
+    const auto lines = errorLinesOf(*proxy_, "db-down-1");
+    ASSERT_EQ(lines.size(), 1u) << proxy_->stderrLog();
+    EXPECT_NE(lines[0].find("the database is unavailable: "), std::string::npos) << lines[0];
+  }
   for (int i = 0; i < 4; ++i) {  // both workers, and a connection that was up before
     auto w = admin("POST", "/admin/v1/providers",
                    "{\"provider_key\":\"during\",\"api_base\":\"http://a\"}");

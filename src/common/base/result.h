@@ -20,6 +20,9 @@ struct Error {
   // The request field the error is about, OpenAI's `param` ("messages[2].content[0].type");
   // empty when the error is about no one field.
   std::string param{};
+  // More for the error-log line only, never sent to the client (a database's own message
+  // behind a "database error 42P01" answer); empty when the detail says it all.
+  std::string log_detail{};
 };
 
 template <typename T>

@@ -1,7 +1,6 @@
 // The worker's admin PostgreSQL connection and the query-and-resume helper.
 #include "worker/admin/admin_db.h"
 
-#include "common/log/log.h"
 #include "worker/admin/admin_state.h"
 
 namespace llmproxy::worker::admin {
@@ -58,8 +57,8 @@ Outcome runQuery(LocalCall& call, std::string sql, common::pg::Connection::Param
 Outcome respondDbError(LocalCall& call, const common::pg::QueryResult& result,
                        std::string_view unique_param, std::string_view what) {
   namespace pg = common::pg;
+  // No log line here: finish writes the exchange's one error-log line from the error answered.
   if (result.connection_error) {
-    LLMP_LOG_WARN("[{}] admin: database unavailable: {}", call.request_id, result.error);
     return call.respondError(
         {common::ErrorKind::Unavailable, "the database is unavailable: " + result.error, 0});
   }
@@ -72,9 +71,10 @@ Outcome respondDbError(LocalCall& call, const common::pg::QueryResult& result,
       result.sqlstate == pg::kNotNullViolation)
     return call.respondError(
         {common::ErrorKind::BadRequest, "the database refused a value: " + result.error, 0});
-  LLMP_LOG_ERROR("[{}] admin: database error {}: {}", call.request_id, result.sqlstate,
-                 result.error);
-  return call.respondError({common::ErrorKind::Internal, "database error " + result.sqlstate, 0});
+  // The client sees the SQLSTATE; the database's message goes to the error log only.
+  common::Error error{common::ErrorKind::Internal, "database error " + result.sqlstate, 0};
+  error.log_detail = result.error;
+  return call.respondError(error);
 }
 
 }  // namespace llmproxy::worker::admin

@@ -145,8 +145,10 @@ void writeErrorLog(const Exchange& ex) {
   if (ex.error) {
     const common::ErrorInfo& info = common::errorInfo(ex.error->kind);
     if (info.side == common::ErrorSide::Downstream) return;
-    const std::string line = fmt::format("{}: {} ({})", aboutExchange(ex),
-                                         ex.error->detail, common::errorKindName(ex.error->kind));
+    const std::string& more = ex.error->log_detail;
+    const std::string line =
+        fmt::format("{}: {}{}{} ({})", aboutExchange(ex), ex.error->detail,
+                    more.empty() ? "" : ": ", more, common::errorKindName(ex.error->kind));
     if (info.side == common::ErrorSide::Internal) {
       LLMP_LOG_ERROR("{}", line);
     } else {
