@@ -86,6 +86,31 @@ TEST(AuthenticateStage, ClientKeysByBearerOrXApiKey) {
   }
 }
 
+TEST(AuthenticateStage, AnthropicClientsAreRefusedInAnthropicsShape) {
+  StageWorld world(kConfig);
+  ASSERT_TRUE(world.ok());
+  for (const char* target : {"/v1/messages", "/v1/messages/count_tokens",
+                             "/api/event_logging/batch"}) {
+    SCOPED_TRACE(target);
+    FakeClient client;
+    auto ex = world.exchange(client, makeRequest("POST", target, {{"x-api-key", "sk-nobody"}}));
+    ASSERT_EQ(stage::route(*ex), Outcome::Next);
+    EXPECT_EQ(stage::authenticate(*ex), Outcome::Respond);
+    const SentResponse r = client.response();
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(jsonString(r.body, "/type"), "error");
+    EXPECT_EQ(jsonString(r.body, "/error/type"), "authentication_error");
+    EXPECT_EQ(jsonString(r.body, "/error/message"), "Incorrect API key provided");
+  }
+  // The same key is good for an Anthropic client.
+  FakeClient client;
+  auto ex = world.exchange(client, makeRequest("POST", "/v1/messages",
+                                               {{"x-api-key", "sk-alice-0123456789"}}));
+  ASSERT_EQ(stage::route(*ex), Outcome::Next);
+  EXPECT_EQ(stage::authenticate(*ex), Outcome::Next);
+  EXPECT_EQ(ex->key_name, "alice");
+}
+
 TEST(AuthenticateStage, OpenEndpointsNeedNoKey) {
   StageWorld world(kConfig);
   ASSERT_TRUE(world.ok());

@@ -143,6 +143,27 @@ TEST(AuthorizeStage, APerModelOverrideHasBucketsOfItsOwn) {
   EXPECT_EQ(other->ex->upstream->limit_check->remaining_requests, 4u);
 }
 
+TEST(AuthorizeStage, CountingTokensIsNotLimited) {
+  StageWorld world(kConfig);
+  ASSERT_TRUE(world.ok());
+  for (int i = 0; i < 3; ++i) {  // past the quota of 1, and past allowed_models' check only
+    FakeClient client;
+    auto ex = world.exchange(client, makeRequest("POST", "/v1/messages/count_tokens",
+                                                 {{"x-api-key", "sk-quota-0123456789"}},
+                                                 R"({"model":"m","messages":[]})"));
+    EXPECT_EQ(runThrough(*ex, Stage::Authorize), Outcome::Next);
+    EXPECT_FALSE(ex->upstream->limit_check);
+  }
+  EXPECT_EQ(authorize(world, "sk-quota-0123456789", "m")->outcome, Outcome::Next);
+  // allowed_models still applies.
+  FakeClient client;
+  auto ex = world.exchange(client, makeRequest("POST", "/v1/messages/count_tokens",
+                                               {{"x-api-key", "sk-narrow-0123456789"}},
+                                               R"({"model":"gpt-4","messages":[]})"));
+  EXPECT_EQ(runThrough(*ex, Stage::Authorize), Outcome::Respond);
+  EXPECT_EQ(client.response().status, 403);
+}
+
 TEST(AuthorizeStage, UnauthenticatedModeHasNoLimits) {
   StageWorld world(serverSection("allow_unauthenticated = true\n"));
   ASSERT_TRUE(world.ok());

@@ -83,6 +83,31 @@ TEST(LocalStage, ModelsListsTheExactNamesTheKeyMayUse) {
   }
 }
 
+TEST(LocalStage, ModelsInAnthropicsShapeWhenAskedWithAnthropicVersion) {
+  StageWorld world(kConfig);
+  ASSERT_TRUE(world.ok());
+  FakeClient client;
+  runLocal(world, client, "GET", "/v1/models",
+           {{"x-api-key", "sk-narrow-0123456789"}, {"anthropic-version", "2023-06-01"}});
+  const SentResponse r = client.response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(jsonString(r.body, "/data/0/type"), "model");
+  EXPECT_EQ(jsonString(r.body, "/data/0/id"), "gpt-4o");
+  EXPECT_EQ(jsonString(r.body, "/first_id"), "gpt-4o");
+  EXPECT_EQ(jsonString(r.body, "/data/1/id"), "<absent>");
+}
+
+TEST(LocalStage, ClaudeCodeTelemetryIsAnsweredHere) {
+  StageWorld world(kConfig);
+  ASSERT_TRUE(world.ok());
+  FakeClient client;
+  runLocal(world, client, "POST", "/api/event_logging/batch",
+           {{"x-api-key", "sk-wide-0123456789"}}, R"({"events":[]})");
+  const SentResponse r = client.response();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(jsonString(r.body, "/status"), "ok");
+}
+
 TEST(LocalStage, HeadAnswersTheLengthWithoutTheBody) {
   StageWorld world(kConfig);
   ASSERT_TRUE(world.ok());
@@ -144,7 +169,8 @@ TEST(LocalStage, AdminReadsShowTheFileAndWritesAre409WithoutADatabase) {
 TEST(LocalStage, ProxyEndpointsGoOn) {
   StageWorld world(kConfig);
   ASSERT_TRUE(world.ok());
-  for (const char* target : {"/v1/chat/completions", "/v1/completions", "/v1/embeddings"}) {
+  for (const char* target : {"/v1/chat/completions", "/v1/completions", "/v1/embeddings",
+                             "/v1/messages", "/v1/messages/count_tokens", "/v1/responses"}) {
     SCOPED_TRACE(target);
     FakeClient client;
     auto ex = world.exchange(client, makeRequest("POST", target,

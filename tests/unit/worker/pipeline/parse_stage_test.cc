@@ -86,6 +86,27 @@ TEST(ParseStage, AnEmptyModelIsNamedAsTheParam) {
   EXPECT_EQ(jsonString(client.response().body, "/error/param"), "model");
 }
 
+TEST(ParseStage, AnthropicAndResponsesBodiesToo) {
+  StageWorld world(kConfig);
+  ASSERT_TRUE(world.ok());
+  for (const char* target : {"/v1/messages", "/v1/messages/count_tokens", "/v1/responses"}) {
+    SCOPED_TRACE(target);
+    FakeClient client;
+    auto ex = world.exchange(client, makeRequest("POST", target, {},
+                                                 R"({"model":"Proxy/claude-x","stream":true})"));
+    EXPECT_EQ(runThrough(*ex, Stage::Parse), Outcome::Next);
+    EXPECT_EQ(ex->upstream->model, "claude-x");
+    EXPECT_TRUE(ex->upstream->facts.stream);
+  }
+  FakeClient client;  // a bad body: 400 in Anthropic's shape
+  auto ex = world.exchange(client, makeRequest("POST", "/v1/messages", {}, "{"));
+  EXPECT_EQ(runThrough(*ex, Stage::Parse), Outcome::Respond);
+  const SentResponse r = client.response();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(jsonString(r.body, "/type"), "error");
+  EXPECT_EQ(jsonString(r.body, "/error/type"), "invalid_request_error");
+}
+
 TEST(ParseStage, LocalEndpointsAreNotParsed) {
   StageWorld world(kConfig);
   ASSERT_TRUE(world.ok());

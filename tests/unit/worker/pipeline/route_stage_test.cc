@@ -34,6 +34,17 @@ TEST(RouteStage, EachPathAndMethodMapsToItsEndpoint) {
       {false, "POST", "/completions", Endpoint::Completions, ""},
       {false, "POST", "/embeddings", Endpoint::Embeddings, ""},
       {false, "GET", "/models", Endpoint::Models, ""},
+      {false, "POST", "/v1/messages", Endpoint::Messages, ""},
+      {false, "POST", "/v1/messages/count_tokens", Endpoint::CountTokens, ""},
+      {false, "POST", "/v1/responses", Endpoint::Responses, ""},
+      {false, "POST", "/api/event_logging/batch", Endpoint::EventLogging, ""},
+      {false, "POST", "/messages", Endpoint::Messages, ""},
+      {false, "POST", "/messages/count_tokens", Endpoint::CountTokens, ""},
+      {false, "POST", "/responses", Endpoint::Responses, ""},
+      {false, "POST", "/v2/chat/completions", Endpoint::ChatCompletions, ""},
+      {false, "POST", "/v2/messages", Endpoint::Messages, ""},
+      {false, "POST", "/v2/messages/count_tokens", Endpoint::CountTokens, ""},
+      {false, "POST", "/v2/responses", Endpoint::Responses, ""},
       {true, "GET", "/health", Endpoint::Health, ""},  // on both listeners
       {true, "GET", "/metrics", Endpoint::Metrics, ""},
       {true, "GET", "/admin/v1/config/version", Endpoint::AdminConfigVersion, ""},
@@ -72,10 +83,12 @@ TEST(RouteStage, UnknownPathsAre404) {
       {false, "GET", "/", Endpoint::None, ""},
       {false, "POST", "/v1/chat/completions/", Endpoint::None, ""},  // no trailing slash
       {false, "POST", "/v1/chat", Endpoint::None, ""},
-      {false, "POST", "/v2/chat/completions", Endpoint::None, ""},
+      {false, "POST", "/v3/chat/completions", Endpoint::None, ""},
+      {false, "POST", "/v2/embeddings", Endpoint::None, ""},  // /v2 only where the seeds had it
       {false, "GET", "/admin/v1/status", Endpoint::None, ""},    // admin routes: admin port only
       {true, "POST", "/v1/chat/completions", Endpoint::None, ""},  // and proxy routes: API only
       {true, "GET", "/v1/models", Endpoint::None, ""},
+      {true, "POST", "/v1/messages", Endpoint::None, ""},
       {true, "GET", "/admin/v1/providers/", Endpoint::None, ""},   // an empty {id}
       {true, "GET", "/admin/v1/providers/a/b", Endpoint::None, ""},
   };
@@ -129,6 +142,7 @@ TEST(RouteStage, AnotherMethodIs405WithAllow) {
       {false, "GET", "/v1/chat/completions", "POST"},
       {false, "PUT", "/v1/embeddings", "POST"},
       {false, "POST", "/v1/models", "GET"},
+      {false, "GET", "/v1/responses", "POST"},
       {false, "DELETE", "/health", "GET"},
       {true, "DELETE", "/admin/v1/providers", "GET, POST"},
       {true, "POST", "/admin/v1/providers/x", "GET, PUT, DELETE"},
