@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "common/http/openai_error.h"
+#include "common/json/json_validate.h"
 
 namespace llmproxy::common {
 namespace {
@@ -15,9 +16,6 @@ namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
 static_assert(JsonFactsParser::kPadding == simdjson::SIMDJSON_PADDING);
-
-// Our own bound on nesting (simdjson's is 1024): the validation walk recurses once per level.
-constexpr int kMaxDepth = 512;
 
 bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -40,54 +38,6 @@ std::unexpected<Error> invalidJson(error_code code) {
   return badRequest(std::string("Invalid JSON in request body: ") + simdjson::error_message(code));
 }
 
-// Consumes `v` and everything below it, checking what on-demand would otherwise skip.
-error_code validateValue(od::value v, int depth) {
-  if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-  od::json_type type;
-  if (auto e = v.type().get(type)) return e;
-  switch (type) {
-    case od::json_type::object: {
-      od::object object;
-      if (auto e = v.get_object().get(object)) return e;
-      for (auto field_result : object) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(field_result).get(field)) return e;
-        if (auto e = field.unescaped_key().get(key)) return e;
-        if (auto e = validateValue(field.value(), depth + 1)) return e;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array array;
-      if (auto e = v.get_array().get(array)) return e;
-      for (auto element_result : array) {
-        od::value element;
-        if (auto e = std::move(element_result).get(element)) return e;
-        if (auto e = validateValue(element, depth + 1)) return e;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::string: {
-      std::string_view s;
-      return v.get_string().get(s);
-    }
-    case od::json_type::number: {
-      double d;  // parses any valid JSON number, big integers included
-      return v.get_double().get(d);
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return v.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto e = v.is_null().get(is_null)) return e;
-      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-  }
-  return simdjson::TAPE_ERROR;
-}
 
 // A document whose root is not an object: still validated, to pick the right message.
 error_code validateRoot(od::document& doc, od::json_type type) {
@@ -98,7 +48,7 @@ error_code validateRoot(od::document& doc, od::json_type type) {
       for (auto element_result : array) {
         od::value element;
         if (auto e = std::move(element_result).get(element)) return e;
-        if (auto e = validateValue(element, 1)) return e;
+        if (auto e = validateJsonValue(element, 1)) return e;
       }
       return simdjson::SUCCESS;
     }
@@ -164,7 +114,7 @@ Result<void> readStreamOptions(od::document& doc, od::value value, const char* b
     if (auto e = field.unescaped_key().get(key)) return invalidJson(e);
     od::value member = field.value();
     if (key != "include_usage") {
-      if (auto e = validateValue(member, 2)) return invalidJson(e);
+      if (auto e = validateJsonValue(member, 2)) return invalidJson(e);
       continue;
     }
     if (!facts.include_usage_token.empty()) return duplicate("stream_options.include_usage");
@@ -178,7 +128,7 @@ Result<void> readStreamOptions(od::document& doc, od::value value, const char* b
       if (auto e = member.get_bool().get(b)) return invalidJson(e);
       facts.include_usage = b;
     } else if (type == od::json_type::null) {
-      if (auto e = validateValue(member, 2)) return invalidJson(e);
+      if (auto e = validateJsonValue(member, 2)) return invalidJson(e);
     } else {
       return wrongType("stream_options.include_usage", "a boolean");
     }
@@ -230,7 +180,7 @@ Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len) {
       if (type == od::json_type::boolean) {
         if (auto e = value.get_bool().get(facts.stream)) return invalidJson(e);
       } else if (type == od::json_type::null) {
-        if (auto e = validateValue(value, 1)) return invalidJson(e);
+        if (auto e = validateJsonValue(value, 1)) return invalidJson(e);
       } else {
         return wrongType("stream", "a boolean");
       }
@@ -243,7 +193,7 @@ Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len) {
       facts.stream_options_token = rangeOf(base, raw);
       if (type == od::json_type::null) {
         facts.stream_options = JsonFacts::StreamOptions::Null;
-        if (auto e = validateValue(value, 1)) return invalidJson(e);
+        if (auto e = validateJsonValue(value, 1)) return invalidJson(e);
       } else if (type == od::json_type::object) {
         facts.stream_options = JsonFacts::StreamOptions::Object;
         if (auto r = readStreamOptions(doc, value, base, facts); !r)
@@ -252,7 +202,7 @@ Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len) {
         return wrongType("stream_options", "an object");
       }
     } else {
-      if (auto e = validateValue(value, 1)) return invalidJson(e);
+      if (auto e = validateJsonValue(value, 1)) return invalidJson(e);
     }
   }
   if (!atEnd(doc)) return invalidJson(simdjson::TRAILING_CONTENT);

@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/json/json_validate.h"
+
 namespace llmproxy::worker::protocol::reading {
 namespace {
 
 using simdjson::error_code;
 
 constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
-constexpr int kMaxDepth = 512;
 
 bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -24,54 +25,6 @@ JsonText textOf(std::string_view content) {
   return {content, std::memchr(content.data(), '\\', content.size()) != nullptr};
 }
 
-// Consumes `v` and everything below it, checking what on-demand would otherwise skip.
-error_code validate(od::value v, int depth) {
-  if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
-  od::json_type type;
-  if (auto e = v.type().get(type)) return e;
-  switch (type) {
-    case od::json_type::object: {
-      od::object object;
-      if (auto e = v.get_object().get(object)) return e;
-      for (auto member : object) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(member).get(field)) return e;
-        if (auto e = field.unescaped_key().get(key)) return e;
-        if (auto e = validate(field.value(), depth + 1)) return e;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array array;
-      if (auto e = v.get_array().get(array)) return e;
-      for (auto element : array) {
-        od::value value;
-        if (auto e = std::move(element).get(value)) return e;
-        if (auto e = validate(value, depth + 1)) return e;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::string: {
-      std::string_view s;
-      return v.get_string().get(s);
-    }
-    case od::json_type::number: {
-      double d;
-      return v.get_double().get(d);
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return v.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto e = v.is_null().get(is_null)) return e;
-      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-  }
-  return simdjson::TAPE_ERROR;
-}
 
 // Whether `text` (followed by kPadding readable bytes) is exactly one JSON object.
 bool isJsonObject(od::parser& parser, std::string_view text) {
@@ -85,7 +38,7 @@ bool isJsonObject(od::parser& parser, std::string_view text) {
     od::field field;
     std::string_view key;
     if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
-    if (validate(field.value(), 1)) return false;
+    if (common::validateJsonValue(field.value(), 1)) return false;
   }
   const char* rest = nullptr;
   return doc.current_location().get(rest) == simdjson::OUT_OF_BOUNDS;
