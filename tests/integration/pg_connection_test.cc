@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/free_port.h"
@@ -147,6 +148,26 @@ TEST_F(PgConnectionTest, DeliversNotificationsFromTheConfigTriggers) {
   ASSERT_TRUE(pg.exec("INSERT INTO credentials (key_hash, name) VALUES (repeat('a', 64), 'k')"));
   ASSERT_TRUE(loop.runUntil([&] { return !payloads.empty(); }));
   EXPECT_EQ(payloads[0], std::to_string(std::stoll(before) + 1));
+}
+
+// A notification sent while a statement runs is delivered right behind its result, often in
+// the same read: it must reach the callback without waiting for more bytes from the server
+// (the master's first load races the first change this way).
+TEST_F(PgConnectionTest, DeliversANotificationThatArrivesWithAResult) {
+  Connection c(loop.get(), pg.url(), {});
+  std::vector<std::string> payloads;
+  c.onNotify([&](std::string_view, std::string_view payload) { payloads.emplace_back(payload); });
+  bool listening = false;
+  c.query("LISTEN busy_channel", {}, [&](QueryResult& r) { listening = r.ok; });
+  ASSERT_TRUE(loop.runUntil([&] { return listening; }));
+  bool slept = false;
+  c.query("SELECT pg_sleep(0.5)", {}, [&](QueryResult& r) { slept = r.ok; });
+  ASSERT_TRUE(pg.exec("NOTIFY busy_channel, 'behind the result'"));  // while the sleep runs
+  // Not turning the loop until both are in the socket makes them one read, as on a busy host.
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  ASSERT_TRUE(loop.runUntil([&] { return slept; }));
+  ASSERT_TRUE(loop.runUntil([&] { return !payloads.empty(); }, 3000));
+  EXPECT_EQ(payloads, std::vector<std::string>{"behind the result"});
 }
 
 TEST_F(PgConnectionTest, FailsQueuedStatementsWhenTheServerCannotBeReached) {

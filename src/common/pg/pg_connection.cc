@@ -232,7 +232,14 @@ void Connection::readInput() {
     }
     current_.results.emplace_back(r);
   }
-  if (conn_ && PQstatus(conn_) == CONNECTION_BAD) fail("the connection to PostgreSQL was lost", true);
+  if (!conn_) return;
+  if (PQstatus(conn_) == CONNECTION_BAD) {
+    fail("the connection to PostgreSQL was lost", true);
+    return;
+  }
+  // libpq stops parsing at the end of a result: a NOTIFY that came in the same read as the
+  // result is parsed only now, and no more bytes may arrive to wake us for it.
+  drainNotifies();
 }
 
 void Connection::drainNotifies() {
