@@ -409,13 +409,19 @@ TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
 // The error-log lines naming request `id`, once its access-log line is written (finish writes
 // the error line first, so none can follow).
 std::vector<std::string> errorLinesOf(const ProxyProcess& proxy, const std::string& id) {
+  auto linesNow = [&] {
+    std::vector<std::string> lines;
+    std::istringstream log(proxy.stderrLog());
+    for (std::string line; std::getline(log, line);)
+      if (line.find("[" + id + "]") != std::string::npos) lines.push_back(line);
+    return lines;
+  };
+  // The error log reaches the test through a pipe: wait for the request's access-log line and
+  // its first error line, then count (a second line would already be there by then).
   EXPECT_TRUE(eventually(
       [&] { return readFile(proxy.dir() + "/access.log").find(id) != std::string::npos; }));
-  std::vector<std::string> lines;
-  std::istringstream log(proxy.stderrLog());
-  for (std::string line; std::getline(log, line);)
-    if (line.find("[" + id + "]") != std::string::npos) lines.push_back(line);
-  return lines;
+  EXPECT_TRUE(eventually([&] { return !linesNow().empty(); }));
+  return linesNow();
 }
 
 Headers withRequestId(const std::string& id) {
