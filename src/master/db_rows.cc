@@ -21,7 +21,7 @@ namespace dom = simdjson::dom;
 // Column positions, matching kSelectProviders / kSelectCredentials.
 enum ProviderColumn {
   kPId, kPKey, kPType, kPApiBase, kPApiKey, kPApiVersion, kPMapping, kPModels, kPWeight,
-  kPVerifySsl, kPMaxConcurrent, kPEnabled, kProviderColumns
+  kPVerifySsl, kPMaxConcurrent, kPEnabled, kPResponses, kProviderColumns
 };
 enum CredentialColumn {
   kCId, kCHash, kCName, kCAllowed, kCRps, kCBurst, kCTpm, kCMaxRequests, kCPerModel, kCCache,
@@ -290,6 +290,11 @@ std::expected<common::ProviderConfig, RowProblem> providerFromRow(const DbRow& r
   auto enabled = r.flag(kPEnabled, field::kEnabled);
   if (!enabled) return std::unexpected(enabled.error());
   p.enabled = *enabled;
+  if (row[kPResponses]) {  // NULL: the default by type
+    auto responses = r.flag(kPResponses, field::kResponses);
+    if (!responses) return std::unexpected(responses.error());
+    p.responses = *responses ? 1 : 0;
+  }
   return p;
 }
 

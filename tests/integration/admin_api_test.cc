@@ -232,6 +232,8 @@ TEST_F(AdminApiDb, ValidationErrorsName400Param) {
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","weight":"2"})", "weight"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","max_concurrent":-1})", "max_concurrent"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","verify_ssl":"yes"})", "verify_ssl"},
+      {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","responses":"yes"})", "responses"},
+      {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","responses":1})", "responses"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","models":"gpt"})", "models"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","models":[""]})", "models"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","model_mapping":[]})", "model_mapping"},
@@ -404,6 +406,56 @@ TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
   // Disabled in the database: refused by the proxy once the master reloads.
   admin("PUT", "/admin/v1/credentials/1", "{\"is_enabled\":false}");
   EXPECT_TRUE(eventually([&] { return chat().status == 401; }, std::chrono::seconds(5)));
+}
+
+// `responses` (migration 0003): true, false or null (the default by type) through the API, in
+// the column, and in what the proxy does with a Responses request.
+TEST_F(AdminApiDb, ProviderResponsesOptionIsStoredShownAndFollowed) {
+  auto created = admin("POST", "/admin/v1/providers",
+                       "{\"provider_key\":\"compat\",\"provider_type\":\"openai-compatible\","
+                       "\"api_base\":\"" + mock_.baseUrl() + "/v1\",\"models\":[\"resp-model\"],"
+                       "\"responses\":true}");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(at(created.body, "/responses"), "true");
+  EXPECT_EQ(pg_.scalar("SELECT responses FROM providers WHERE provider_key = 'compat'"), "t");
+  EXPECT_EQ(at(admin("GET", "/admin/v1/providers/compat").body, "/responses"), "true");
+  auto list = admin("GET", "/admin/v1/providers");
+  EXPECT_EQ(str(list.body, "/data/1/provider_key"), "file-provider");
+  EXPECT_EQ(at(list.body, "/data/1/responses"), "null");  // the file's: by type
+
+  const auto responsesPath = [&] {
+    mock_.reset();
+    HttpClient c("127.0.0.1", ports_.api);
+    auto r = c.post("/v1/responses", R"({"model":"resp-model","input":"hi"})",
+                    {{"Content-Type", "application/json"}, {"Connection", "close"}});
+    auto last = mock_.lastRequest();
+    return r.status == 200 && last ? last->path : "status " + std::to_string(r.status);
+  };
+  // true: passed through unchanged to an openai-compatible provider.
+  EXPECT_TRUE(eventually([&] { return responsesPath() == "/v1/responses"; },
+                         std::chrono::seconds(5)))
+      << responsesPath();
+
+  // false: translated to Chat Completions; PUT without the member keeps it.
+  auto off = admin("PUT", "/admin/v1/providers/compat", "{\"responses\":false}");
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(at(off.body, "/responses"), "false");
+  EXPECT_EQ(at(admin("PUT", "/admin/v1/providers/compat", "{\"weight\":2}").body, "/responses"),
+            "false");
+  EXPECT_TRUE(eventually([&] { return responsesPath() == "/v1/chat/completions"; },
+                         std::chrono::seconds(5)))
+      << responsesPath();
+
+  // null: back to the default by type (openai-compatible: translated).
+  auto reset = admin("PUT", "/admin/v1/providers/compat", "{\"responses\":null}");
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(at(reset.body, "/responses"), "null");
+  EXPECT_EQ(pg_.scalar("SELECT responses IS NULL FROM providers WHERE provider_key = 'compat'"),
+            "t");
+  // A row written without the member takes NULL too.
+  auto plain = admin("POST", "/admin/v1/providers",
+                     "{\"provider_key\":\"plain\",\"api_base\":\"http://a/v1\"}");
+  EXPECT_EQ(at(plain.body, "/responses"), "null") << plain.body;
 }
 
 // The error-log lines naming request `id`, once its access-log line is written (finish writes

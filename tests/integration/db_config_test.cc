@@ -324,5 +324,37 @@ TEST_F(DbConfig, AdminReloadReadsTheDatabase) {
   EXPECT_EQ(chatOnce(ports_.api, "quiet-m").status, 200) << "rows read before the reload answered";
 }
 
+// The providers.responses column (migration 0003) decides whether a Responses request passes
+// through; a database without the column (not migrated to 0003) still loads every row, with
+// the default by type.
+TEST_F(DbConfig, ResponsesColumnIsFollowedAndADatabaseWithoutItStillLoads) {
+  startProxy(dbConfig(1));
+  ASSERT_TRUE(eventually([&] {
+    return adminStatus(ports_.admin).find("\"state\":\"connected\"") != std::string::npos;
+  }));
+  const auto responsesPath = [&] {
+    mock_.reset();
+    HttpClient c("127.0.0.1", ports_.api);
+    auto r = c.post("/v1/responses", R"({"model":"resp-m","input":"hi"})",
+                    {{"Authorization", std::string("Bearer ") + kFileKey},
+                     {"Content-Type", "application/json"},
+                     {"Connection", "close"}});
+    auto last = mock_.lastRequest();
+    return r.status == 200 && last ? last->path : "status " + std::to_string(r.status);
+  };
+  ASSERT_TRUE(pg_.exec(insertProvider("resp", mock_.baseUrl(), "'resp-m'")));
+  EXPECT_TRUE(eventually([&] { return responsesPath() == "/v1/chat/completions"; }, 5000ms))
+      << responsesPath();
+  ASSERT_TRUE(pg_.exec("UPDATE providers SET responses = true"));
+  EXPECT_TRUE(eventually([&] { return responsesPath() == "/v1/responses"; }, 5000ms))
+      << responsesPath();
+
+  ASSERT_TRUE(execAsSuperuser("ALTER TABLE providers DROP COLUMN responses"));
+  ASSERT_TRUE(pg_.exec("UPDATE providers SET weight = 2"));  // a change: the master reloads
+  EXPECT_TRUE(eventually([&] { return responsesPath() == "/v1/chat/completions"; }, 5000ms))
+      << responsesPath() << proxy_->stderrLog();
+  EXPECT_EQ(proxy_->stderrLog().find("database row skipped"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace llmproxy::testing

@@ -54,15 +54,26 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
   EXPECT_EQ(pg.scalar("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "4");
   EXPECT_NE(up.output.find("applied 0002_usage_protocols.up.sql"), std::string::npos)
       << up.output;
+  EXPECT_NE(up.output.find("applied 0003_provider_responses.up.sql"), std::string::npos)
+      << up.output;
   EXPECT_EQ(pg.query("SELECT version, dirty FROM schema_migrations"),
-            (PgRows{{"2", "f"}}));
+            (PgRows{{"3", "f"}}));
 
   auto again = migrate(pg, {"up"});
   EXPECT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_EQ(again.output, "no change: database at version 2\n");
+  EXPECT_EQ(again.output, "no change: database at version 3\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "3\n");
+
+  // One step down: 0003's column goes.
+  auto down3 = migrate(pg, {"down"});
+  ASSERT_EQ(down3.exit_code, 0) << down3.output;
+  EXPECT_NE(down3.output.find("rolled back 0003_provider_responses.down.sql"), std::string::npos);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'providers' AND column_name = 'responses'"),
+            "0");
   EXPECT_EQ(migrate(pg, {"version"}).output, "2\n");
 
-  // One step down: 0002's columns go, the tables stay.
+  // One more: 0002's columns go, the tables stay.
   auto down2 = migrate(pg, {"down"});
   ASSERT_EQ(down2.exit_code, 0) << down2.output;
   EXPECT_NE(down2.output.find("rolled back 0002_usage_protocols.down.sql"), std::string::npos);
@@ -85,7 +96,7 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
 
   auto up2 = migrate(pg, {"up"});
   EXPECT_EQ(up2.exit_code, 0) << up2.output;
-  EXPECT_EQ(migrate(pg, {"version"}).output, "2\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "3\n");
 }
 
 TEST(Migrate, DownOneStepByDefaultNStepsOrAll) {
@@ -145,18 +156,18 @@ TEST(Migrate, DirtyVersionFromGolangMigrateIsRefusedUntilForced) {
   ASSERT_TRUE(pg.migrate());
   // What golang-migrate leaves behind when a migration fails half-way.
   ASSERT_TRUE(pg.exec("UPDATE schema_migrations SET dirty = true"));
-  EXPECT_EQ(migrate(pg, {"version"}).output, "2 (dirty)\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "3 (dirty)\n");
   auto up = migrate(pg, {"up"});
   EXPECT_EQ(up.exit_code, 1);
-  EXPECT_NE(up.output.find("database version 2 is dirty"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("database version 3 is dirty"), std::string::npos) << up.output;
   EXPECT_EQ(migrate(pg, {"down"}).exit_code, 1);
   EXPECT_TRUE(exists(pg, "providers"));
 
-  auto force = migrate(pg, {"force", "2"});
+  auto force = migrate(pg, {"force", "3"});
   EXPECT_EQ(force.exit_code, 0) << force.output;
-  EXPECT_EQ(force.output, "version forced to 2\n");
-  EXPECT_EQ(migrate(pg, {"version"}).output, "2\n");
-  EXPECT_EQ(migrate(pg, {"up"}).output, "no change: database at version 2\n");
+  EXPECT_EQ(force.output, "version forced to 3\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "3\n");
+  EXPECT_EQ(migrate(pg, {"up"}).output, "no change: database at version 3\n");
 }
 
 TEST(Migrate, ConcurrentRunsApplyEachMigrationOnce) {
@@ -172,7 +183,7 @@ TEST(Migrate, ConcurrentRunsApplyEachMigrationOnce) {
   const bool a_applied = a.output.find("applied 0001_init") != std::string::npos;
   const bool b_applied = b.output.find("applied 0001_init") != std::string::npos;
   EXPECT_NE(a_applied, b_applied) << a.output << "\n---\n" << b.output;
-  EXPECT_EQ(pg.query("SELECT version, dirty FROM schema_migrations"), (PgRows{{"2", "f"}}));
+  EXPECT_EQ(pg.query("SELECT version, dirty FROM schema_migrations"), (PgRows{{"3", "f"}}));
 }
 
 TEST(Migrate, DatabaseFromEnvOrConfigFileAndErrorsWithoutThePassword) {

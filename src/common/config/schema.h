@@ -71,9 +71,9 @@ inline constexpr Field kCaFile{"ca_file", "", "", Kind::String, 0, 4096, "\"\""}
 // Configuration file only (no admin member, no column): database providers never forward.
 inline constexpr Field kForwardOrganizationHeaders{"forward_organization_headers", "", "",
                                                    Kind::Bool, 0, 0, "false"};
-// Configuration file only: whether Responses requests pass through unchanged (database
-// providers take the default).
-inline constexpr Field kResponses{"responses", "", "", Kind::Bool, 0, 0,
+// Whether Responses requests pass through unchanged. The column is NULL (the admin API's
+// null) for the default by type.
+inline constexpr Field kResponses{"responses", "responses", "responses", Kind::Bool, 0, 0,
                                   "true for \"openai\", else false"};
 inline constexpr Field kModels{"models", "models", "models", Kind::StringList, 0, 4096, "[]"};
 inline constexpr Field kModelMapping{"model_mapping", "model_mapping", "model_mapping",

@@ -36,7 +36,7 @@ std::optional<std::string> readModelMapping(JsonBody& body, JsonBody::Element v)
 const std::string kProviderColumns =
     "id, provider_key, provider_type, api_base, " + common::maskSecretSql("api_key") +
     ", api_version, model_mapping::text, array_to_json(models)::text, weight, verify_ssl, "
-    "max_concurrent, is_enabled, "
+    "max_concurrent, is_enabled, to_jsonb(providers) ->> 'responses', "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
@@ -52,7 +52,7 @@ std::optional<ProviderFields> readProviderBody(std::string_view text, bool creat
   if (!body.parse(text,
                   {"provider_key", "provider_type", "api_base", "api_key", "api_version",
                    "model_mapping", "models", "weight", "verify_ssl", "max_concurrent",
-                   "is_enabled"},
+                   "is_enabled", "responses"},
                   {"id", "created_at", "updated_at", "source"}))
     return done();
 
@@ -96,6 +96,13 @@ std::optional<ProviderFields> readProviderBody(std::string_view text, bool creat
   if (auto v = body.get("max_concurrent"); v && body.ok())
     f.max_concurrent = body.integer(*v, "max_concurrent", field::kMaxConcurrent);
   if (auto v = body.get("is_enabled"); v && body.ok()) f.is_enabled = body.boolean(*v, "is_enabled");
+  if (auto v = body.get("responses"); v && body.ok()) {
+    if (v->is_null()) {
+      f.responses.emplace(std::nullopt);
+    } else if (auto on = body.boolean(*v, "responses")) {
+      f.responses.emplace(*on);
+    }
+  }
 
   if (body.ok() && f.provider_type == "azure" && create && f.api_version.value_or("").empty())
     body.fail("api_version", "'api_version' is required for provider_type 'azure'");
@@ -117,7 +124,11 @@ void writeProviderRow(common::JsonWriter& w, const common::pg::QueryResult& r, i
   w.field("verify_ssl", rowBool(r, row, 9));
   w.field("max_concurrent", rowInt(r, row, 10));
   w.field("is_enabled", rowBool(r, row, 11));
-  writeRowTail(w, r, row, 12);
+  if (r.isNull(row, 12))
+    w.key("responses").null();
+  else
+    w.field("responses", r.value(row, 12) == "true");  // jsonb text: true / false
+  writeRowTail(w, r, row, 13);
   w.endObject();
 }
 
@@ -137,6 +148,10 @@ void writeFileProvider(common::JsonWriter& w, const common::ProviderConfig& p) {
   w.field("verify_ssl", p.verify_ssl);
   w.field("max_concurrent", static_cast<int64_t>(p.max_concurrent));
   w.field("is_enabled", p.enabled);
+  if (p.responses < 0)
+    w.key("responses").null();
+  else
+    w.field("responses", p.responses == 1);
   writeFileTail(w);
   w.endObject();
 }

@@ -31,6 +31,8 @@ struct ProviderFields {
   std::optional<bool> verify_ssl;
   std::optional<int64_t> max_concurrent;
   std::optional<bool> is_enabled;
+  // `responses`: true or false, or null for the default by type (the column's NULL).
+  std::optional<std::optional<bool>> responses;
 };
 
 // Checks a body; `create` requires provider_key and api_base. On failure `error` names the field.

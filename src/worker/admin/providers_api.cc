@@ -81,19 +81,24 @@ Outcome create(LocalCall& call) {
   FieldError error;
   auto f = readProviderBody(call.request.body, true, error);
   if (!f) return respondFieldError(call, error);
+  // `responses` is named only when the body sets it: a database not yet migrated to 0003
+  // still takes every other provider.
+  const bool responses = f->responses.has_value();
+  pg::Connection::Params params{
+      f->provider_key, f->provider_type.value_or("openai"), f->api_base, f->api_key.value_or(""),
+      f->api_version.value_or(""), f->model_mapping.value_or("{}"), f->models.value_or("[]"),
+      numberParam(f->weight).value_or("1"), boolParam(f->verify_ssl).value_or("true"),
+      numberParam(f->max_concurrent).value_or("0"), boolParam(f->is_enabled).value_or("true")};
+  if (responses) params.push_back(boolParam(*f->responses));
   return runQuery(
       call,
       "INSERT INTO providers (provider_key, provider_type, api_base, api_key, "
       "api_version, model_mapping, models, weight, verify_ssl, max_concurrent, "
-      "is_enabled) VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
+      "is_enabled" + std::string(responses ? ", responses" : "") + ") VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
       "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8::integer, $9::boolean, "
-      "$10::integer, $11::boolean) RETURNING " +
+      "$10::integer, $11::boolean" + std::string(responses ? ", $12::boolean" : "") + ") RETURNING " +
           std::string(kProviderColumns),
-      {f->provider_key, f->provider_type.value_or("openai"), f->api_base, f->api_key.value_or(""),
-       f->api_version.value_or(""), f->model_mapping.value_or("{}"), f->models.value_or("[]"),
-       numberParam(f->weight).value_or("1"), boolParam(f->verify_ssl).value_or("true"),
-       numberParam(f->max_concurrent).value_or("0"), boolParam(f->is_enabled).value_or("true")},
-      true);
+      std::move(params), true);
 }
 
 Outcome get(LocalCall& call, const ProviderRef& ref) {
@@ -118,6 +123,13 @@ Outcome update(LocalCall& call, const ProviderRef& ref) {
   FieldError error;
   auto f = readProviderBody(call.request.body, false, error);
   if (!f) return respondFieldError(call, error);
+  // `responses` changes only when the body sets it (null: back to the default by type).
+  const bool responses = f->responses.has_value();
+  pg::Connection::Params params{
+      ref.value, f->provider_key, f->provider_type, f->api_base, f->api_key, f->api_version,
+      f->model_mapping, f->models, numberParam(f->weight), boolParam(f->verify_ssl),
+      numberParam(f->max_concurrent), boolParam(f->is_enabled)};
+  if (responses) params.push_back(boolParam(*f->responses));
   return runQuery(
       call,
       "UPDATE providers SET provider_key = COALESCE($2, provider_key), "
@@ -129,11 +141,9 @@ Outcome update(LocalCall& call, const ProviderRef& ref) {
       "weight = COALESCE($9::integer, weight), verify_ssl = COALESCE($10::boolean, verify_ssl), "
       "max_concurrent = COALESCE($11::integer, max_concurrent), "
       "is_enabled = COALESCE($12::boolean, is_enabled)" +
-          whereClause(ref) + " RETURNING " + std::string(kProviderColumns),
-      {ref.value, f->provider_key, f->provider_type, f->api_base, f->api_key, f->api_version,
-       f->model_mapping, f->models, numberParam(f->weight), boolParam(f->verify_ssl),
-       numberParam(f->max_concurrent), boolParam(f->is_enabled)},
-      true);
+          std::string(responses ? ", responses = $13::boolean" : "") + whereClause(ref) +
+          " RETURNING " + std::string(kProviderColumns),
+      std::move(params), true);
 }
 
 Outcome remove(LocalCall& call, const ProviderRef& ref) {

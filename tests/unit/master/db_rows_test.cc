@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/config/schema.h"
 #include "common/crypto/sha256.h"
 #include "master/db_merge.h"
 
@@ -13,11 +14,12 @@ namespace {
 using common::ModelMapping;
 
 // id, provider_key, provider_type, api_base, api_key, api_version, model_mapping, models,
-// weight, verify_ssl, max_concurrent, is_enabled
+// weight, verify_ssl, max_concurrent, is_enabled, responses (to_jsonb ->>: true, false, NULL)
 DbRow providerRow(std::string_view key = "p1", std::string_view base = "https://api.example.com/v1",
-                  std::string_view mapping = "{}", std::optional<std::string_view> models = "[]") {
+                  std::string_view mapping = "{}", std::optional<std::string_view> models = "[]",
+                  std::optional<std::string_view> responses = std::nullopt) {
   return DbRow{"7",  key, "openai-compatible", base, "sk-secret", "", mapping, models, "3", "t",
-               "0",  "t"};
+               "0",  "t", responses};
 }
 
 const std::string kHash(64, 'a');
@@ -44,6 +46,20 @@ TEST(DbRows, ProviderColumns) {
   EXPECT_TRUE(p->verify_ssl);
   EXPECT_TRUE(p->enabled);
   EXPECT_TRUE(p->models.empty());
+  EXPECT_EQ(p->responses, -1);  // NULL: the default by type
+}
+
+TEST(DbRows, ResponsesColumnIsTriState) {
+  auto on = providerFromRow(providerRow("p1", "https://a/v1", "{}", "[]", "true"));
+  ASSERT_TRUE(on) << on.error().str();
+  EXPECT_EQ(on->responses, 1);
+  EXPECT_TRUE(common::schema::speaksResponses(*on));
+  auto off = providerFromRow(providerRow("p1", "https://a/v1", "{}", "[]", "false"));
+  ASSERT_TRUE(off) << off.error().str();
+  EXPECT_EQ(off->responses, 0);
+  auto bad = providerFromRow(providerRow("p1", "https://a/v1", "{}", "[]", "1"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "responses");
 }
 
 TEST(DbRows, ModelMappingIsClassifiedAndOrderedAsInTheFile) {

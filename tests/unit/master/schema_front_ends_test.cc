@@ -63,10 +63,10 @@ std::optional<std::string> adminKey(const std::string& members, const std::strin
 
 // A providers row with one column replaced; the problem's message when the row is refused.
 // id, provider_key, provider_type, api_base, api_key, api_version, model_mapping, models,
-// weight, verify_ssl, max_concurrent, is_enabled
+// weight, verify_ssl, max_concurrent, is_enabled, responses
 std::optional<std::string> dbProvider(size_t column, std::string_view value,
                                       const std::string& field) {
-  DbRow row{"7", "p", "openai", "http://h", "", "", "{}", "[]", "1", "t", "0", "t"};
+  DbRow row{"7", "p", "openai", "http://h", "", "", "{}", "[]", "1", "t", "0", "t", std::nullopt};
   row[column] = value;
   auto p = providerFromRow(row);
   if (p) return std::nullopt;

@@ -1,0 +1,2 @@
+ALTER TABLE providers
+    DROP COLUMN responses;
