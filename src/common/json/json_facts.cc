@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "common/http/openai_error.h"
+#include "common/json/conversation_scan.h"
 #include "common/json/json_validate.h"
 
 namespace llmproxy::common {
@@ -17,18 +18,13 @@ using simdjson::error_code;
 
 static_assert(JsonFactsParser::kPadding == simdjson::SIMDJSON_PADDING);
 
+// Scan entries kept across requests; past this the scan's vectors are freed after the request.
+constexpr size_t kRetainedScan = 4096;
+
 bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// raw_json_token() runs up to the next token, trailing whitespace included: trim it.
-std::string_view trimRight(std::string_view s) {
-  while (!s.empty() && isJsonSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-ByteRange rangeOf(const char* base, std::string_view token) {
-  const size_t begin = static_cast<size_t>(token.data() - base);
-  return {begin, begin + trimRight(token).size()};
-}
+// raw_json_token() runs up to the next token, trailing whitespace included: tokenRange trims it.
+ByteRange rangeOf(const char* base, std::string_view token) { return tokenRange(base, token); }
 
 std::unexpected<Error> badRequest(std::string detail) {
   return fail(ErrorKind::BadRequest, std::move(detail));
@@ -81,16 +77,6 @@ bool atEnd(od::document& doc) {
   return doc.current_location().get(location) == simdjson::OUT_OF_BOUNDS;
 }
 
-// The closing brace/bracket of a container just consumed: the iterator now points at the
-// parent's next token, and only whitespace lies between the two.
-size_t closeBefore(od::document& doc, const char* base) {
-  const char* next = nullptr;
-  if (doc.current_location().get(next)) return 0;
-  const char* p = next - 1;
-  while (p > base && isJsonSpace(*p)) --p;
-  return static_cast<size_t>(p - base);
-}
-
 std::unexpected<Error> duplicate(std::string_view key) {
   return badRequest("Duplicate key '" + std::string(key) + "' in request body");
 }
@@ -134,12 +120,14 @@ Result<void> readStreamOptions(od::document& doc, od::value value, const char* b
     }
   }
   facts.stream_options_empty = empty;
-  facts.stream_options_token.end = closeBefore(doc, base) + 1;
+  facts.stream_options_token.end = consumedEnd(doc, base);
   return {};
 }
 
-// Walks the top-level object: the members we know are read, every other one validated.
-Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len) {
+// Walks the top-level object: the members we know are read, the conversation of `shape`
+// scanned into `scan`, every other member validated.
+Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len,
+                            ConversationShape shape, ConversationScan& scan) {
   od::json_type root_type;
   if (auto e = doc.type().get(root_type)) return invalidJson(e);
   if (root_type != od::json_type::object) {
@@ -201,6 +189,12 @@ Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len) {
       } else {
         return wrongType("stream_options", "an object");
       }
+    } else if (shape != ConversationShape::None && key == "messages") {
+      if (auto e = conversation::scanMessages(doc, value, base, shape, scan)) return invalidJson(e);
+    } else if (shape == ConversationShape::AnthropicMessages && key == "system") {
+      if (auto e = conversation::scanSystem(doc, value, base, scan)) return invalidJson(e);
+    } else if (shape == ConversationShape::AnthropicMessages && key == "thinking") {
+      if (auto e = conversation::scanThinking(doc, value, base, scan)) return invalidJson(e);
     } else {
       if (auto e = validateJsonValue(value, 1)) return invalidJson(e);
     }
@@ -213,6 +207,8 @@ Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len) {
   size_t close = len;
   while (close > 0 && isJsonSpace(base[close - 1])) --close;
   facts.object_close = close - 1;
+  if (shape != ConversationShape::None && planRepairs(scan, shape, base))
+    facts.repairs = std::make_shared<const ConversationScan>(scan);
   return facts;
 }
 
@@ -220,6 +216,7 @@ Result<JsonFacts> readFacts(od::document& doc, const char* base, size_t len) {
 
 struct JsonFactsParser::State {
   od::parser parser;
+  ConversationScan scan;  // reused: its vectors keep their capacity
   std::unique_ptr<char[]> scratch;
   size_t scratch_size = 0;
 };
@@ -227,7 +224,8 @@ struct JsonFactsParser::State {
 JsonFactsParser::JsonFactsParser() : state_(std::make_unique<State>()) {}
 JsonFactsParser::~JsonFactsParser() = default;
 
-Result<JsonFacts> JsonFactsParser::parse(const char* data, size_t len, size_t capacity) {
+Result<JsonFacts> JsonFactsParser::parse(const char* data, size_t len, size_t capacity,
+                                         ConversationShape shape) {
   if (len == 0) return badRequest("Request body is empty: expected a JSON object");
 
   // Padding: parse in place when the caller's buffer has it, else copy (see the header).
@@ -258,7 +256,13 @@ Result<JsonFacts> JsonFactsParser::parse(const char* data, size_t len, size_t ca
 
   od::document doc;
   if (auto e = parser->iterate(buf, len, capacity).get(doc)) return invalidJson(e);
-  return readFacts(doc, buf, len);
+  ConversationScan& scan = state_->scan;
+  scan.clear();
+  auto facts = readFacts(doc, buf, len, shape, scan);
+  // A huge conversation's vectors are not kept for good (as for the parser above).
+  if (scan.messages.capacity() > kRetainedScan || scan.blocks.capacity() > kRetainedScan)
+    scan = ConversationScan{};
+  return facts;
 }
 
 std::string ModelSplice::joined() const {

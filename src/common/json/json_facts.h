@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,12 @@
 #include "common/base/result.h"
 
 namespace llmproxy::common {
+
+// Which conversation a body holds, for the repair scan (conversation_scan.h): none (any other
+// body), OpenAI chat messages, or Anthropic Messages.
+enum class ConversationShape : uint8_t { None, OpenAIChat, AnthropicMessages };
+
+struct ConversationScan;
 
 // A half-open byte range [begin, end) in the request body.
 struct ByteRange {
@@ -42,6 +49,10 @@ struct JsonFacts {
   ByteRange include_usage_token;      // its value token when the key is present (bool or null)
 
   size_t object_close = 0;  // offset of the top-level object's closing '}'
+
+  // The conversation's repairs for a provider of the body's own protocol; null when it needs
+  // none (always, for ConversationShape::None).
+  std::shared_ptr<const ConversationScan> repairs;
 };
 
 // Parses request bodies. Owns a simdjson parser and a padded scratch buffer, both reused
@@ -66,8 +77,11 @@ struct JsonFacts {
 //  - Errors are ErrorKind::BadRequest with a message naming the offending parameter:
 //    invalid JSON, not an object, missing/empty/non-string model, non-boolean stream,
 //    stream_options neither object nor null, non-boolean include_usage, duplicates.
+//  - `shape` names the conversation the body holds: its messages are scanned in the same walk
+//    for the repairs of conversation_scan.h (JsonFacts::repairs).
 //  - Cost: one simdjson pass over the body (SIMD stage 1 + an on-demand walk of every value);
-//    no allocation in steady state except the model string. Bodies over kRetainedCapacity
+//    no allocation in steady state except the model string (and the copy of the scan when a
+//    repair is needed). Bodies over kRetainedCapacity
 //    are parsed by a temporary parser so a rare 16 MiB body does not pin its parser memory
 //    in the worker for good.
 class JsonFactsParser {
@@ -80,9 +94,11 @@ class JsonFactsParser {
   JsonFactsParser(const JsonFactsParser&) = delete;
   JsonFactsParser& operator=(const JsonFactsParser&) = delete;
 
-  Result<JsonFacts> parse(const char* data, size_t len, size_t capacity);
-  Result<JsonFacts> parse(std::string_view body) {
-    return parse(body.data(), body.size(), body.size());
+  Result<JsonFacts> parse(const char* data, size_t len, size_t capacity,
+                          ConversationShape shape = ConversationShape::None);
+  Result<JsonFacts> parse(std::string_view body,
+                          ConversationShape shape = ConversationShape::None) {
+    return parse(body.data(), body.size(), body.size(), shape);
   }
 
  private:

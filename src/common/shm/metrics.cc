@@ -573,7 +573,7 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
     }
   }
   appendFamilyHead(out, "llm_proxy_request_repairs_total", "counter",
-                   "Agent-client repairs made to translated requests, by kind.");
+                   "Agent-client repairs made to requests (translated, or bypassed when the provider would refuse them), by kind.");
   static constexpr std::string_view kRepairNames[4] = {"thinking_removed", "tool_result_added",
                                                        "blank_text", "thinking_disabled"};
   for (size_t i = 0; i < 4; ++i) {

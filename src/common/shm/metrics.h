@@ -72,7 +72,7 @@ struct alignas(64) MetricSlotHeader {
   // Proxied requests by client protocol x provider protocol (common::Api): the diagonal is
   // the bypass, the rest translations.
   std::atomic<uint64_t> protocol_pairs[kApiCount][kApiCount];
-  // Agent-client repairs of translated requests, by kRepairNames.
+  // Agent-client repairs (translated requests, and bypassed ones a provider would refuse).
   std::atomic<uint64_t> repairs[4];
 };
 static_assert(sizeof(MetricSlotHeader) % 64 == 0);  // whole cache lines: one worker each
@@ -155,8 +155,8 @@ class MetricsWriter {
   void redisFallback();
   // A proxied request that reached a provider: bypass when both protocols are the same.
   void protocolPair(Api client, Api provider);
-  // What the agent-client repairs changed in one translated request (thinking removed, tool
-  // results added, blank texts, thinking turned off).
+  // What the agent-client repairs changed in one request, translated or bypassed (thinking
+  // removed, tool results added, blank texts, thinking turned off).
   void requestRepairs(const uint32_t (&counts)[4]);
   // This worker's Redis connection state (llm_proxy_redis_up sums the live workers).
   void setRedisUp(bool up);

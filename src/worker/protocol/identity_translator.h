@@ -1,7 +1,8 @@
-// The identity translator: OpenAI-compatible client, OpenAI-compatible provider (openai,
-// openai-compatible, azure). The request is the client's body with the body edits of
-// body_edits.h (model splice, include_usage), never re-serialised; the response is relayed as
-// the provider sent it (rewritesResponse() is false, so the relay never calls its hooks).
+// The identity translator: client and provider speak the same protocol (bypass). The request
+// is the client's body with the body edits of body_edits.h (model splice, include_usage), never
+// re-serialised; only a conversation the provider would refuse gets the bypass repairs of
+// bypass_repairs.h, in a new body. The response is relayed as the provider sent it
+// (rewritesResponse() is false, so the relay never calls its hooks).
 #pragma once
 
 #include "worker/protocol/translator.h"

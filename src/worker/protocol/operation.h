@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/config/config.h"
+#include "common/json/json_facts.h"
 #include "common/protocol/api.h"
 #include "worker/http/endpoint.h"
 
@@ -51,6 +52,20 @@ constexpr Api clientApi(Operation op) {
     case Operation::Embeddings: return Api::OpenAIChat;
   }
   return Api::OpenAIChat;
+}
+
+// The conversation a body for `op` holds, for the repair scan of its one JSON walk
+// (common/json/conversation_scan.h).
+constexpr common::ConversationShape conversationShape(Operation op) {
+  switch (op) {
+    case Operation::ChatCompletions: return common::ConversationShape::OpenAIChat;
+    case Operation::Messages:
+    case Operation::CountTokens: return common::ConversationShape::AnthropicMessages;
+    case Operation::Completions:
+    case Operation::Embeddings:
+    case Operation::Responses: break;
+  }
+  return common::ConversationShape::None;
 }
 
 // The protocol `provider` is spoken to for a client's `op`: Anthropic for type "anthropic";
