@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include "worker/protocol/item_ids.h"
 #include "worker/protocol/provider_headers.h"
 
 namespace llmproxy::worker {
@@ -25,6 +26,7 @@ common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Conf
   auto matcher = ModelMatcher::build(rc->providers);
   if (!matcher) return std::unexpected(matcher.error());
   rc->model_index = std::make_unique<ModelMatcher>(std::move(*matcher));
+  protocol::setItemIdKey(*rc);  // Responses item ids carry items under this config's key
   rc->provider_runtime.reserve(rc->providers.size());
   for (const auto& p : rc->providers) {
     ProviderRuntime pr;

@@ -16,11 +16,13 @@ const { check, finish } = checker('ai_sdk');
 // call whenever the conversation has no tool result yet, the way a model calls a tool until it
 // knows the answer; every request also gets the fixed usage numbers.
 let wantTools = false;
+let clientBody = '';  // the last body the SDK sent (before the gateway)
 const scriptedFetch = (url, init) => {
   const headers = new Headers(init?.headers);
   headers.set('x-mock-prompt-tokens', '11');
   headers.set('x-mock-completion-tokens', '7');
   const body = typeof init?.body === 'string' ? init.body : '';
+  clientBody = body;
   const hasResult = /"(tool_result|function_call_output)"|"role":"tool"/.test(body);
   if (wantTools && !hasResult) {
     headers.set('x-mock-tool-calls', '1');
@@ -44,8 +46,8 @@ const targets = [
   { label: 'anthropic → anthropic provider (bypass)', model: () => anthropic('claude-mock'), provider: 'anthropic' },
   { label: 'anthropic → openai provider (translated)', model: () => anthropic('gpt-4o'), provider: 'chat' },
   { label: 'openai responses → openai provider (bypass)', model: () => openai('gpt-4o'), provider: 'openai' },
-  { label: 'openai responses → chat provider (translated)', model: () => openai('gpt-compat'), provider: 'chat', stateless: true },
-  { label: 'openai responses → anthropic provider (translated)', model: () => openai('claude-mock'), provider: 'anthropic', stateless: true },
+  { label: 'openai responses → chat provider (translated)', model: () => openai('gpt-compat'), provider: 'chat', responses: true },
+  { label: 'openai responses → anthropic provider (translated)', model: () => openai('claude-mock'), provider: 'anthropic', responses: true },
   { label: 'openai chat → openai provider (bypass)', model: () => openai.chat('gpt-4o'), provider: 'chat' },
   { label: 'openai chat → anthropic provider (translated)', model: () => openai.chat('claude-mock'), provider: 'anthropic' },
 ];
@@ -56,7 +58,7 @@ const weather = (calls) => tool({
   execute: async ({ city }) => { calls.push(city); return { city, degrees: 18, sky: 'sunny' }; },
 });
 
-for (const { label, model, provider, stateless } of targets) {
+for (const { label, model, provider, responses } of targets) {
   await check(`${label}: generateText`, async () => {
     wantTools = false;
     const r = await generateText({ model: model(), system: 'Be brief.', prompt: 'Hello', maxOutputTokens: 256, maxRetries: 0 });
@@ -83,16 +85,19 @@ for (const { label, model, provider, stateless } of targets) {
     assert.equal(usage.outputTokens, 7);
   });
 
-  for (const streaming of [false, true]) {
-    await check(`${label}: tool loop (${streaming ? 'streamText' : 'generateText'}, stopWhen)`, async () => {
+  // Responses models through translation: the tool loop with store left at its default (the
+  // SDK sends earlier output back as item_reference ids) and with store: false (it sends the
+  // items themselves).
+  const stores = responses ? ['default', false] : ['default'];
+  for (const store of stores) for (const streaming of [false, true]) {
+    const storeLabel = responses ? `, store ${store}` : '';
+    await check(`${label}: tool loop (${streaming ? 'streamText' : 'generateText'}, stopWhen${storeLabel})`, async () => {
       wantTools = true;
       const calls = [];
       const options = {
         model: model(), prompt: 'What is the weather in Paris?', tools: { weather: weather(calls) },
         stopWhen: stepCountIs(3), maxOutputTokens: 256, maxRetries: 0,
-        // With store (the default) the SDK sends earlier output back as item_reference ids that
-        // only a provider keeping state can resolve; the gateway keeps none when it translates.
-        ...(stateless && { providerOptions: { openai: { store: false } } }),
+        ...(store === false && { providerOptions: { openai: { store: false } } }),
       };
       let r;
       if (streaming) {
@@ -130,8 +135,33 @@ for (const { label, model, provider, stateless } of targets) {
         assert.equal(result.tool_use_id, callId);
         assert.match(JSON.stringify(result.content), /sunny/);
       }
+      if (responses && store === 'default') {
+        // The SDK sent the text before the call by reference; an answer that was not streamed
+        // gave it an id that carries the item, so the provider got the text back.
+        assert.match(clientBody, /"item_reference"/);
+        const assistant = JSON.stringify(sent.messages.find((m) => m.role === 'assistant'));
+        if (!streaming) assert.match(assistant, /Let me look\./);
+      }
     });
   }
 }
+
+// A reference the gateway cannot rebuild (an answer streamed earlier, then a plain follow-up
+// turn) is the client's 400 naming the way out.
+await check('openai responses → chat provider (translated): unresolvable item_reference is a 400 naming store: false', async () => {
+  wantTools = false;
+  const r = await fetch(`${gw.base}/v1/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-compat', input: [
+      { role: 'user', content: 'Hello' }, { type: 'item_reference', id: 'msg_streamed_0' },
+      { role: 'user', content: 'And then?' }] }),
+  });
+  assert.equal(r.status, 400);
+  const body = await r.json();
+  assert.equal(body.error.type, 'invalid_request_error');
+  assert.equal(body.error.param, 'input[1]');
+  assert.match(body.error.message, /store: false/);
+});
 
 finish(gw);

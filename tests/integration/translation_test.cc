@@ -22,9 +22,9 @@ class Translation : public ::testing::Test {
       ASSERT_TRUE(mocks_.back()->start()) << mocks_.back()->lastError();
     }
   }
-  void startProxy(const std::string& providers) {
+  void startProxy(const std::string& providers, int workers = 1) {
     const std::string cfg =
-        baseConfig(ports_, 1, "",
+        baseConfig(ports_, workers, "",
                    "access_format = \"json\"\n" + providers + "\n[[key]]\nname = \"team\"\nkey = \"" +
                        kClientKey + "\"\n");
     proxy_ = ::llmproxy::testing::startProxy(cfg, ports_.api);
@@ -175,6 +175,43 @@ TEST_F(Translation, ResponsesClientOnAChatOnlyProvider) {
   const StreamTranscript t = checkResponsesStream(r.body, "m");
   EXPECT_TRUE(t.ok()) << t.violation << "\n" << r.body;
   EXPECT_TRUE(t.has_usage);
+}
+
+// store: true clients (@ai-sdk/openai's default) send earlier output back by id: the ids of a
+// translated answer carry their item, on any worker (two here); one the gateway cannot rebuild
+// is the client's 400 naming store: false.
+TEST_F(Translation, ResponsesItemReferencesToATranslatedAnswerAreRebuilt) {
+  startMocks(1);
+  startProxy(provider("compat", "openai-compatible", *mocks_[0], "models = [\"m\"]\n"), 2);
+  auto first = openai("/v1/responses", R"({"model":"m","input":"hi"})",
+                      {{"x-mock-content", "Earlier answer."}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto at = first.body.find(R"("id":"msg_)");
+  ASSERT_NE(at, std::string::npos) << first.body;
+  const std::string id = first.body.substr(at + 6, first.body.find('"', at + 6) - at - 6);
+  for (int i = 0; i < 4; ++i) {  // fresh connections: whichever worker answers rebuilds it
+    auto next = openai("/v1/responses",
+                       R"({"model":"m","input":[{"role":"user","content":"hi"},)"
+                       R"({"type":"item_reference","id":")" + id + R"("},)"
+                       R"({"role":"user","content":"more"}]})",
+                       {{"Connection", "close"}});
+    ASSERT_EQ(next.status, 200) << next.body;
+    const auto seen = mocks_[0]->lastRequest();
+    ASSERT_TRUE(seen);
+    EXPECT_NE(seen->body.find(R"({"role":"assistant","content":"Earlier answer."})"),
+              std::string::npos)
+        << seen->body;
+  }
+  // Changed by one character: not the gateway's, refused with the way out.
+  std::string forged = id;
+  forged[8] = forged[8] == 'A' ? 'B' : 'A';
+  const auto refused = openai("/v1/responses",
+                              R"({"model":"m","input":[{"type":"item_reference","id":")" + forged +
+                                  R"("},{"role":"user","content":"more"}]})");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find(R"("type":"invalid_request_error")"), std::string::npos);
+  EXPECT_NE(refused.body.find(R"("param":"input[0]")"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("store: false"), std::string::npos) << refused.body;
 }
 
 TEST_F(Translation, ResponsesClientOnAnAnthropicProvider) {

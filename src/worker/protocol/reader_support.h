@@ -50,6 +50,9 @@ struct Scope {
   InternalRequest& ir;
   const char* parsed;
   const char* body;
+  // For the items a Responses item_reference carries (item_ids.h): parsed apart, as the body's
+  // document is still being read. Null inside such an item.
+  od::parser* items = nullptr;
 
   std::string_view view(std::string_view in_parsed) const {
     return {body + (in_parsed.data() - parsed), in_parsed.size()};

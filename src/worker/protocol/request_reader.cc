@@ -17,6 +17,7 @@ namespace od = simdjson::ondemand;
 
 struct RequestReader::State {
   od::parser parser;
+  od::parser items;     // the items that Responses item_reference ids carry
   std::string scratch;  // a padded copy of a body that came without padding
 };
 
@@ -38,7 +39,7 @@ common::Result<InternalRequest> RequestReader::read(InternalRequest::Source sour
   // every few hundred bytes).
   ir.messages.reserve(len / 512 + 4);
   ir.parts.reserve(len / 384 + 4);
-  reading::Scope sc{ir, parsed, data};
+  reading::Scope sc{ir, parsed, data, &state_->items};
 
   od::document doc;
   if (auto e = state_->parser.iterate(parsed, len, len + simdjson::SIMDJSON_PADDING).get(doc))

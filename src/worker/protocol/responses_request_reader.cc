@@ -2,6 +2,11 @@
 #include "worker/protocol/responses_request_reader.h"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+
+#include "worker/protocol/item_ids.h"
 
 namespace llmproxy::worker::protocol {
 
@@ -259,17 +264,115 @@ Result<void> readReasoningItem(const Scope& sc, od::object& object, const Path& 
   return {};
 }
 
-Result<void> readItem(const Scope& sc, od::value& v, const Path& path, InternalRequest& ir) {
+// What an input item is to the turn it belongs to (item_reference bookkeeping in readInput).
+enum class ItemSide : uint8_t { Assistant, Call, Other };
+
+// An item_reference whose id carries no item: a reasoning item's (left out), or another.
+enum class Unresolved : uint8_t { No, Reasoning, Other };
+
+Result<void> readItem(const Scope& sc, od::value& v, const Path& path, InternalRequest& ir,
+                      ItemSide& side);
+
+// A reference to an earlier output item. An id the gateway wrote for a whole answer carries
+// the item (item_ids.h): it is read in the reference's place. `unresolved` is set when the id
+// carries nothing (an item that was streamed: its id was written before its content existed):
+// readInput decides.
+Result<void> readItemReference(const Scope& sc, od::object& object, const Path& path,
+                               InternalRequest& ir, ItemSide& side, Unresolved& unresolved) {
+  JsonText id;
+  auto r = forEachField(object, [&](std::string_view key, od::field& field) -> Result<void> {
+    if (key != "id") return {};
+    return store(id, readText(sc, field.value(), path.member(key)));
+  });
+  if (!r) return r;
+  if (!id.present()) return missing(path.member("id"));
+  auto item = sc.items ? carriedItem(id.unescaped()) : std::nullopt;
+  if (!item) {
+    unresolved = id.s.starts_with("rs_") ? Unresolved::Reasoning : Unresolved::Other;
+    return {};
+  }
+  // Owned with simdjson's padding; the views of the internal form point into it.
+  auto block = std::make_unique_for_overwrite<char[]>(item->size() + simdjson::SIMDJSON_PADDING);
+  std::memcpy(block.get(), item->data(), item->size());
+  std::memset(block.get() + item->size(), 0, simdjson::SIMDJSON_PADDING);
+  const char* bytes = block.get();
+  ir.owned.push_back(std::move(block));
+  od::document doc;
+  if (auto e = sc.items->iterate(bytes, item->size(), item->size() + simdjson::SIMDJSON_PADDING)
+                   .get(doc))
+    return invalidJson(e);
+  od::value value;
+  if (auto e = doc.get_value().get(value)) return invalidJson(e);
+  const Scope inner{ir, bytes, bytes, nullptr};
+  return readItem(inner, value, path, ir, side);
+}
+
+Result<void> readItem(const Scope& sc, od::value& v, const Path& path, InternalRequest& ir,
+                      ItemSide& side, Unresolved& unresolved) {
   auto object = readObject(v, path);
   if (!object) return std::unexpected(object.error());
   auto type_name = peekName(*object, "type", path, false);
   if (!type_name) return std::unexpected(type_name.error());
   const std::string_view type = *type_name;
-  if (type.empty() || type == "message") return readMessageItem(sc, *object, path, ir);
-  if (type == "function_call") return readFunctionCall(sc, *object, path, ir);
-  if (type == "function_call_output") return readFunctionCallOutput(sc, *object, path, ir);
+  side = ItemSide::Assistant;
+  if (type.empty() || type == "message") {
+    auto role = peekName(*object, "role", path);
+    if (role && *role != "assistant") side = ItemSide::Other;
+    return readMessageItem(sc, *object, path, ir);
+  }
+  if (type == "function_call") {
+    side = ItemSide::Call;
+    return readFunctionCall(sc, *object, path, ir);
+  }
+  if (type == "function_call_output") {
+    side = ItemSide::Other;
+    return readFunctionCallOutput(sc, *object, path, ir);
+  }
   if (type == "reasoning") return readReasoningItem(sc, *object, path, ir);
+  if (type == "item_reference") return readItemReference(sc, *object, path, ir, side, unresolved);
   return untranslatable(path, "input item type '" + std::string(type) + "'");
+}
+
+Result<void> readItem(const Scope& sc, od::value& v, const Path& path, InternalRequest& ir,
+                      ItemSide& side) {
+  Unresolved unresolved = Unresolved::No;
+  auto r = readItem(sc, v, path, ir, side, unresolved);
+  if (r && unresolved != Unresolved::No)
+    return untranslatable(path, "an item_reference inside a referenced item");
+  return r;
+}
+
+std::unexpected<common::Error> unresolvedReference(const Path& path) {
+  return badRequest(std::string(kUnresolvedReference), path);
+}
+
+// The input items in order. A reference the gateway cannot resolve is left out when it is a
+// reasoning item's (a provider of another API cannot use another's reasoning anyway) or when
+// the assistant turn it belongs to goes on with a function call (what the AI SDK sends for the
+// text before a tool call: the call and its output come in full, only that text is lost);
+// any other is refused with 400.
+Result<void> readInputItems(const Scope& sc, od::array& array, const Path& path,
+                            InternalRequest& ir) {
+  constexpr size_t kNone = SIZE_MAX;
+  size_t pending = kNone;  // the index of an unresolved reference in the current turn
+  auto r = forEachElement(array, [&](size_t i, od::value& item) -> Result<void> {
+    ItemSide side = ItemSide::Assistant;
+    Unresolved unresolved = Unresolved::No;
+    const Path ip = path.index(i);
+    if (auto read = readItem(sc, item, ip, ir, side, unresolved); !read) return read;
+    if (unresolved == Unresolved::Reasoning) return {};
+    if (unresolved == Unresolved::Other) {
+      if (pending == kNone) pending = i;
+      return {};
+    }
+    if (side == ItemSide::Call) pending = kNone;
+    if (side == ItemSide::Other && pending != kNone)
+      return unresolvedReference(path.index(pending));
+    return {};
+  });
+  if (!r) return r;
+  if (pending != kNone) return unresolvedReference(path.index(pending));
+  return {};
 }
 
 Result<void> readInput(const Scope& sc, od::value& v, const Path& path, InternalRequest& ir) {
@@ -284,8 +387,7 @@ Result<void> readInput(const Scope& sc, od::value& v, const Path& path, Internal
   }
   auto array = readArray(v, path);
   if (!array) return wrongType(path, "a string or an array");
-  return forEachElement(
-      *array, [&](size_t i, od::value& item) { return readItem(sc, item, path.index(i), ir); });
+  return readInputItems(sc, *array, path, ir);
 }
 
 Result<void> readTool(const Scope& sc, od::value& v, const Path& path, InternalRequest& ir) {

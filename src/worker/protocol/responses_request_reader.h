@@ -8,8 +8,12 @@
 //    string or input_text/input_image parts → a Tool message), reasoning (each summary text, or
 //    the content texts when there is no summary → a Thinking part; encrypted_content is the
 //    first part's signature, counted as OpenAI's). Consecutive assistant output (message,
-//    function_call, reasoning items) is one assistant message, as chat needs it. Other items
-//    (item_reference, hosted tool calls, files, audio) are refused.
+//    function_call, reasoning items) is one assistant message, as chat needs it.
+//    item_reference: an id the gateway wrote for a whole (not streamed) answer carries its
+//    item (item_ids.h), read in its place; a reference to anything else is left out when it is
+//    a reasoning item's (`rs_…`) or when its assistant turn goes on with a function_call (the
+//    text the AI SDK sends by reference before a tool call), and refused otherwise with
+//    kUnresolvedReference. Other items (hosted tool calls, files, audio) are refused.
 //  - max_output_tokens, temperature, top_p, stream, user, parallel_tool_calls; tools (type
 //    function only), tool_choice; reasoning.effort; text.format → response_format and
 //    text.verbosity → verbosity.
@@ -25,6 +29,13 @@
 #include "worker/protocol/reader_support.h"
 
 namespace llmproxy::worker::protocol {
+
+// The 400 of an item_reference that cannot be rebuilt (param: the reference's input[i]).
+inline constexpr std::string_view kUnresolvedReference =
+    "An item_reference names an item this gateway cannot rebuild: the model is served through "
+    "another API and the gateway keeps no responses (only the ids of answers that were not "
+    "streamed carry their item). Send the earlier output items themselves: set store: false "
+    "(AI SDK: providerOptions: { openai: { store: false } })";
 
 common::Result<void> readResponsesRequest(reading::Scope& sc, simdjson::ondemand::object& root);
 

@@ -1,6 +1,7 @@
 // The Responses `response` object of a whole answer.
 #include "worker/protocol/responses_response.h"
 
+#include "worker/protocol/item_ids.h"
 #include "worker/protocol/json_input.h"
 #include "worker/protocol/response_ids.h"
 #include "worker/protocol/responses_json.h"
@@ -15,6 +16,9 @@ void writeResponsesResponse(const InternalResponse& response, const ClientOption
   std::string output;
   size_t index = 0;
 
+  // Each item is written with an empty id first: that JSON is what its id carries
+  // (item_ids.h), then again with the id.
+  std::string item;
   std::string reasoning;
   bool has_text = false;
   for (const ResponsePart& part : response.content) {
@@ -22,19 +26,29 @@ void writeResponsesResponse(const InternalResponse& response, const ClientOption
     if (part.kind == ResponsePartKind::Text) has_text = true;
   }
   if (!reasoning.empty()) {
-    appendReasoningItem(output, responsesItemId("rs", id, index++), reasoning);
+    item.clear();
+    appendReasoningItem(item, "", reasoning);
+    appendReasoningItem(output, carryingItemId("rs", item, responsesItemId("rs", id, index++)),
+                        reasoning);
   }
   if (has_text) {
     if (!output.empty()) output += ',';
-    appendMessageItemHead(output, responsesItemId("msg", id, index++),
-                          status.status == "completed" ? "completed" : "incomplete");
+    const std::string_view item_status = status.status == "completed" ? "completed" : "incomplete";
+    std::string parts;
     bool first = true;
     for (const ResponsePart& part : response.content) {
       if (part.kind != ResponsePartKind::Text) continue;
-      if (!first) output += ',';
+      if (!first) parts += ',';
       first = false;
-      appendOutputTextPart(output, part.text);
+      appendOutputTextPart(parts, part.text);
     }
+    item.clear();
+    appendMessageItemHead(item, "", item_status);
+    item += parts;
+    item += "]}";
+    appendMessageItemHead(output, carryingItemId("msg", item, responsesItemId("msg", id, index++)),
+                          item_status);
+    output += parts;
     output += "]}";
   }
   std::string arguments;
@@ -43,8 +57,10 @@ void writeResponsesResponse(const InternalResponse& response, const ClientOption
     if (!output.empty()) output += ',';
     arguments.clear();
     appendMinified(arguments, part.input.empty() ? std::string_view("{}") : part.input);
-    appendFunctionCallItem(output, responsesItemId("fc", id, index++), "completed", part.id,
-                           part.name, arguments);
+    item.clear();
+    appendFunctionCallItem(item, "", "completed", part.id, part.name, arguments);
+    appendFunctionCallItem(output, carryingItemId("fc", item, responsesItemId("fc", id, index++)),
+                           "completed", part.id, part.name, arguments);
   }
 
   ResponseObject object;

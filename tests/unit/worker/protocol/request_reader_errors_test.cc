@@ -5,6 +5,7 @@
 #include <string>
 
 #include "request_translation.h"
+#include "worker/protocol/responses_request_reader.h"
 
 namespace llmproxy::worker::protocol::testing {
 namespace {
@@ -392,7 +393,14 @@ const ErrorCase kCases[] = {
      "Invalid type for 'input[0]': expected an object", "input[0]"},
     {"ResponsesItemReference", kResponses,
      R"({"model":"g","input":[{"type":"item_reference","id":"msg_1"}]})",
-     UNSUPPORTED("input item type 'item_reference'", "input[0]"), "input[0]"},
+     kUnresolvedReference.data(), "input[0]"},
+    {"ResponsesItemReferenceBeforeAUserMessage", kResponses,
+     R"({"model":"g","input":[{"role":"user","content":"a"},{"type":"item_reference","id":"msg_1"},)"
+     R"({"role":"user","content":"b"}]})",
+     kUnresolvedReference.data(), "input[1]"},
+    {"ResponsesItemReferenceWithAForgedTag", kResponses,
+     R"({"model":"g","input":[{"type":"item_reference","id":"msg_c1eyJ0eXBlIjoibWVzc2FnZSJ9.AAAAAAAAAAAAAAAAAAAAAA"}]})",
+     kUnresolvedReference.data(), "input[0]"},
     {"ResponsesHostedToolCall", kResponses,
      R"({"model":"g","input":[{"type":"web_search_call","id":"ws"}]})",
      UNSUPPORTED("input item type 'web_search_call'", "input[0]"), "input[0]"},

@@ -11,6 +11,7 @@
 #include "stream_test_util.h"
 #include "worker/protocol/anthropic_response.h"
 #include "worker/protocol/chat_response.h"
+#include "worker/protocol/item_ids.h"
 #include "worker/protocol/responses_response.h"
 #include "worker/protocol/stop_reason.h"
 
@@ -105,6 +106,7 @@ class BodyGoldenTest : public ::testing::TestWithParam<BodyCase> {};
 
 TEST_P(BodyGoldenTest, MatchesGoldenAndIsValidJsonWithTheClientsModel) {
   const BodyCase& c = GetParam();
+  setItemIdKeyMaterial("golden");  // the Responses item ids carry their item under this key
   auto ir = parseBody(c.name, readData("bodies/" + c.name + ".json"));
   ASSERT_TRUE(ir.has_value()) << ir.error().detail;
   const std::string out = write(*ir, c.to);
