@@ -36,6 +36,8 @@ constexpr int64_t kMaxBackoffMs = 10000;
 constexpr uint64_t kFastStopGraceMs = 3000;
 // A file reload with a database waits this long for the rows at most, then uses the last ones.
 constexpr uint64_t kDbWaitMs = 3000;
+// An admin key shorter than this is warned about at start.
+constexpr size_t kShortAdminKey = 16;
 
 bool sameDatabase(const common::DatabaseConfig& a, const common::DatabaseConfig& b) {
   return a.url == b.url && a.connect_timeout == b.connect_timeout &&
@@ -49,6 +51,17 @@ std::string joinErrors(const common::ConfigErrors& errors) {
     out += e.str();
   }
   return out;
+}
+
+// Settings that start but weaken the proxy: said at every start and file reload.
+void warnAboutWeakSettings(const common::Config& config) {
+  const size_t admin_key = config.server.admin_key.size();
+  if (admin_key > 0 && admin_key < kShortAdminKey)
+    LLMP_LOG_WARN("server.admin_key is {} characters long: use at least {} random characters",
+                  admin_key, kShortAdminKey);
+  if (config.server.allow_unauthenticated && !config.database.url.empty())
+    LLMP_LOG_WARN("server.allow_unauthenticated has no effect with a [database]: its "
+                  "credentials are the keys, and without one every call is refused");
 }
 
 }  // namespace
@@ -167,6 +180,7 @@ int Master::run() {
   }
   LLMP_LOG_INFO("llmproxy/{} starting {} worker processes, config generation {}", LLMPROXY_VERSION,
                 worker_count_, config_generation_);
+  warnAboutWeakSettings(file_config_);
   spawnDue();
   uv_timer_start(&tick_, &Master::onTick, kTickMs, kTickMs);
 
@@ -308,6 +322,7 @@ void Master::applyConfig() {
       return;
     }
     file_config_ = std::move(*loaded);
+    warnAboutWeakSettings(file_config_);
     syncDbSource();
   }
   common::Config next = composeConfig();

@@ -119,9 +119,12 @@ int Worker::run() {
         if (c) c->flush();
       w->flushing_.clear();
     }
+    uv_idle_stop(&w->flush_idle_);
     w->graveyard_.clear();
     w->call_graveyard_.clear();
   });
+  uv_idle_init(&loop_, &flush_idle_);
+  flush_idle_.data = this;
   flush_timer_ = std::make_unique<common::UvTimer>(&loop_, this, &Worker::onFlushTimer);
   flush_timer_->start(kLogFlushMs, kLogFlushMs);
 
@@ -195,6 +198,12 @@ void Worker::onConnectionClosed(DownstreamConn* conn) {
   connections_.erase(conn->registry_pos);
   status().connections.fetch_sub(1, std::memory_order_relaxed);
   if (draining_) maybeExit();
+}
+
+void Worker::scheduleFlush(DownstreamConn* conn) {
+  flush_list_.push_back(conn);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&flush_idle_)))
+    uv_idle_start(&flush_idle_, [](uv_idle_t*) {});
 }
 
 void Worker::cancelFlush(DownstreamConn* conn) {

@@ -58,8 +58,9 @@ class Worker final : public ConnectionHost {
   char* readBuffer() override { return read_buffer_.get(); }
   size_t readBufferSize() const override { return kReadBufferSize; }
   void onConnectionClosed(DownstreamConn* conn) override;
-  // Connections with batched writes, flushed in this iteration's check phase.
-  void scheduleFlush(DownstreamConn* conn) override { flush_list_.push_back(conn); }
+  // Connections with batched writes, flushed in this iteration's check phase. Also keeps
+  // this iteration's poll from blocking (see flush_idle_).
+  void scheduleFlush(DownstreamConn* conn) override;
   void cancelFlush(DownstreamConn* conn) override;
   const common::ServerConfig& serverLimits() const override { return config()->server; }
   // A new Exchange, pinned to the config current now.
@@ -124,6 +125,11 @@ class Worker final : public ConnectionHost {
   std::unique_ptr<Services> services_;  // refers to the members above: destroyed first
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};
+  // Active while flush_list_ is not empty: an active idle handle makes the poll phase return
+  // at once, so a batch queued before the poll (a pipelined request parsed from a write
+  // callback in the pending phase) is flushed in this iteration's check phase instead of
+  // after whatever timer fires next.
+  uv_idle_t flush_idle_{};
   uv_signal_t signals_[4]{};
   std::unique_ptr<common::UvTimer> flush_timer_;
   std::unique_ptr<common::UvTimer> shutdown_timer_;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -248,7 +249,7 @@ TEST_F(Proxy, FailoverOn500And429AndRefusedAndTtftStall) {
   EXPECT_EQ(r.header("x-llmproxy-provider"), "second");
   EXPECT_EQ(mocks_[1]->requestCount(), second_before + 1);
   // Counted against "first" as a failure without an HTTP status, and logged as the refusal.
-  const std::string health = getOnce(ports_.api, "/health/detailed").body;
+  const std::string health = getOnce(ports_.admin, "/health/detailed", adminAuth()).body;
   const auto at = health.find("{\"id\":\"first\"");
   ASSERT_NE(at, std::string::npos) << health;
   const std::string first = health.substr(at, health.find('}', at) - at);
@@ -282,7 +283,7 @@ TEST_F(Proxy, ConnectRefusedFailsOverAndCoolsDownAcrossWorkers) {
   for (size_t at = 0; (at = log_after.find("\"dead\" failed", at)) != std::string::npos; ++at) ++warn_after;
   EXPECT_EQ(warn_before, warn_after) << "cooling provider not tried while another is healthy";
   EXPECT_GE(warn_before, 3u);
-  const auto detailed = getOnce(ports_.api, "/health/detailed");
+  const auto detailed = getOnce(ports_.admin, "/health/detailed", adminAuth());
   ASSERT_EQ(detailed.status, 200);
   EXPECT_NE(detailed.body.find("\"id\":\"dead\",\"enabled\":true,\"state\":\"cooling_down\""),
             std::string::npos)
@@ -291,6 +292,41 @@ TEST_F(Proxy, ConnectRefusedFailsOverAndCoolsDownAcrossWorkers) {
             std::string::npos)
       << detailed.body;
   EXPECT_EQ(detailed.body.find("pk-"), std::string::npos) << "no provider keys";
+}
+
+TEST_F(Proxy, AHostileModelNameCannotBreakTheAccessLog) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"));
+  const std::string hostile = "evil\\nforged 200 line \\\"x\\\" " + std::string(5000, 'y');
+  const auto r = chat(hostile, {{"x-request-id", "hostile-model-1"}});
+  EXPECT_EQ(r.status, 404) << r.body;
+  std::string line;
+  ASSERT_TRUE(eventually([&] {
+    std::ifstream in(proxy_->tempDir().file("access.log"));
+    for (std::string l; std::getline(in, l);)
+      if (l.find("hostile-model-1") != std::string::npos) line = l;
+    return !line.empty();
+  })) << "no access-log line";
+  EXPECT_NE(line.find("evil\\x0aforged\\x20200"), std::string::npos) << line;
+  EXPECT_NE(line.find("..."), std::string::npos) << "capped";
+  EXPECT_LT(line.size(), 1000u) << line;
+  std::ifstream in(proxy_->tempDir().file("access.log"));
+  for (std::string l; std::getline(in, l);) EXPECT_FALSE(l.starts_with("forged")) << l;
+}
+
+TEST_F(Proxy, AFailedProviderIsNamedToTheClientWithoutItsAddress) {
+  const uint16_t dead = freeTcpPort();
+  startProxy(provider("down", "http://127.0.0.1:" + std::to_string(dead), "models = [\"m\"]\n"));
+  const auto r = chat("m");
+  EXPECT_EQ(r.status, 502) << r.body;
+  EXPECT_NE(r.body.find("Provider \\\"down\\\" could not be reached"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("127.0.0.1"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("refused"), std::string::npos) << r.body;
+  // The detail is in the error log.
+  EXPECT_TRUE(eventually([&] {
+    return proxy_->stderrLog().find("127.0.0.1:" + std::to_string(dead) + ": connection refused") !=
+           std::string::npos;
+  })) << proxy_->stderrLog();
 }
 
 TEST_F(Proxy, ClientAbortClosesUpstream) {
@@ -397,6 +433,32 @@ TEST_F(Proxy, PipelinedProxyRequests) {
   ASSERT_TRUE(c.sendRaw(req + req));
   EXPECT_EQ(c.readResponse().status, 200);
   EXPECT_EQ(c.readResponse().status, 200);
+}
+
+TEST_F(Proxy, PipelinedLocalAndUpstreamRequestsAnswerInOrder) {
+  startMocks(1);
+  startProxy(provider("a", mocks_[0]->baseUrl(), "models = [\"m\"]\n"));
+  HttpClient c("127.0.0.1", ports_.api);
+  const std::string body = chatBody("m");
+  const std::string auth = "Authorization: Bearer " + std::string(kClientKey) + "\r\n";
+  auto chatRequest = [&](const std::string& id) {
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n" + auth + "x-request-id: " + id +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  auto getRequest = [&](const std::string& path, const std::string& id) {
+    return "GET " + path + " HTTP/1.1\r\nHost: x\r\n" + auth + "x-request-id: " + id + "\r\n\r\n";
+  };
+  ASSERT_TRUE(c.sendRaw(getRequest("/health", "l1") + chatRequest("u1") +
+                        getRequest("/v1/models", "l2") + getRequest("/nope", "l3") +
+                        chatRequest("u2") + getRequest("/health", "l4")));
+  const std::pair<const char*, int> want[] = {{"l1", 200}, {"u1", 200}, {"l2", 200},
+                                              {"l3", 404}, {"u2", 200}, {"l4", 200}};
+  for (const auto& [id, status] : want) {
+    const auto r = c.readResponse();
+    EXPECT_EQ(r.header("x-request-id"), id);
+    EXPECT_EQ(r.status, status) << id << " " << r.body;
+  }
+  EXPECT_EQ(c.connectionsOpened(), 1);
 }
 
 TEST_F(Proxy, FailureAfterFirstByteEndsStreamWithSseError) {

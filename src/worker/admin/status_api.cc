@@ -64,7 +64,8 @@ Outcome status(LocalCall& call) {
     w.field("message", reload.message);
   }
   w.endObject();
-  handlers::writeDatabaseStatus(w, shm, !call.config->database.url.empty());
+  handlers::writeDatabaseStatus(w, shm, !call.config->database.url.empty(),
+                                handlers::DbErrorText::Show);
   w.endObject();
   return call.respond(Response::json(200, w.take()));
 }

@@ -3,7 +3,8 @@
 
 namespace llmproxy::worker::handlers {
 
-void writeDatabaseStatus(common::JsonWriter& w, const common::ShmRegion& shm, bool configured) {
+void writeDatabaseStatus(common::JsonWriter& w, const common::ShmRegion& shm, bool configured,
+                         DbErrorText error_text) {
   w.key("database").beginObject();
   w.field("configured", configured);
   common::DbStatus::Snapshot s;
@@ -15,7 +16,8 @@ void writeDatabaseStatus(common::JsonWriter& w, const common::ShmRegion& shm, bo
     w.field("providers", s.providers);
     w.field("keys", s.keys);
     w.field("skipped_rows", s.skipped_rows);
-    if (!s.last_error.empty()) w.field("last_error", s.last_error);
+    if (!s.last_error.empty() && error_text == DbErrorText::Show)
+      w.field("last_error", s.last_error);
   }
   w.endObject();
 }

@@ -7,7 +7,12 @@
 
 namespace llmproxy::worker::handlers {
 
+// Whether the database's last error message (libpq's own words, redacted of passwords but
+// naming hosts and users) is shown: /admin/v1/status shows it, /health/detailed does not.
+enum class DbErrorText : bool { Omit, Show };
+
 // Writes `"database": {...}` into an open object.
-void writeDatabaseStatus(common::JsonWriter& w, const common::ShmRegion& shm, bool configured);
+void writeDatabaseStatus(common::JsonWriter& w, const common::ShmRegion& shm, bool configured,
+                         DbErrorText error_text);
 
 }  // namespace llmproxy::worker::handlers

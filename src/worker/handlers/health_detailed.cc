@@ -48,7 +48,7 @@ Outcome healthDetailed(LocalCall& call) {
     w.endObject();
   }
   w.endArray();
-  writeDatabaseStatus(w, shm, !call.config->database.url.empty());
+  writeDatabaseStatus(w, shm, !call.config->database.url.empty(), DbErrorText::Omit);
   w.key("redis").beginObject();
   w.field("configured", !call.config->redis.url.empty());
   if (!call.config->redis.url.empty()) {

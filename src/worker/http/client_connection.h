@@ -21,6 +21,9 @@ class ClientConnection {
   virtual void readBody() = 0;
   virtual bool isAdminListener() const = 0;
   virtual const std::string& peerAddress() const = 0;
+  // Stage 30 refused a key (client or admin), before answering 401: after a few refusals on
+  // one connection that answer closes it, so one connection cannot try keys at full speed.
+  virtual void onAuthenticationFailed() = 0;
 
  protected:
   ~ClientConnection() = default;

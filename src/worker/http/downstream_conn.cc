@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <strings.h>
 
@@ -14,6 +15,7 @@ namespace {
 
 constexpr size_t kPendingCap = 64 * 1024;  // stop reading while this much waits unparsed
 constexpr size_t kSpareWrites = 2;          // recycled write requests kept per connection
+constexpr size_t kBodyPadding = 64;         // simdjson's padding after a body
 
 DownstreamConn* self(llhttp_t* p) { return static_cast<DownstreamConn*>(p->data); }
 
@@ -61,6 +63,7 @@ const llhttp_settings_t& DownstreamConn::parserSettings() {
     s.on_header_value = &DownstreamConn::onHeaderValue;
     s.on_headers_complete = &DownstreamConn::onHeadersComplete;
     s.on_body = &DownstreamConn::onBody;
+    s.on_chunk_header = &DownstreamConn::onChunkHeader;
     s.on_message_complete = &DownstreamConn::onMessageComplete;
     return s;
   }();
@@ -242,6 +245,14 @@ int DownstreamConn::onHeadersComplete(llhttp_t* p) {
   req.content_length = (p->flags & F_CONTENT_LENGTH) ? p->content_length : 0;
   req.has_body = req.chunked || req.content_length > 0;
   c->handler_->bytes_in = req.header_bytes;
+  if (p->http_major != 1) {
+    // HTTP/0.9 ("GET /health" with no version) has no head to answer with, and llhttp would
+    // let it through as 0.9: only HTTP/1.0 and 1.1 are served.
+    c->parse_error_ = common::ErrorKind::BadRequest;
+    c->parse_error_set_ = true;
+    c->bad_version_ = true;
+    return HPE_USER;
+  }
   if (req.content_length > c->limits_->max_body_size) {
     c->parse_error_ = common::ErrorKind::PayloadTooLarge;
     c->parse_error_set_ = true;
@@ -254,16 +265,40 @@ int DownstreamConn::onHeadersComplete(llhttp_t* p) {
   return HPE_OK;
 }
 
-int DownstreamConn::onBody(llhttp_t* p, const char* at, size_t len) {
+// A chunk's size line: a chunk that cannot fit is refused now, before its bytes arrive.
+int DownstreamConn::onChunkHeader(llhttp_t* p) {
   DownstreamConn* c = self(p);
-  RequestHandler& h = *c->handler_;
-  h.bytes_in += len;
-  if (h.request.body.size() + len > c->limits_->max_body_size) {
+  const std::string& body = c->handler_->request.body;
+  if (p->content_length > c->limits_->max_body_size - std::min(body.size(),
+                                                               c->limits_->max_body_size)) {
     c->parse_error_ = common::ErrorKind::PayloadTooLarge;
     c->parse_error_set_ = true;
     return HPE_USER;
   }
-  h.request.body.append(at, len);
+  return HPE_OK;
+}
+
+int DownstreamConn::onBody(llhttp_t* p, const char* at, size_t len) {
+  DownstreamConn* c = self(p);
+  RequestHandler& h = *c->handler_;
+  h.bytes_in += len;
+  std::string& body = h.request.body;
+  if (body.size() + len > c->limits_->max_body_size) {
+    c->parse_error_ = common::ErrorKind::PayloadTooLarge;
+    c->parse_error_set_ = true;
+    return HPE_USER;
+  }
+  // Grow with the bytes that arrived, never ahead of them to a declared length (a client
+  // could declare max_body_size and send nothing). The spare 64 bytes are simdjson's padding,
+  // so stage 37 parses the body in place once it is whole.
+  const size_t need = body.size() + len + kBodyPadding;
+  if (body.capacity() < need) {
+    size_t grow = std::max(need, body.capacity() * 2);
+    if (h.request.content_length > 0)
+      grow = std::min(grow, static_cast<size_t>(h.request.content_length) + kBodyPadding);
+    body.reserve(std::max(grow, need));
+  }
+  body.append(at, len);
   return HPE_OK;
 }
 
@@ -278,7 +313,8 @@ int DownstreamConn::onMessageComplete(llhttp_t* p) {
 
 void DownstreamConn::onParseError(llhttp_errno_t err) {
   if (parse_error_set_) {
-    const char* what = parse_error_ == common::ErrorKind::HeadersTooLarge
+    const char* what = bad_version_ ? "Only HTTP/1.0 and HTTP/1.1 requests are served"
+                       : parse_error_ == common::ErrorKind::HeadersTooLarge
                            ? "Request header fields too large"
                            : "Request body larger than server.max_body_size";
     respondAndClose(parse_error_, what);
@@ -312,14 +348,15 @@ void DownstreamConn::onTimeout(void* p) {
   }
 }
 
+void DownstreamConn::onAuthenticationFailed() {
+  if (++auth_failures_ >= kMaxAuthFailures) writer_.closeAfterResponse();
+}
+
 // ---- body ----
 
 void DownstreamConn::readBody() {
   Request& req = handler_->request;
   state_ = State::ReadingBody;
-  // Allocated only now that the client is authenticated; the extra bytes are simdjson's
-  // padding, so stage 40 parses the body in place.
-  if (req.content_length > 0) req.body.reserve(req.content_length + 64);
   const std::string* expect = req.header("expect");
   if (expect && strcasecmp(expect->c_str(), "100-continue") == 0 && pending_.empty()) {
     static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -55,6 +55,9 @@ class DownstreamConn final : public ClientConnection, private ResponseSink {
 
   bool isAdminListener() const override { return admin_listener_; }
   const std::string& peerAddress() const override { return peer_; }
+  void onAuthenticationFailed() override;
+  // Refused keys after which a connection closes (with the last 401).
+  static constexpr uint32_t kMaxAuthFailures = 3;
 
   std::list<DownstreamConn*>::iterator registry_pos;  // set by the Worker
 
@@ -81,6 +84,7 @@ class DownstreamConn final : public ClientConnection, private ResponseSink {
   static int onHeaderField(llhttp_t* p, const char* at, size_t len);
   static int onHeaderValue(llhttp_t* p, const char* at, size_t len);
   static int onHeadersComplete(llhttp_t* p);
+  static int onChunkHeader(llhttp_t* p);
   static int onBody(llhttp_t* p, const char* at, size_t len);
   static int onMessageComplete(llhttp_t* p);
   static void onTimeout(void* self);
@@ -125,7 +129,9 @@ class DownstreamConn final : public ClientConnection, private ResponseSink {
   bool head_done_ = false;         // the parser paused at headers end (body follows)
   common::ErrorKind parse_error_ = common::ErrorKind::BadRequest;
   bool parse_error_set_ = false;
+  bool bad_version_ = false;       // the parse error is a request that is not HTTP/1.x
   uint32_t requests_ = 0;
+  uint32_t auth_failures_ = 0;
   uint32_t writes_pending_ = 0;
   bool flush_scheduled_ = false;
   bool response_ended_ = false;

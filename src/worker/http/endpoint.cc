@@ -14,12 +14,12 @@ bool isAdminEndpoint(Endpoint e) {
     case Endpoint::AdminCredentials:
     case Endpoint::AdminCredential:
     case Endpoint::AdminAuthValidate:
-    case Endpoint::AdminUsage: return true;
+    case Endpoint::AdminUsage:
+    case Endpoint::HealthDetailed: return true;
     // No default: a new Endpoint must be classified here (-Wswitch), so an admin route can
     // never be added without the admin key check by forgetting this list.
     case Endpoint::None:
     case Endpoint::Health:
-    case Endpoint::HealthDetailed:
     case Endpoint::Metrics:
     case Endpoint::Models:
     case Endpoint::ChatCompletions:

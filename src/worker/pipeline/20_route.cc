@@ -19,7 +19,8 @@ struct RouteEntry {
 
 constexpr std::array kRoutes{
     RouteEntry{"/health", "GET", Endpoint::Health, kBoth},
-    RouteEntry{"/health/detailed", "GET", Endpoint::HealthDetailed, kBoth},
+    // Names the config file, providers' failures and the database's state: admin only.
+    RouteEntry{"/health/detailed", "GET", Endpoint::HealthDetailed, kAdmin},
     RouteEntry{"/metrics", "GET", Endpoint::Metrics, kBoth},
     RouteEntry{"/admin/v1/config/version", "GET", Endpoint::AdminConfigVersion, kAdmin},
     RouteEntry{"/admin/v1/config/reload", "POST", Endpoint::AdminConfigReload, kAdmin},
@@ -94,6 +95,13 @@ Outcome stage::route(Exchange& ex) {
     if (r.method == method) {
       ex.endpoint = r.endpoint;
       ex.route_param = param;
+      // Only POST and PUT routes read a body. Any other refuses one before it is read (the
+      // connection closes after the answer): nothing is buffered for an endpoint that
+      // ignores it, and most of those need no key.
+      if (ex.request.has_body && r.method != "POST" && r.method != "PUT")
+        return pipeline::respondError(
+            ex, {common::ErrorKind::PayloadTooLarge,
+                 ex.request.method + " " + std::string(path) + " takes no request body", 0});
       return Outcome::Next;
     }
     if (!allow.empty()) allow += ", ";

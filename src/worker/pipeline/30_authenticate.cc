@@ -41,14 +41,19 @@ Outcome authenticateClient(Exchange& ex) {
   const std::string* x_api_key = ex.request.header("x-api-key");
   const auto token = extractApiKey(authorization ? *authorization : std::string_view{},
                                    x_api_key ? *x_api_key : std::string_view{});
-  if (!token)
+  if (!token) {
+    ex.conn.onAuthenticationFailed();
     return pipeline::respondError(
         ex, {common::ErrorKind::InvalidApiKey,
              "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or in "
              "the 'x-api-key' header.",
              0});
+  }
   auto key = ex.config->key_index.authenticateToken(*token, common::nowUnixMs() / 1000);
-  if (!key) return pipeline::respondError(ex, key.error());
+  if (!key) {
+    ex.conn.onAuthenticationFailed();
+    return pipeline::respondError(ex, key.error());
+  }
   ex.client_key = *key;
   ex.key_name = (*key)->name;
   return Outcome::Next;
@@ -67,6 +72,7 @@ Outcome stage::authenticate(Exchange& ex) {
   const std::string_view token = bearerToken(ex.request);
   if (token.empty() ||
       !common::ctEqual(common::sha256(token), common::sha256(admin_key))) {
+    ex.conn.onAuthenticationFailed();
     return pipeline::respondError(
         ex, {common::ErrorKind::InvalidApiKey,
              "Invalid admin key: send Authorization: Bearer <admin key>.", 0});

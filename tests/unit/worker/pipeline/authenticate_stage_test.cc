@@ -52,9 +52,10 @@ TEST(AuthenticateStage, ClientKeysByBearerOrXApiKey) {
       {"unknown", {{"authorization", "Bearer sk-nobody"}}, nullptr, "Incorrect API key provided"},
       {"a prefix of a key", {{"x-api-key", "sk-alice-012345678"}}, nullptr,
        "Incorrect API key provided"},
+      // One message for all three: it must not tell which keys exist.
       {"disabled", {{"authorization", "Bearer sk-off-0123456789"}}, nullptr,
-       "API key is disabled"},
-      {"expired", {{"x-api-key", "sk-old-0123456789"}}, nullptr, "API key has expired"},
+       "Incorrect API key provided"},
+      {"expired", {{"x-api-key", "sk-old-0123456789"}}, nullptr, "Incorrect API key provided"},
   };
   for (const char* target : {"/v1/chat/completions", "/v1/models"}) {
     for (const AuthCase& c : cases) {
@@ -80,6 +81,7 @@ TEST(AuthenticateStage, ClientKeysByBearerOrXApiKey) {
       EXPECT_EQ(jsonString(r.body, "/error/type"), "authentication_error");
       EXPECT_EQ(jsonString(r.body, "/error/message"), c.message);
       EXPECT_EQ(ex->client_key, nullptr);
+      EXPECT_EQ(client.auth_failures, 1);
       ASSERT_TRUE(ex->error);
       EXPECT_EQ(ex->error->kind, common::ErrorKind::InvalidApiKey);
     }
@@ -114,7 +116,7 @@ TEST(AuthenticateStage, AnthropicClientsAreRefusedInAnthropicsShape) {
 TEST(AuthenticateStage, OpenEndpointsNeedNoKey) {
   StageWorld world(kConfig);
   ASSERT_TRUE(world.ok());
-  for (const char* target : {"/health", "/health/detailed", "/metrics"}) {
+  for (const char* target : {"/health", "/metrics"}) {
     SCOPED_TRACE(target);
     FakeClient client;
     auto ex = world.exchange(client, makeRequest("GET", target));

@@ -22,7 +22,6 @@ TEST(RouteStage, EachPathAndMethodMapsToItsEndpoint) {
   ASSERT_TRUE(world.ok());
   const RouteCase cases[] = {
       {false, "GET", "/health", Endpoint::Health, ""},
-      {false, "GET", "/health/detailed", Endpoint::HealthDetailed, ""},
       {false, "GET", "/metrics", Endpoint::Metrics, ""},
       {false, "POST", "/v1/chat/completions", Endpoint::ChatCompletions, ""},
       {false, "POST", "/v1/completions", Endpoint::Completions, ""},
@@ -47,6 +46,7 @@ TEST(RouteStage, EachPathAndMethodMapsToItsEndpoint) {
       {false, "POST", "/v2/responses", Endpoint::Responses, ""},
       {true, "GET", "/health", Endpoint::Health, ""},  // on both listeners
       {true, "GET", "/metrics", Endpoint::Metrics, ""},
+      {true, "GET", "/health/detailed", Endpoint::HealthDetailed, ""},  // admin listener only
       {true, "GET", "/admin/v1/config/version", Endpoint::AdminConfigVersion, ""},
       {true, "POST", "/admin/v1/config/reload", Endpoint::AdminConfigReload, ""},
       {true, "GET", "/admin/v1/status", Endpoint::AdminStatus, ""},
@@ -86,6 +86,7 @@ TEST(RouteStage, UnknownPathsAre404) {
       {false, "POST", "/v3/chat/completions", Endpoint::None, ""},
       {false, "POST", "/v2/embeddings", Endpoint::None, ""},  // /v2 only where the seeds had it
       {false, "GET", "/admin/v1/status", Endpoint::None, ""},    // admin routes: admin port only
+      {false, "GET", "/health/detailed", Endpoint::None, ""},
       {true, "POST", "/v1/chat/completions", Endpoint::None, ""},  // and proxy routes: API only
       {true, "GET", "/v1/models", Endpoint::None, ""},
       {true, "POST", "/v1/messages", Endpoint::None, ""},
@@ -165,6 +166,39 @@ TEST(RouteStage, AnotherMethodIs405WithAllow) {
     ASSERT_TRUE(ex->error);
     EXPECT_EQ(ex->error->kind, common::ErrorKind::MethodNotAllowed);
   }
+}
+
+
+TEST(RouteStage, ABodyOnAnEndpointThatTakesNoneIsRefusedBeforeItIsRead) {
+  StageWorld world(kConfig);
+  ASSERT_TRUE(world.ok());
+  const RouteCase cases[] = {
+      {false, "GET", "/health", Endpoint::Health, ""},
+      {false, "GET", "/metrics", Endpoint::Metrics, ""},
+      {false, "GET", "/v1/models", Endpoint::Models, ""},
+      {true, "GET", "/admin/v1/status", Endpoint::AdminStatus, ""},
+      {true, "DELETE", "/admin/v1/credentials/3", Endpoint::AdminCredential, "3"},
+  };
+  for (const RouteCase& c : cases) {
+    SCOPED_TRACE(std::string(c.method) + " " + c.target);
+    FakeClient client(c.admin_listener);
+    Request req = makeRequest(c.method, c.target);
+    req.has_body = true;  // as the head declared it; nothing of it is read yet
+    req.content_length = 16u << 20;
+    auto ex = world.exchange(client, std::move(req));
+    EXPECT_EQ(stage::route(*ex), Outcome::Respond);
+    const SentResponse r = client.response();
+    EXPECT_EQ(r.status, 413);
+    EXPECT_EQ(jsonString(r.body, "/error/code"), "payload_too_large");
+    EXPECT_EQ(client.body_reads, 0);
+  }
+  // POST and PUT routes read theirs (after authentication).
+  FakeClient client;
+  Request req = makeRequest("POST", "/v1/chat/completions");
+  req.has_body = true;
+  req.content_length = 10;
+  auto ex = world.exchange(client, std::move(req));
+  EXPECT_EQ(stage::route(*ex), Outcome::Next);
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ class FakeClient final : public ClientConnection, private ResponseSink {
   void readBody() override { ++body_reads; }
   bool isAdminListener() const override { return admin_; }
   const std::string& peerAddress() const override { return peer_; }
+  void onAuthenticationFailed() override { ++auth_failures; }
 
   // Everything queued for the client so far.
   std::string bytes() const {
@@ -92,6 +93,7 @@ class FakeClient final : public ClientConnection, private ResponseSink {
   }
 
   int body_reads = 0;   // stage 35 asked for the body
+  int auth_failures = 0;  // stage 30 refused a key
   bool ended = false;   // the answer's last byte is queued
 
  private:
@@ -116,7 +118,7 @@ inline Request makeRequest(std::string method, std::string target,
   r.content_length = body.size();
   r.has_body = !body.empty();
   r.body = std::move(body);
-  // The padding simdjson wants, as DownstreamConn::readBody reserves it.
+  // The padding simdjson wants, as DownstreamConn::onBody leaves it.
   r.body.reserve(r.body.size() + common::JsonFactsParser::kPadding);
   return r;
 }
