@@ -1,6 +1,7 @@
 // Row validation and the file + database merge.
 #include "master/db_merge.h"
 
+#include <algorithm>
 #include <initializer_list>
 #include <map>
 #include <string_view>
@@ -73,10 +74,24 @@ void dropInvalidRows(DbRows& rows, const common::Config& file) {
   }
   rows.providers = std::move(providers);
 
+  // A name is one credential's: a row whose name a file [[key]] or an earlier row already
+  // has is skipped (a row with a file key's digest replaces that key, name included).
+  std::map<std::string, std::string, std::less<>> names;  // name -> who has it
+  for (const auto& k : file.keys) names.emplace(k.name, "a [[key]] of the file");
   std::vector<common::KeyConfig> keys;
   for (auto& k : rows.keys) {
     auto errors = validateAlone(file, k);
     if (errors.empty()) {
+      const bool replaces_file_key =
+          std::any_of(file.keys.begin(), file.keys.end(), [&](const common::KeyConfig& f) {
+            return f.name == k.name && f.key_sha256 == k.key_sha256;
+          });
+      auto [it, inserted] = names.emplace(k.name, "credentials id=" + std::to_string(k.db_id));
+      if (!inserted && !replaces_file_key) {
+        rows.skipped.push_back(RowProblem{"credentials", k.db_id, k.name, "name",
+                                          "duplicate name: " + it->second + " has it"});
+        continue;
+      }
       keys.push_back(std::move(k));
       continue;
     }

@@ -149,7 +149,13 @@ std::string RowProblem::str() const {
   return out + " " + field + ": " + message;
 }
 
-std::expected<std::vector<std::string>, std::string> parseJsonStringArray(std::string_view json) {
+namespace {
+
+// What a NULL element of a text[] column means: nothing (skipped), or a bad row.
+enum class NullElements : uint8_t { Skip, Refuse };
+
+std::expected<std::vector<std::string>, std::string> stringArray(std::string_view json,
+                                                                 NullElements nulls) {
   dom::parser parser;
   dom::element doc;
   if (auto err = parseJson(parser, json, doc)) return std::unexpected(*err);
@@ -158,12 +164,25 @@ std::expected<std::vector<std::string>, std::string> parseJsonStringArray(std::s
   if (doc.get_array().get(array)) return std::unexpected("expected an array of strings");
   std::vector<std::string> out;
   for (dom::element e : array) {
-    if (e.is_null()) continue;
+    if (e.is_null()) {
+      if (nulls == NullElements::Skip) continue;
+      return std::unexpected("holds a NULL element");
+    }
     std::string_view s;
     if (e.get_string().get(s)) return std::unexpected("expected an array of strings");
     out.emplace_back(s);
   }
   return out;
+}
+
+}  // namespace
+
+std::expected<std::vector<std::string>, std::string> parseJsonStringArray(std::string_view json) {
+  return stringArray(json, NullElements::Skip);
+}
+
+std::expected<std::vector<std::string>, std::string> parseAllowedModels(std::string_view json) {
+  return stringArray(json, NullElements::Refuse);
 }
 
 std::expected<std::vector<common::ModelMapping>, std::string> parseJsonModelMapping(
@@ -320,7 +339,7 @@ std::expected<common::KeyConfig, RowProblem> keyFromRow(const DbRow& row) {
                                      common::schema::expected(common::schema::Kind::Sha256)));
   k.key_sha256 = *digest;
 
-  auto allowed = r.json(kCAllowed, field::kAllowedModels.column, &parseJsonStringArray);
+  auto allowed = r.json(kCAllowed, field::kAllowedModels.column, &parseAllowedModels);
   if (!allowed) return std::unexpected(allowed.error());
   k.allowed_models = std::move(*allowed);
 

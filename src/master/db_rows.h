@@ -46,6 +46,9 @@ std::expected<common::KeyConfig, RowProblem> keyFromRow(const DbRow& row);
 // Field parsers, exposed for unit tests. Errors are short messages without the value.
 // A JSON array of strings (array_to_json of a text[]); NULL elements are dropped.
 std::expected<std::vector<std::string>, std::string> parseJsonStringArray(std::string_view json);
+// credentials.allowed_models: a NULL element makes the row bad. Skipping it could leave the
+// list empty, and an empty list means every model.
+std::expected<std::vector<std::string>, std::string> parseAllowedModels(std::string_view json);
 // {"pattern": "target", ...} -> mapping sorted by the model-pattern priority (as the file).
 std::expected<std::vector<common::ModelMapping>, std::string> parseJsonModelMapping(
     std::string_view json);

@@ -16,13 +16,21 @@ bool isNumericHost(const std::string& host) {
 
 }  // namespace
 
+bool authRequired(const common::Config& config) {
+  // allow_unauthenticated opens the API only when no key source exists at all. With a
+  // database, the keys are its rows: deleting or breaking every one of them must leave the
+  // API closed (every call 401), never open.
+  return !config.server.allow_unauthenticated || !config.keys.empty() ||
+         !config.database.url.empty();
+}
+
 common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Config config,
                                                                     common::ProviderHealth* health) {
   auto rc = std::make_shared<RuntimeConfig>();
   static_cast<common::Config&>(*rc) = std::move(config);
   rc->key_index = KeyMatcher(rc->keys);
   rc->limit_plans = buildLimitPlans(*rc);
-  rc->auth_required = !rc->server.allow_unauthenticated || !rc->keys.empty();
+  rc->auth_required = authRequired(*rc);
   auto matcher = ModelMatcher::build(rc->providers);
   if (!matcher) return std::unexpected(matcher.error());
   rc->model_index = std::make_unique<ModelMatcher>(std::move(*matcher));

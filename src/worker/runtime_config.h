@@ -31,6 +31,10 @@ struct ProviderRuntime {
   uint32_t slots = common::ProviderSlots::kNone;  // its in-flight counter (max_concurrent)
 };
 
+// Whether clients need a key: always, unless server.allow_unauthenticated is set and the
+// config has no key source at all (no [[key]], no [database]).
+bool authRequired(const common::Config& config);
+
 struct RuntimeConfig : common::Config {
   // `health` may be null (unit tests); then every provider counts as healthy.
   static common::Result<std::shared_ptr<RuntimeConfig>> build(common::Config config,

@@ -208,6 +208,51 @@ TEST_F(AdminApiDb, GivenKeyIsHashedAndNotEchoedDuplicatesConflict) {
   EXPECT_EQ(rename.status, 409) << rename.body;
 }
 
+TEST_F(AdminApiDb, ADuplicateCredentialNameConflicts) {
+  const std::string key =
+      str(admin("POST", "/admin/v1/credentials", "{\"name\":\"twin\"}").body, "/key");
+  // The check reads the loaded configuration: wait until the row is in it.
+  ASSERT_TRUE(eventually([&] {
+    return at(admin("POST", "/admin/v1/auth/validate", "{\"key\":\"" + key + "\"}").body,
+              "/valid") == "true";
+  }, std::chrono::seconds(10)));
+  auto again = admin("POST", "/admin/v1/credentials", "{\"name\":\"twin\"}");
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(str(again.body, "/error/param"), "name");
+  const std::string other = at(admin("POST", "/admin/v1/credentials", "{\"name\":\"other\"}").body, "/id");
+  ASSERT_TRUE(eventually([&] {
+    return admin("PUT", "/admin/v1/credentials/" + other, "{\"name\":\"twin\"}").status == 409;
+  }, std::chrono::seconds(10)));
+  // Renaming a credential to its own name is no conflict.
+  EXPECT_EQ(admin("PUT", "/admin/v1/credentials/1", "{\"name\":\"twin\"}").status, 200);
+
+  // A duplicate written behind the API's back is skipped at load, with a log line.
+  ASSERT_TRUE(pg_.exec("INSERT INTO credentials (key_hash, name) VALUES ('" +
+                       common::toHex(common::sha256("sk-behind-the-back")) + "', 'twin')"));
+  EXPECT_TRUE(eventually([&] {
+    return proxy_->stderrLog().find("name: duplicate name: credentials id=1 has it") !=
+           std::string::npos;
+  }, std::chrono::seconds(10))) << proxy_->stderrLog();
+}
+
+TEST_F(AdminApiDb, NoUsableCredentialLeavesTheApiClosed) {
+  // allow_unauthenticated is set, but the database is the key source: with no row (and then
+  // with a disabled one) every call is refused, never let in.
+  HttpClient c("127.0.0.1", ports_.api);
+  EXPECT_EQ(c.get("/v1/models", {{"Connection", "close"}}).status, 401);
+  const std::string id =
+      at(admin("POST", "/admin/v1/credentials", "{\"name\":\"off\",\"is_enabled\":false}").body, "/id");
+  ASSERT_NE(id, "<absent>");
+  EXPECT_TRUE(eventually([&] {
+    return admin("GET", "/admin/v1/status").body.find("\"keys\":1") != std::string::npos;
+  }, std::chrono::seconds(10)));
+  HttpClient d("127.0.0.1", ports_.api);
+  EXPECT_EQ(d.get("/v1/models", {{"Connection", "close"}}).status, 401);
+  EXPECT_TRUE(eventually([&] {
+    return proxy_->stderrLog().find("server.allow_unauthenticated has no effect") != std::string::npos;
+  })) << proxy_->stderrLog();
+}
+
 struct BadBody {
   const char* path;
   const char* body;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/crypto/sha256.h"
 #include "proxy_fixture.h"
 #include "support/eventually.h"
 #include "support/mock_provider/mock_provider.h"
@@ -14,6 +15,11 @@ namespace llmproxy::testing {
 namespace {
 
 using namespace std::chrono_literals;
+
+// What a key's Redis counters are named by: its digest's first 16 bytes in hex, not its name.
+std::string limitIdOf(const std::string& key) {
+  return common::toHex(common::sha256(key)).substr(0, 32);
+}
 
 // The request limits refill so slowly that no token comes back during a test (sk-rps: one per
 // 1000 s), and the tokens-per-minute key is overdrawn by far more than a test's refill, so what
@@ -122,11 +128,11 @@ TEST_F(RedisLimits, TokensPerMinuteAndQuotaAreShared) {
   EXPECT_EQ(chatAs(a.api, "sk-tpm", "m", first).status, 200);  // 20 left, charged 19
   // The charge is fire and forget: wait until it reached Redis before the next check.
   ASSERT_TRUE(eventually([&] {
-    return redis_.command({"HGET", "llmproxy:rl:{tpm}::tpm:20", "v"}).starts_with("1");
+    return redis_.command({"HGET", "llmproxy:rl:{" + limitIdOf("sk-tpm") + "}::tpm:20", "v"}).starts_with("1");
   }));
   EXPECT_EQ(chatAs(b.api, "sk-tpm", "m", big).status, 200);  // 1 left on the other node
   ASSERT_TRUE(eventually([&] {
-    return redis_.command({"HGET", "llmproxy:rl:{tpm}::tpm:20", "v"}).starts_with("-");
+    return redis_.command({"HGET", "llmproxy:rl:{" + limitIdOf("sk-tpm") + "}::tpm:20", "v"}).starts_with("-");
   }));
   const auto r = chatAs(a.api, "sk-tpm", "m", first);
   EXPECT_EQ(r.status, 429) << r.body;
@@ -139,7 +145,7 @@ TEST_F(RedisLimits, TokensPerMinuteAndQuotaAreShared) {
   const auto q = chatAs(b.api, "sk-quota");
   EXPECT_EQ(q.status, 429);
   EXPECT_NE(q.body.find("\"code\":\"insufficient_quota\""), std::string::npos) << q.body;
-  EXPECT_EQ(redis_.command({"GET", "llmproxy:rl:{quota}:quota:3"}), "3");
+  EXPECT_EQ(redis_.command({"GET", "llmproxy:rl:{" + limitIdOf("sk-quota") + "}:quota:3"}), "3");
 }
 
 TEST_F(RedisLimits, PerModelOverrideAppliesOnlyToItsModels) {
@@ -172,7 +178,7 @@ TEST_F(RedisLimits, AnOutageFallsBackToLocalLimitsThenSharesAgain) {
   ProxyPorts a;
   auto p = start(a);
   EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
-  EXPECT_EQ(redis_.command({"EXISTS", "llmproxy:rl:{many}::req:0.01:1000"}), "1");
+  EXPECT_EQ(redis_.command({"EXISTS", "llmproxy:rl:{" + limitIdOf("sk-many") + "}::req:0.01:1000"}), "1");
 
   redis_.stop();
   for (int i = 0; i < 6; ++i) EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
@@ -185,7 +191,7 @@ TEST_F(RedisLimits, AnOutageFallsBackToLocalLimitsThenSharesAgain) {
   ASSERT_TRUE(eventually([&] { return metric(a.api, "llm_proxy_redis_up") == 2; }, 10s));
   const long fallbacks = metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total");
   EXPECT_EQ(chatAs(a.api, "sk-many").status, 200);
-  EXPECT_EQ(redis_.command({"EXISTS", "llmproxy:rl:{many}::req:0.01:1000"}), "1");
+  EXPECT_EQ(redis_.command({"EXISTS", "llmproxy:rl:{" + limitIdOf("sk-many") + "}::req:0.01:1000"}), "1");
   EXPECT_EQ(metric(a.api, "llm_proxy_ratelimit_redis_fallbacks_total"), fallbacks);
 }
 

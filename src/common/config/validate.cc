@@ -200,10 +200,18 @@ void validateKeys(const Config& config, const ConfigPositions* positions, Report
                    "no [[key]] configured: add one or set server.allow_unauthenticated = true");
   }
   std::map<Sha256, size_t> hashes;  // digest -> index of its first key
+  // Names are what operators, logs and usage records know a key by: two keys with one name
+  // could not be told apart there.
+  std::map<std::string, size_t, std::less<>> names;  // name -> index of its first key
   for (size_t i = 0; i < config.keys.size(); ++i) {
     const KeyConfig& key = config.keys[i];
     std::string path = indexed("key", i);
-    if (key.name.empty()) report.error(path + ".name", "key: missing required key \"name\"");
+    if (key.name.empty()) {
+      report.error(path + ".name", "key: missing required key \"name\"");
+    } else if (auto [it, inserted] = names.emplace(key.name, i); !inserted) {
+      report.error(path + ".name", "duplicate key name \"" + key.name + "\"" +
+                                       report.lineNote(indexed("key", it->second)));
+    }
     if (positions && positions->isBad(path + ".key")) continue;
     if (auto [it, inserted] = hashes.emplace(key.key_sha256, i); !inserted) {
       report.error(path + ".key", "duplicate key: [[key]] \"" + key.name +

@@ -212,10 +212,10 @@ QuotaDecision RateTable::peekQuota(const RateBucket* b, uint64_t max_requests) {
   return d;
 }
 
-uint64_t rateBucketId(std::string_view key_name, std::string_view model, RateKind kind) {
+uint64_t rateBucketId(std::string_view key_id, std::string_view model, RateKind kind) {
   uint64_t h = 1469598103934665603ULL;  // FNV-1a
   auto feed = [&h](unsigned char c) { h = (h ^ c) * 1099511628211ULL; };
-  for (unsigned char c : key_name) feed(c);
+  for (unsigned char c : key_id) feed(c);
   feed(0xff);  // not a UTF-8 byte: "ab"+"c" and "a"+"bc" differ
   for (unsigned char c : model) feed(c);
   feed(0xff);

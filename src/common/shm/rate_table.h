@@ -104,8 +104,8 @@ class RateTable {
   RateBucket buckets_[kCapacity];
 };
 
-// Bucket id of a limit: FNV-1a over key name, model and kind, then mixed; never 0. Pass an empty
+// Bucket id of a limit: FNV-1a over the key's limit id, model and kind, then mixed; never 0. Pass an empty
 // model for key-wide limits.
-uint64_t rateBucketId(std::string_view key_name, std::string_view model, RateKind kind);
+uint64_t rateBucketId(std::string_view key_id, std::string_view model, RateKind kind);
 
 }  // namespace llmproxy::common

@@ -53,6 +53,20 @@ Outcome list(LocalCall& call) {
   return respondJson(call, 200, w.take());
 }
 
+// A name another credential already has (a file [[key]], or a row as last loaded): 409.
+// Names are how logs, usage and this API tell credentials apart. Checked against the loaded
+// config, so two racing writes can still both pass; the loader then skips the later row.
+std::optional<Outcome> nameTaken(LocalCall& call, const std::optional<std::string>& name,
+                                 int64_t own_id) {
+  if (!name) return std::nullopt;
+  for (const common::KeyConfig& k : call.config->keys) {
+    if (k.name != *name || (own_id != 0 && k.db_id == own_id)) continue;
+    return call.respondError(
+        {common::ErrorKind::Conflict, "a credential with this name already exists", 0}, "name");
+  }
+  return std::nullopt;
+}
+
 Outcome randomFailed(LocalCall& call) {
   return call.respondError(
       {common::ErrorKind::Unavailable, "the random generator failed; try again", 0});
@@ -67,6 +81,7 @@ Outcome create(LocalCall& call) {
   FieldError error;
   auto f = readCredentialBody(call.request.body, true, error);
   if (!f) return respondFieldError(call, error);
+  if (auto taken = nameTaken(call, f->name, 0)) return *taken;
   auto hash = keyHash(call, *f, true);
   if (!hash) return randomFailed(call);
   return runQuery(
@@ -106,6 +121,7 @@ Outcome update(LocalCall& call, int32_t id) {
   FieldError error;
   auto f = readCredentialBody(call.request.body, false, error);
   if (!f) return respondFieldError(call, error);
+  if (auto taken = nameTaken(call, f->name, id)) return *taken;
   std::optional<std::string> hash;
   if (f->key || f->regenerate_key) {
     hash = keyHash(call, *f, f->regenerate_key);

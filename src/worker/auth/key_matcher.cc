@@ -62,6 +62,10 @@ bool StarPattern::matches(std::string_view text) const {
   return true;
 }
 
+std::string limitId(const common::Sha256& digest) {
+  return common::toHex(digest).substr(0, 32);
+}
+
 KeyMatcher::KeyMatcher(std::span<const common::KeyConfig> keys) {
   keys_.reserve(keys.size());
   for (uint32_t index = 0; index < keys.size(); ++index) {
@@ -70,6 +74,7 @@ KeyMatcher::KeyMatcher(std::span<const common::KeyConfig> keys) {
     key.index = index;
     key.name = config.name;
     key.digest = config.key_sha256;
+    key.limit_id = limitId(config.key_sha256);
     key.enabled = config.enabled;
     key.expires_at = config.expires_at;
     key.all_models = config.allowed_models.empty();
@@ -106,17 +111,18 @@ KeyMatcher::Verdict KeyMatcher::verdict(const ClientKey* key, int64_t now_unix) 
 common::Result<const ClientKey*> KeyMatcher::authenticate(const common::Sha256& digest,
                                                           int64_t now_unix) const {
   const ClientKey* found = find(digest);
+  // One message for every refusal: a distinct one would tell a caller which keys exist.
+  // Why goes to log_detail (logs only).
+  std::string_view why;
   switch (verdict(found, now_unix)) {
-    case Verdict::Unknown:
-      return common::fail(common::ErrorKind::InvalidApiKey, "Incorrect API key provided");
-    case Verdict::Disabled:
-      return common::fail(common::ErrorKind::InvalidApiKey, "API key is disabled");
-    case Verdict::Expired:
-      return common::fail(common::ErrorKind::InvalidApiKey, "API key has expired");
-    case Verdict::Ok:
-      break;
+    case Verdict::Unknown: why = "unknown key"; break;
+    case Verdict::Disabled: why = "key is disabled"; break;
+    case Verdict::Expired: why = "key has expired"; break;
+    case Verdict::Ok: return found;
   }
-  return found;
+  common::Error error{common::ErrorKind::InvalidApiKey, std::string(kRefusedKeyMessage), 0};
+  error.log_detail = why;
+  return std::unexpected(std::move(error));
 }
 
 common::Result<const ClientKey*> KeyMatcher::authenticateToken(std::string_view token,

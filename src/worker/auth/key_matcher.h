@@ -31,6 +31,7 @@ class StarPattern {
 struct ClientKey {
   uint32_t index = 0;  // position in the [[key]] list (rate limit, quotas, usage records)
   std::string name;    // for logs; never the key itself
+  std::string limit_id;  // limitId(digest): what its rate buckets and quotas are keyed by
   common::Sha256 digest{};
   bool enabled = true;
   int64_t expires_at = 0;  // unix seconds, 0 = never
@@ -38,6 +39,11 @@ struct ClientKey {
   std::vector<std::string> exact_models;
   std::vector<StarPattern> model_patterns;
 };
+
+// The stable id a key's rate buckets and quota counters are keyed by, locally and in Redis:
+// the first 16 bytes of its SHA-256 digest, in hex. Not the name: names can be renamed (the
+// counters must survive that) and must never let two credentials share a bucket.
+std::string limitId(const common::Sha256& digest);
 
 // The key index of one config snapshot. Immutable after construction; shared by every
 // exchange that pinned the snapshot.
@@ -60,8 +66,12 @@ class KeyMatcher {
   // Unknown (null), disabled, expired (now_unix >= expires_at) or usable.
   static Verdict verdict(const ClientKey* key, int64_t now_unix);
 
+  // The one message of every refused key (unknown, disabled or expired alike).
+  static constexpr std::string_view kRefusedKeyMessage = "Incorrect API key provided";
+
   // Unknown, disabled and expired (now_unix >= expires_at) keys fail with
-  // ErrorKind::InvalidApiKey; the message says which, never echoing the key.
+  // ErrorKind::InvalidApiKey and kRefusedKeyMessage; which of the three it was is in
+  // log_detail (logs only). Never echoes the key.
   common::Result<const ClientKey*> authenticate(const common::Sha256& digest,
                                                 int64_t now_unix) const;
   // Hashes `token` first; an empty token fails as "missing API key".

@@ -7,11 +7,11 @@ namespace llmproxy::worker {
 namespace {
 
 LimitScope makeScope(const KeyLimits& limits, std::string model, const std::string& prefix,
-                     const std::string& key_name) {
+                     const std::string& limit_id) {
   LimitScope s;
   s.limits = limits;
   s.model = std::move(model);
-  const std::string base = prefix + "rl:{" + key_name + "}:";
+  const std::string base = prefix + "rl:{" + limit_id + "}:";
   // The parameters as configured (the loaders applied schema::defaultBurst), not the bucket's
   // capacity (KeyLimits::requestsBurst): a name must not change while its limit does not.
   const double burst = limits.burst > 0 ? limits.burst : limits.requests_per_second;
@@ -37,7 +37,8 @@ std::vector<KeyLimitPlan> buildLimitPlans(const common::Config& config) {
   for (const common::KeyConfig& key : config.keys) {
     KeyLimitPlan plan;
     const KeyLimits own = KeyLimits::of(key);
-    plan.own = makeScope(own, "", prefix, key.name);
+    const std::string id = limitId(key.key_sha256);
+    plan.own = makeScope(own, "", prefix, id);
     for (const common::ModelLimit& ml : key.model_limits) {
       KeyLimits l = own;
       if (ml.rate_limit.requests_per_second > 0) {
@@ -46,7 +47,7 @@ std::vector<KeyLimitPlan> buildLimitPlans(const common::Config& config) {
       }
       if (ml.tokens_per_minute > 0) l.tokens_per_minute = ml.tokens_per_minute;
       plan.overrides.push_back(
-          KeyLimitPlan::Override{ml.model, StarPattern(ml.model), makeScope(l, ml.model, prefix, key.name)});
+          KeyLimitPlan::Override{ml.model, StarPattern(ml.model), makeScope(l, ml.model, prefix, id)});
     }
     plans.push_back(std::move(plan));
   }

@@ -102,7 +102,7 @@ std::vector<std::pair<std::string_view, std::string>> LimitCheck::headers() cons
   return h;
 }
 
-LimitCheck Limiter::check(const KeyLimits& limits, std::string_view key_name,
+LimitCheck Limiter::check(const KeyLimits& limits, std::string_view limit_id,
                           std::string_view model, int64_t now_ms) {
   LimitCheck out;
   using common::RateKind;
@@ -111,7 +111,7 @@ LimitCheck Limiter::check(const KeyLimits& limits, std::string_view key_name,
   // Tokens per minute: admission only, charged at the end.
   if (limits.tokens_per_minute > 0) {
     const double tpm = static_cast<double>(limits.tokens_per_minute);
-    common::RateBucket* b = table_.claim(common::rateBucketId(key_name, model, RateKind::Tokens));
+    common::RateBucket* b = table_.claim(common::rateBucketId(limit_id, model, RateKind::Tokens));
     if (!b) out.untracked = true;
     const auto d = RateTable::peek(b, tpm / 60.0, tpm, now_ms);
     out.has_tokens = true;
@@ -128,7 +128,7 @@ LimitCheck Limiter::check(const KeyLimits& limits, std::string_view key_name,
   common::RateBucket* requests = nullptr;
   const double burst = limits.requestsBurst();
   if (limits.requests_per_second > 0) {
-    requests = table_.claim(common::rateBucketId(key_name, model, RateKind::Requests));
+    requests = table_.claim(common::rateBucketId(limit_id, model, RateKind::Requests));
     if (!requests) out.untracked = true;
     // Denied by tokens: report the request bucket without taking from it.
     const auto d = out.allowed
@@ -147,7 +147,7 @@ LimitCheck Limiter::check(const KeyLimits& limits, std::string_view key_name,
   if (!out.allowed) return out;
 
   if (limits.max_requests > 0) {
-    common::RateBucket* b = table_.claim(common::rateBucketId(key_name, {}, RateKind::Quota));
+    common::RateBucket* b = table_.claim(common::rateBucketId(limit_id, {}, RateKind::Quota));
     if (!b) out.untracked = true;
     const auto q = RateTable::takeQuota(b, limits.max_requests);
     out.has_quota = true;
@@ -167,12 +167,12 @@ LimitCheck Limiter::check(const KeyLimits& limits, std::string_view key_name,
   return out;
 }
 
-void Limiter::chargeTokens(const KeyLimits& limits, std::string_view key_name,
+void Limiter::chargeTokens(const KeyLimits& limits, std::string_view limit_id,
                            std::string_view model, uint64_t tokens, int64_t now_ms) {
   if (limits.tokens_per_minute == 0 || tokens == 0) return;
   const double tpm = static_cast<double>(limits.tokens_per_minute);
   common::RateBucket* b =
-      table_.claim(common::rateBucketId(key_name, model, common::RateKind::Tokens));
+      table_.claim(common::rateBucketId(limit_id, model, common::RateKind::Tokens));
   common::RateTable::charge(b, tpm / 60.0, tpm, static_cast<double>(tokens), now_ms);
 }
 

@@ -80,10 +80,10 @@ class Limiter {
   // (read-only), then one request is taken from the request bucket, then the quota is counted,
   // so a request denied by tokens consumes nothing and one denied by rate does not count
   // against the quota.
-  LimitCheck check(const KeyLimits& limits, std::string_view key_name, std::string_view model,
+  LimitCheck check(const KeyLimits& limits, std::string_view limit_id, std::string_view model,
                    int64_t now_ms);
   // Finish: charge the real usage (prompt + completion tokens) to the tokens-per-minute bucket.
-  void chargeTokens(const KeyLimits& limits, std::string_view key_name, std::string_view model,
+  void chargeTokens(const KeyLimits& limits, std::string_view limit_id, std::string_view model,
                     uint64_t tokens, int64_t now_ms);
 
   // The clock to pass as now_ms: CLOCK_MONOTONIC in ms, identical in every process of the host.

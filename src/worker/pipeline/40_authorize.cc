@@ -25,7 +25,7 @@ Outcome decide(Exchange& ex, UpstreamState& up, const LimitCheck& check) {
 
 Outcome checkLocally(Exchange& ex, UpstreamState& up) {
   return decide(ex, up,
-                ex.services.limiter.check(up.limits, ex.client_key->name, up.limit_scope->model,
+                ex.services.limiter.check(up.limits, ex.client_key->limit_id, up.limit_scope->model,
                                           Limiter::nowMs()));
 }
 

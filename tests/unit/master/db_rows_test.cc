@@ -89,6 +89,15 @@ TEST(DbRows, ModelsArraysWithQuotesCommasUnicodeAndNulls) {
   EXPECT_FALSE(parseJsonStringArray("[\"unterminated"));
 }
 
+TEST(DbRows, ANullInAllowedModelsIsABadRowNotAllModels) {
+  // Skipping the NULL of '{NULL}' would leave an empty list, which means every model.
+  EXPECT_FALSE(parseAllowedModels("[null]"));
+  EXPECT_FALSE(parseAllowedModels(R"(["gpt-4o",null])"));
+  EXPECT_EQ(parseAllowedModels(R"(["gpt-4o","mock-*"])").value(),
+            (std::vector<std::string>{"gpt-4o", "mock-*"}));
+  EXPECT_EQ(parseAllowedModels("[]").value(), std::vector<std::string>{});
+}
+
 TEST(DbRows, BadProviderRowsNameTheirField) {
   auto bad_url = providerFromRow(providerRow("p1", "ftp://nope"));
   ASSERT_FALSE(bad_url);
@@ -252,6 +261,33 @@ TEST(DbMerge, RowsTheFileRulesRefuseAreSkippedWithTheirField) {
   EXPECT_EQ(rows.skipped[2].field, "model_mapping");
   EXPECT_EQ(rows.skipped[3].table, "credentials");
   EXPECT_EQ(rows.skipped[3].field, "name");
+}
+
+TEST(DbMerge, ARowWithATakenNameIsSkipped) {
+  common::Config file = fileConfig();
+  common::KeyConfig file_key;
+  file_key.name = "ops";
+  file_key.key_sha256 = common::sha256("sk-file");
+  file.keys.push_back(file_key);
+  auto row = [](int64_t id, const char* name, const char* key) {
+    common::KeyConfig k;
+    k.db_id = id;
+    k.name = name;
+    k.key_sha256 = common::sha256(key);
+    return k;
+  };
+  DbRows rows;
+  rows.keys = {row(1, "alice", "sk-a"), row(2, "alice", "sk-b"), row(3, "ops", "sk-c"),
+               row(4, "ops", "sk-file")};  // 4 is the file's key itself: it replaces it
+  dropInvalidRows(rows, file);
+  ASSERT_EQ(rows.keys.size(), 2u);
+  EXPECT_EQ(rows.keys[0].db_id, 1);
+  EXPECT_EQ(rows.keys[1].db_id, 4);
+  ASSERT_EQ(rows.skipped.size(), 2u);
+  EXPECT_EQ(rows.skipped[0].str(),
+            "credentials id=2 (\"alice\") name: duplicate name: credentials id=1 has it");
+  EXPECT_EQ(rows.skipped[1].str(),
+            "credentials id=3 (\"ops\") name: duplicate name: a [[key]] of the file has it");
 }
 
 }  // namespace

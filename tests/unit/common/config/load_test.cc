@@ -441,6 +441,19 @@ TEST(ConfigErrors, DuplicateKeyHash) {
                                 "\"one\" (first at line 3)"});
 }
 
+TEST(ConfigErrors, DuplicateKeyName) {
+  // Names are how logs, usage records and the admin API tell keys apart.
+  std::string text = str(kServer,
+                         "[[key]]\n"            // 3
+                         "name = \"team\"\n"    // 4
+                         "key = \"sk-one\"\n"   // 5
+                         "[[key]]\n"            // 6
+                         "name = \"team\"\n"    // 7
+                         "key = \"sk-two\"\n");  // 8
+  EXPECT_EQ(errorsOf(text), std::vector<std::string>{
+                                "t.conf:7:8: duplicate key name \"team\" (first at line 3)"});
+}
+
 TEST(ConfigErrors, MissingEnvVar) {
   EXPECT_EQ(errorsOf(str(kOpen, "admin_key = \"${ADMIN_KEY}\"\n")),
             std::vector<std::string>{

@@ -42,6 +42,7 @@ TEST(ConfigValidate, WithoutPositionsErrorsHaveNone) {
                          "db: provider.model_mapping: bad regex \"x(\": missing ): x(",
                          "db: duplicate provider id \"p\"",
                          "db: provider.model_mapping: bad regex \"x(\": missing ): x(",
+                         "db: duplicate key name \"k\"",
                          "db: duplicate key: [[key]] \"k\" has the same key as \"k\"",
                      }));
 }

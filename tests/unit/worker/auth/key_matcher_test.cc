@@ -69,13 +69,16 @@ TEST(KeyMatcher, DisabledAndExpired) {
   auto off = matcher.authenticateToken("sk-off", 0);
   ASSERT_FALSE(off.has_value());
   EXPECT_EQ(off.error().kind, ErrorKind::InvalidApiKey);
-  EXPECT_EQ(off.error().detail, "API key is disabled");
+  // The client hears what an unknown key hears; the reason is for the logs.
+  EXPECT_EQ(off.error().detail, "Incorrect API key provided");
+  EXPECT_EQ(off.error().log_detail, "key is disabled");
 
   EXPECT_TRUE(matcher.authenticateToken("sk-exp", 999).has_value());
   auto expired = matcher.authenticateToken("sk-exp", 1000);
   ASSERT_FALSE(expired.has_value());
   EXPECT_EQ(expired.error().kind, ErrorKind::InvalidApiKey);
-  EXPECT_EQ(expired.error().detail, "API key has expired");
+  EXPECT_EQ(expired.error().detail, "Incorrect API key provided");
+  EXPECT_EQ(expired.error().log_detail, "key has expired");
   EXPECT_TRUE(matcher.authenticateToken("sk-later", 1999).has_value());
 }
 
