@@ -254,5 +254,21 @@ TEST(PgRedact, HidesPasswordsInBothForms) {
             "postgresql://h/db?password=***&sslmode=require");
 }
 
+TEST(PgRedact, HidesSpacedQuotedAndOddPasswords) {
+  using common::pg::redactUrl;
+  EXPECT_EQ(redactUrl("host=h password = s3cret user=u"), "host=h password = *** user=u");
+  EXPECT_EQ(redactUrl("host=h password='a b' user=u"), "host=h password=*** user=u");
+  EXPECT_EQ(redactUrl("password = 'it\\'s secret' dbname=x"), "password = *** dbname=x");
+  EXPECT_EQ(redactUrl("host=h password='unterminated secret"), "host=h password=***");
+  EXPECT_EQ(redactUrl("host=h\tpassword=pw\tuser=u"), "host=h\tpassword=***\tuser=u");
+  EXPECT_EQ(redactUrl("PASSWORD=pw"), "PASSWORD=***");
+  EXPECT_EQ(redactUrl("postgresql://u:p@ss/word@h:5432/db"), "postgresql://u:***@h:5432/db");
+  // Not a password keyword: left alone.
+  EXPECT_EQ(redactUrl("host=h application_name=mypassword"), "host=h application_name=mypassword");
+  for (const char* url : {"host=h password = s3cret", "password='a b'",
+                          "postgres://u:s3cret@h/db", "host=h password=s3cret"})
+    EXPECT_EQ(redactUrl(url).find("s3cret"), std::string::npos) << url;
+}
+
 }  // namespace
 }  // namespace llmproxy::testing

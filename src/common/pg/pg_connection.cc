@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 
+#include <cctype>
 #include <utility>
 
 #include "common/log/log.h"
@@ -301,20 +302,64 @@ void Connection::fail(std::string why, bool notify_state) {
   }
 }
 
+namespace {
+
+bool isConninfoSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The end of a conninfo value starting at `at`: a quoted one ('a b', 'it\'s') ends after its
+// closing quote (or at the end when it has none), a bare one at a blank, or at '&' in a URI
+// query.
+size_t valueEnd(std::string_view s, size_t at) {
+  if (at < s.size() && s[at] == '\'') {
+    for (size_t i = at + 1; i < s.size(); ++i) {
+      if (s[i] == '\\') {
+        ++i;
+      } else if (s[i] == '\'') {
+        return i + 1;
+      }
+    }
+    return s.size();
+  }
+  size_t i = at;
+  while (i < s.size() && !isConninfoSpace(s[i]) && s[i] != '&') ++i;
+  return i;
+}
+
+}  // namespace
+
 std::string redactUrl(std::string_view url) {
   std::string out(url);
-  // URI form: scheme://user:password@host...
+  // URI form: scheme://user:password@host... The last '@' before the query ends the user
+  // info, so an unencoded '@' or '/' in the password is still covered (at worst a database
+  // name with '@' is hidden too).
   if (const auto scheme = out.find("://"); scheme != std::string::npos) {
-    const auto at = out.find('@', scheme + 3);
-    const auto colon = out.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
+    const size_t query = out.find('?', scheme + 3);
+    const size_t at = out.rfind('@', query == std::string::npos ? std::string::npos : query);
+    const size_t colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && at > scheme && colon != std::string::npos && colon < at)
       out.replace(colon + 1, at - colon - 1, "***");
   }
-  // key=value form (and ?password= in a URI)
-  for (size_t pos = 0; (pos = out.find("password=", pos)) != std::string::npos;) {
-    const size_t start = pos + 9;
-    size_t end = out.find_first_of(" &", start);
-    if (end == std::string::npos) end = out.size();
+  // key = value form, blanks around '=' and quoted values included (and ?password= in a URI).
+  static constexpr std::string_view kKey = "password";
+  for (size_t pos = 0; pos + kKey.size() <= out.size();) {
+    size_t i = 0;
+    while (i < kKey.size() && std::tolower(static_cast<unsigned char>(out[pos + i])) == kKey[i])
+      ++i;
+    const bool starts_word = pos == 0 || isConninfoSpace(out[pos - 1]) || out[pos - 1] == '?' ||
+                             out[pos - 1] == '&';
+    if (i < kKey.size() || !starts_word) {
+      ++pos;
+      continue;
+    }
+    size_t eq = pos + kKey.size();
+    while (eq < out.size() && isConninfoSpace(out[eq])) ++eq;
+    if (eq >= out.size() || out[eq] != '=') {
+      pos = eq;
+      continue;
+    }
+    size_t start = eq + 1;
+    while (start < out.size() && isConninfoSpace(out[start])) ++start;
+    const size_t end = valueEnd(out, start);
     out.replace(start, end - start, "***");
     pos = start + 3;
   }

@@ -109,7 +109,8 @@ class Connection {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-// "postgres://user:secret@host/db" -> "postgres://user:***@host/db", for logs.
+// "postgres://user:secret@host/db" -> "postgres://user:***@host/db", for logs. Also the
+// key = value form with blanks around '=' and quoted values ("password = 'a b'").
 std::string redactUrl(std::string_view url);
 
 }  // namespace llmproxy::common::pg

@@ -39,6 +39,18 @@ std::string CacheEntry::encode() const {
   return out;
 }
 
+bool CacheEntry::validContentType(std::string_view ct) {
+  if (ct.empty() || ct.size() > kMaxContentType || ct.front() == ' ') return false;
+  for (const char ch : ct) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c > 0x7e) return false;  // no CR, LF, NUL or other byte a head cannot hold
+  }
+  const size_t slash = ct.find('/');
+  return slash != std::string_view::npos && slash > 0 && slash + 1 < ct.size();
+}
+
+// Whatever Redis hands back is untrusted (another writer, a shared instance, a corruption):
+// every field must be one this proxy could have written before it goes into a response.
 std::optional<CacheEntry> CacheEntry::decode(std::string_view bytes) {
   if (bytes.size() < kFixed || !bytes.starts_with(kMagic)) return std::nullopt;
   const char* p = bytes.data() + kMagic.size();
@@ -48,8 +60,13 @@ std::optional<CacheEntry> CacheEntry::decode(std::string_view bytes) {
   e.completion_tokens = get<uint32_t>(p + 12);
   const uint16_t ct = get<uint16_t>(p + 16);
   if (bytes.size() < kFixed + ct) return std::nullopt;
-  e.content_type.assign(bytes.data() + kFixed, ct);
-  e.body.assign(bytes.substr(kFixed + ct));
+  if (e.created_ms <= 0 || e.created_ms > kMaxCreatedMs) return std::nullopt;
+  const std::string_view content_type(bytes.data() + kFixed, ct);
+  if (!validContentType(content_type)) return std::nullopt;
+  const std::string_view body = bytes.substr(kFixed + ct);
+  if (body.empty()) return std::nullopt;  // always a complete 200 answer
+  e.content_type.assign(content_type);
+  e.body.assign(body);
   return e;
 }
 

@@ -106,7 +106,7 @@ Outcome failover(UpstreamState& up, const common::Error& error) {
     return Outcome::Wait;
   }
   up.timer->stop();
-  return pipeline::respondError(up.ex, error);
+  return pipeline::respondError(up.ex, forClient(error, up.provider_id));
 }
 
 // A failure of the attempt before an answer was chosen: what decideFailover says. (The head

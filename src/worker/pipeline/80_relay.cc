@@ -15,6 +15,7 @@
 #include "worker/http/downstream_conn.h"
 #include "worker/http/response_writer.h"
 #include "worker/pipeline/exchange.h"
+#include "worker/pipeline/failover.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/relay_cuts.h"
 #include "worker/pipeline/upstream_state.h"
@@ -253,7 +254,7 @@ Outcome relayEnd(UpstreamState& up) {
     const uint64_t tokens = up.usage->prompt_tokens + up.usage->completion_tokens;
     if (ex.config->redis.url.empty() ||
         !ex.services.redis_limiter.chargeTokens(*up.limit_scope, tokens))
-      ex.services.limiter.chargeTokens(up.limits, ex.client_key->name, up.limit_scope->model,
+      ex.services.limiter.chargeTokens(up.limits, ex.client_key->limit_id, up.limit_scope->model,
                                        tokens, Limiter::nowMs());
   }
   // The upstream connection goes back to the pool now, not when the client has drained.
@@ -264,8 +265,9 @@ Outcome relayEnd(UpstreamState& up) {
 }
 
 // After the first byte went to the client: SSE error event + end for streams, else abort.
-Outcome abortStream(UpstreamState& up, const common::Error& error) {
+Outcome abortStream(UpstreamState& up, const common::Error& provider_error) {
   Exchange& ex = up.ex;
+  const common::Error error = forClient(provider_error, up.provider_id);
   up.timer->stop();
   ex.error = error;  // finish writes the error-log line
   pipeline::beginResponse(ex);

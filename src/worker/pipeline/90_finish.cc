@@ -4,6 +4,7 @@
 
 #include "common/json/json_writer.h"
 #include "common/log/log.h"
+#include "common/log/log_field.h"
 #include "common/time/clock.h"
 #include "worker/pipeline/upstream_state.h"
 #include "worker/pipeline/pipeline.h"
@@ -12,6 +13,8 @@
 
 namespace llmproxy::worker {
 namespace {
+
+constexpr std::string_view kUnknownModelLabel = "__unknown__";
 
 std::string isoTime() {
   char buf[40];
@@ -37,17 +40,19 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
   const double ttft_ms = up && up->first_byte_us
                              ? static_cast<double>(up->first_byte_us - ex.started_us) / 1000.0
                              : 0.0;
+  using common::log::capField;
+  using common::log::logField;
   if (ex.config->log.access_format == "json") {
     common::JsonWriter w;
     w.beginObject()
         .field("time", isoTime())
         .field("request_id", ex.request_id)
-        .field("key", key)
+        .field("key", capField(key))
         .field("client", peer)
         .field("method", ex.request.method)
-        .field("path", path)
-        .field("model", model)
-        .field("provider", provider)
+        .field("path", capField(path, common::log::kLogPathCap))
+        .field("model", capField(model))
+        .field("provider", capField(provider))
         .field("status", ex.status)
         .field("bytes_in", ex.bytes_in)
         .field("bytes_out", ex.bytes_out)
@@ -68,9 +73,21 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
   }
   common::log::access(fmt::format(
       "{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {} {}/{}", isoTime(), ex.request_id,
-      key, peer, ex.request.method, path, model, provider, ex.status, ex.bytes_in, ex.bytes_out,
+      logField(key), logField(peer), logField(ex.request.method),
+      logField(path, common::log::kLogPathCap), logField(model), logField(provider), ex.status,
+      ex.bytes_in, ex.bytes_out,
       static_cast<double>(latency_us) / 1000.0, ttft_ms, attempts, usage.prompt_tokens,
       usage.completion_tokens));
+}
+
+// The model label of a request: its name when the config names it exactly, else one shared
+// label, so clients cannot fill the label table with names of their own (and push the real
+// models into "__other__").
+std::string_view modelLabel(const Exchange& ex) {
+  const UpstreamState* up = ex.upstream.get();
+  if (!up || up->model.empty()) return {};
+  if (ex.config->model_index && ex.config->model_index->knowsExactly(up->model)) return up->model;
+  return kUnknownModelLabel;
 }
 
 void recordMetrics(const Exchange& ex, uint64_t latency_us) {
@@ -78,7 +95,7 @@ void recordMetrics(const Exchange& ex, uint64_t latency_us) {
   common::RequestSample s;
   s.method = ex.request.method;
   s.endpoint = endpointLabel(ex.endpoint);
-  s.model = up ? std::string_view(up->model) : std::string_view();
+  s.model = modelLabel(ex);
   s.provider = up ? std::string_view(up->provider_id) : std::string_view();
   s.status = ex.status;
   s.duration_s = static_cast<double>(latency_us) / 1e6;
@@ -131,9 +148,8 @@ void recordUsage(const Exchange& ex, uint64_t latency_us) {
 // attempt count.
 std::string aboutExchange(const Exchange& ex) {
   const UpstreamState* up = ex.upstream.get();
-  std::string s = "[" + ex.request_id + "] key \"" + (ex.key_name.empty() ? "-" : ex.key_name) +
-                  "\"";
-  if (up && !up->model.empty()) s += " model \"" + up->model + "\"";
+  std::string s = "[" + ex.request_id + "] key \"" + common::log::logField(ex.key_name) + "\"";
+  if (up && !up->model.empty()) s += " model \"" + common::log::logField(up->model) + "\"";
   if (up && !up->provider_id.empty()) s += " provider \"" + up->provider_id + "\"";
   if (up && up->attempts > 0) s += " attempt " + std::to_string(up->attempts);
   return s;

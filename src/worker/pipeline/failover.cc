@@ -21,4 +21,21 @@ std::optional<common::Error> failureOfStatus(int status) {
                        "provider answered " + std::to_string(status), status};
 }
 
+common::Error forClient(const common::Error& error, std::string_view provider_id) {
+  if (common::errorInfo(error.kind).side != common::ErrorSide::Upstream) return error;
+  std::string what;
+  switch (error.kind) {
+    case common::ErrorKind::UpstreamConnect: what = "could not be reached"; break;
+    case common::ErrorKind::UpstreamTimeout: what = "timed out"; break;
+    default:
+      what = error.upstream_status != 0 ? "answered " + std::to_string(error.upstream_status)
+                                        : "sent an invalid response";
+      break;
+  }
+  common::Error out = error;
+  out.detail = "Provider \"" + std::string(provider_id) + "\" " + what;
+  out.log_detail = error.log_detail.empty() ? error.detail : error.detail + ": " + error.log_detail;
+  return out;
+}
+
 }  // namespace llmproxy::worker

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "common/base/result.h"
 
@@ -36,5 +37,11 @@ FailoverStep decideFailover(const common::Error& error, const FailoverFacts& fac
 
 // A provider's answer that counts as a failure of the attempt (5xx, 429), else nullopt.
 std::optional<common::Error> failureOfStatus(int status);
+
+// What the client hears of a provider's failure: the provider id and the failure class
+// ("could not be reached", "timed out", ...), never addresses, paths or library messages.
+// The full detail moves to log_detail, for the error-log line. Errors of other sides pass
+// unchanged.
+common::Error forClient(const common::Error& error, std::string_view provider_id);
 
 }  // namespace llmproxy::worker

@@ -83,6 +83,10 @@ class ModelMatcher {
   // The same, copied (tests, admin tools).
   std::vector<Tier> match(std::string_view model) const;
 
+  // Whether `model` is an exact name of the config (a `models` entry or an exact
+  // `model_mapping` key of an enabled provider): a name that may label a metric.
+  bool knowsExactly(std::string_view model) const { return exact_.find(model) != exact_.end(); }
+
   // Every exact name served by an enabled provider, sorted, unique (GET /v1/models).
   const std::vector<std::string>& exactModels() const { return exact_names_; }
 

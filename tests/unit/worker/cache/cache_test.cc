@@ -117,6 +117,29 @@ TEST(CacheEntry, RoundTripAndRejectsGarbage) {
   EXPECT_FALSE(CacheEntry::decode("nope, not an entry at all"));
 }
 
+TEST(CacheEntry, AnEntryWithAFieldItCouldNotHaveWrittenIsAMiss) {
+  // What a hostile or corrupt Redis could hold: each would reach the response head.
+  const CacheEntry good{1234, 5, 6, "application/json; charset=utf-8", R"({"ok":true})"};
+  ASSERT_TRUE(CacheEntry::decode(good.encode()));
+  auto with = [&](auto change) {
+    CacheEntry e = good;
+    change(e);
+    return CacheEntry::decode(e.encode());
+  };
+  EXPECT_FALSE(with([](CacheEntry& e) { e.content_type = "text/html\r\nSet-Cookie: a=b"; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.content_type = "application/json\n"; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.content_type = std::string("a/b\0c", 5); }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.content_type = ""; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.content_type = "json"; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.content_type = "text/" + std::string(300, 'x'); }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.content_type = "t\xc3\xa9xt/plain"; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.created_ms = 0; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.created_ms = -5; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.created_ms = int64_t{1} << 60; }));
+  EXPECT_FALSE(with([](CacheEntry& e) { e.body.clear(); }));
+  EXPECT_TRUE(with([](CacheEntry& e) { e.content_type = "text/event-stream"; }));
+}
+
 int64_t fake_now = 0;
 int64_t fakeNow() { return fake_now; }
 

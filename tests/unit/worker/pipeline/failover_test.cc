@@ -67,5 +67,34 @@ TEST(Failover, StaleReusedConnectionIsRetriedOnceOnTheSameProvider) {
   EXPECT_EQ(decideFailover(reset, f), FailoverStep::NextCandidate);
 }
 
+TEST(Failover, TheClientHearsTheProviderAndTheClassNotTheDetail) {
+  struct Case {
+    Error error;
+    const char* client;
+  };
+  const Case cases[] = {
+      {{ErrorKind::UpstreamConnect, "connect to 10.1.2.3:443: connection refused", 0},
+       "Provider \"eu\" could not be reached"},
+      {{ErrorKind::UpstreamConnect, "TLS: cannot load ca_file /etc/secret/ca.pem: No such file", 0},
+       "Provider \"eu\" could not be reached"},
+      {{ErrorKind::UpstreamTimeout, "connect timeout after 5000 ms to 10.1.2.3:443", 0},
+       "Provider \"eu\" timed out"},
+      {{ErrorKind::UpstreamProtocol, "malformed response: HPE_INVALID_CONSTANT", 0},
+       "Provider \"eu\" sent an invalid response"},
+      {{ErrorKind::UpstreamProtocol, "provider answered 503", 503}, "Provider \"eu\" answered 503"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.error.detail);
+    const Error out = forClient(c.error, "eu");
+    EXPECT_EQ(out.detail, c.client);
+    EXPECT_EQ(out.kind, c.error.kind);
+    EXPECT_EQ(out.upstream_status, c.error.upstream_status);
+    EXPECT_EQ(out.log_detail, c.error.detail) << "the detail goes to the error log";
+  }
+  // Not a provider's failure: unchanged.
+  const Error mine{ErrorKind::Unavailable, "shutting down", 0};
+  EXPECT_EQ(forClient(mine, "eu").detail, "shutting down");
+}
+
 }  // namespace
 }  // namespace llmproxy::worker
