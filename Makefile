@@ -10,7 +10,7 @@ APT_PACKAGES = build-essential cmake pkg-config git \
   libre2-dev libsimdjson-dev rapidjson-dev libsystemd-dev libyaml-cpp-dev \
   postgresql redis-server ca-certificates curl
 
-.PHONY: all deps configure build run test unit integration asan bench package package-test format clean
+.PHONY: all deps package-deps configure build run test unit integration asan bench package package-test format clean
 
 all: build
 
@@ -22,6 +22,13 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+# What packaging/build-packages.sh runs besides the build: dpkg-shlibdeps (.deb) and rpmbuild
+# (.rpm), installed the same way as `deps`.
+PACKAGE_APT_PACKAGES = dpkg-dev rpm
+
+package-deps:
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(PACKAGE_APT_PACKAGES)"
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
@@ -60,7 +67,7 @@ bench: deps
 	bench/run.sh
 
 # llmproxy_<version>_amd64.deb and llmproxy-<version>.x86_64.rpm in build-package/.
-package: deps
+package: deps package-deps
 	packaging/build-packages.sh build-package
 
 # Builds both packages, inspects them, installs the .deb on this machine (root), runs it.
