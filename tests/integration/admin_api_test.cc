@@ -623,7 +623,8 @@ TEST_F(AdminApiFile, ReadsShowTheFileWritesAre409) {
       {"DELETE", "/admin/v1/providers/mock"}, {"POST", "/admin/v1/credentials"},
       {"PUT", "/admin/v1/credentials/1"}, {"DELETE", "/admin/v1/credentials/1"}};
   for (const auto& [method, path] : writes) {
-    auto r = admin(method, path, "{\"name\":\"x\"}");
+    // DELETE takes no body (one would be refused with 413 before anything else).
+    auto r = admin(method, path, method == std::string_view("DELETE") ? "" : "{\"name\":\"x\"}");
     EXPECT_EQ(r.status, 409) << method << " " << path << " " << r.body;
     EXPECT_NE(r.body.find("configuration is file-managed"), std::string::npos) << r.body;
   }

@@ -42,9 +42,10 @@ TEST(Lifecycle, GracefulStopFinishesInFlightRequest) {
   ASSERT_TRUE(eventually([&] { return proxy->workerPids().size() == 1; }));
   const pid_t worker = proxy->workerPids()[0];
 
-  // A request whose body has not arrived yet is in flight.
+  // A request whose body has not arrived yet is in flight (an endpoint that takes a body).
   HttpClient slow("127.0.0.1", ports.api);
-  ASSERT_TRUE(slow.sendRaw("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n"));
+  ASSERT_TRUE(slow.sendRaw(
+      "POST /api/event_logging/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n"));
   ASSERT_TRUE(eventually([&] {
     return getOnce(ports.admin, "/admin/v1/status", adminAuth()).body.find("\"connections\":2") !=
            std::string::npos;
@@ -67,7 +68,8 @@ TEST(Lifecycle, SigtermStopsAtOnceDespiteOpenRequests) {
   ProxyPorts ports;
   auto proxy = startProxy(openConfig(ports, 2, "shutdown_timeout = \"60s\"\n"), ports.api);
   HttpClient slow("127.0.0.1", ports.api);
-  ASSERT_TRUE(slow.sendRaw("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n"));
+  ASSERT_TRUE(slow.sendRaw(
+      "POST /api/event_logging/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n"));
   ASSERT_TRUE(proxy->signal(SIGTERM));
   // Far below shutdown_timeout: nobody waits for the open request.
   EXPECT_TRUE(proxy->waitExit(std::chrono::seconds(3)).has_value()) << proxy->stderrLog();
