@@ -468,11 +468,16 @@ TEST_F(AdminApiDb, ProviderResponsesOptionIsStoredShownAndFollowed) {
   EXPECT_EQ(str(list.body, "/data/1/provider_key"), "file-provider");
   EXPECT_EQ(at(list.body, "/data/1/responses"), "null");  // the file's: by type
 
+  // The database is the key source: clients need one of its keys (allow_unauthenticated has
+  // no effect with a database).
+  const std::string key =
+      str(admin("POST", "/admin/v1/credentials", "{\"name\":\"responses-client\"}").body, "/key");
   const auto responsesPath = [&] {
     mock_.reset();
     HttpClient c("127.0.0.1", ports_.api);
     auto r = c.post("/v1/responses", R"({"model":"resp-model","input":"hi"})",
-                    {{"Content-Type", "application/json"}, {"Connection", "close"}});
+                    {{"Content-Type", "application/json"}, {"Connection", "close"},
+                     {"Authorization", "Bearer " + key}});
     auto last = mock_.lastRequest();
     return r.status == 200 && last ? last->path : "status " + std::to_string(r.status);
   };
