@@ -157,5 +157,28 @@ TEST(ImportConfig, BrokenFileImportsNothing) {
       << unmigrated.output;
 }
 
+
+// The seed README's example, verbatim: its burst_size and its top-level verify_ssl reach the
+// rows; the server block is named as not imported.
+TEST(ImportConfig, TheSeedReadmeExampleVerbatim) {
+  PgServer pg;
+  ASSERT_TRUE(pg.ok());
+  ASSERT_TRUE(pg.migrate());
+  auto r = importConfig(pg, LLMPROXY_TEST_DATA_DIR "/import/seed_readme.yaml",
+                        {{"API_BASE_URL", "https://api.example.com/v1"}, {"API_KEY_1", "sk-up"}});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"server\" is not imported: set listen in llmproxy.conf"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("unknown key"), std::string::npos) << r.output;
+  EXPECT_EQ(pg.query("SELECT provider_key, api_base, weight, verify_ssl, model_mapping "
+                     "FROM providers"),
+            (PgRows{{"Provider-1", "https://api.example.com/v1", "2", "f",
+                     R"({"claude-4.5-sonnet": "actual-provider-model"})"}}));
+  EXPECT_EQ(pg.query("SELECT name, rate_limit_rps, rate_limit_burst FROM credentials "
+                     "ORDER BY name"),
+            (PgRows{{"Production Key", "100", "150"}, {"Unlimited Key", "0", "0"}}));
+}
+
 }  // namespace
 }  // namespace llmproxy::testing

@@ -44,6 +44,18 @@ class SeedReader {
   void ignored(const YAML::Node& key, const std::string& where) {
     warnings_.push_back(at(key) + ": ignored unknown key \"" + key.Scalar() + "\" in " + where);
   }
+  // A field the seeds document that has no place in the database: the operator learns where
+  // it went (llmproxy.conf, or nowhere) instead of reading "unknown".
+  void notStored(const YAML::Node& key) {
+    const std::string name = key.Scalar();
+    std::string where = "llmproxy has no such setting";
+    if (name == "server") where = "set listen in llmproxy.conf";
+    if (name == "request_timeout_secs") where = "set request_timeout in llmproxy.conf";
+    if (name == "ttft_timeout_secs") where = "set ttft_timeout in llmproxy.conf";
+    if (name == "provider_suffix") where = "set provider_prefix in llmproxy.conf";
+    if (name == "description") where = "credentials have no description column";
+    warnings_.push_back(at(key) + ": \"" + name + "\" is not imported: " + where);
+  }
 
   // Stores a read value, or marks the entry bad when the reader failed (it said why).
   template <typename T>
@@ -82,8 +94,9 @@ class SeedReader {
                                                      const std::string& name);
 
   void readProvider(const YAML::Node& node, const std::optional<std::string>& map_key,
-                    SeedProvider& p, bool& ok);
+                    SeedProvider& p, bool& own_verify_ssl, bool& ok);
   void readModelMapping(const YAML::Node& node, SeedProvider& p, bool& ok);
+  std::optional<std::string> mappingTarget(const YAML::Node& node);
   void readKey(const YAML::Node& node, SeedKey& k, bool& ok);
   void readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok);
 
@@ -203,16 +216,29 @@ void SeedReader::readRoot(const YAML::Node& root, SeedConfig& out) {
     error(root, "expected a map with providers and/or master_keys at the top level");
     return;
   }
+  // The top-level verify_ssl is the default of every provider that does not set its own; it
+  // may come before or after the providers.
+  std::optional<bool> default_verify_ssl;
+  std::vector<bool> own_verify_ssl;
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string key = it->first.Scalar();
     const YAML::Node value = it->second;
     if (key == "providers") {
       eachEntry(value, "providers", [&](const YAML::Node& n, const std::optional<std::string>& k) {
         bool ok = true;
+        bool own = false;
         SeedProvider p;
-        readProvider(n, k, p, ok);
-        if (ok) out.providers.push_back(std::move(p));
+        readProvider(n, k, p, own, ok);
+        if (ok) {
+          out.providers.push_back(std::move(p));
+          own_verify_ssl.push_back(own);
+        }
       });
+    } else if (key == "verify_ssl") {
+      default_verify_ssl = boolean(value, "verify_ssl");
+    } else if (isOneOf(key, {"server", "request_timeout_secs", "ttft_timeout_secs",
+                             "provider_suffix", "min_tokens_limit", "max_tokens_limit"})) {
+      notStored(it->first);
     } else if (isOneOf(key, {"master_keys", "keys", "credentials"})) {
       eachEntry(value, key, [&](const YAML::Node& n, const std::optional<std::string>& k) {
         bool ok = true;
@@ -225,10 +251,15 @@ void SeedReader::readRoot(const YAML::Node& root, SeedConfig& out) {
       ignored(it->first, "the top level");
     }
   }
+  if (default_verify_ssl) {
+    for (size_t i = 0; i < out.providers.size(); ++i) {
+      if (!own_verify_ssl[i]) out.providers[i].verify_ssl = *default_verify_ssl;
+    }
+  }
 }
 
 void SeedReader::readProvider(const YAML::Node& node, const std::optional<std::string>& map_key,
-                              SeedProvider& p, bool& ok) {
+                              SeedProvider& p, bool& own_verify_ssl, bool& ok) {
   if (!isMap(node, "providers: each provider must be a map", ok)) return;
   auto set = [&ok](auto value, auto& out) { take(std::move(value), out, ok); };
   bool has_key = false;
@@ -271,7 +302,10 @@ void SeedReader::readProvider(const YAML::Node& node, const std::optional<std::s
     } else if (isOneOf(key, {"enabled", "is_enabled"})) {
       set(boolean(v, name), p.enabled);
     } else if (key == "verify_ssl") {
+      own_verify_ssl = true;
       set(boolean(v, name), p.verify_ssl);
+    } else if (key == "provider_params") {
+      notStored(it->first);
     } else {
       ignored(it->first, "a provider");
     }
@@ -308,7 +342,7 @@ void SeedReader::readModelMapping(const YAML::Node& node, SeedProvider& p, bool&
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
     auto pattern = string(it->first, "provider.model_mapping");
-    auto target = string(it->second, "provider.model_mapping");
+    auto target = mappingTarget(it->second);
     if (!pattern || !target) {
       ok = false;
       continue;
@@ -326,6 +360,23 @@ void SeedReader::readModelMapping(const YAML::Node& node, SeedProvider& p, bool&
     }
     p.model_mapping.emplace_back(std::move(*pattern), std::move(*target));
   }
+}
+
+std::optional<std::string> SeedReader::mappingTarget(const YAML::Node& node) {
+  if (!node.IsMap()) return string(node, "provider.model_mapping");
+  // The later seeds' extended entry: { mapped_model: ..., max_tokens: ..., costs ... }. Only
+  // the target is routing; the metadata has no column.
+  std::optional<std::string> target;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it->first.Scalar() == "mapped_model") {
+      target = string(it->second, "provider.model_mapping.mapped_model");
+      if (!target) return std::nullopt;
+    } else {
+      notStored(it->first);
+    }
+  }
+  if (!target) error(node, "provider.model_mapping: an entry given as a map needs mapped_model");
+  return target;
 }
 
 void SeedReader::readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok) {
@@ -346,8 +397,8 @@ void SeedReader::readRateLimit(const YAML::Node& node, SeedKey& k, bool& ok) {
         auto rps = number(it->second, "key.rate_limit." + key, field::kRequestsPerSecond);
         if (!rps) ok = false;
         if (rps) k.rps = *rps;
-      } else if (key == "burst") {
-        burst = number(it->second, "key.rate_limit.burst", field::kBurst);
+      } else if (isOneOf(key, {"burst", "burst_size"})) {
+        burst = number(it->second, "key.rate_limit." + key, field::kBurst);
         if (!burst) ok = false;
       } else {
         ignored(it->first, "a rate_limit");
@@ -371,7 +422,7 @@ void SeedReader::readKey(const YAML::Node& node, SeedKey& k, bool& ok) {
     const std::string key = it->first.Scalar();
     const YAML::Node v = it->second;
     const std::string name = "key." + key;
-    if (isOneOf(key, {"key", "api_key", "key_hash", "key_sha256"})) {
+    if (isOneOf(key, {"key", "api_key", "credential_key", "key_hash", "key_sha256"})) {
       if (has_key) {
         error(it->first, "key: give one of key and key_hash");
         ok = false;
@@ -417,6 +468,8 @@ void SeedReader::readKey(const YAML::Node& node, SeedKey& k, bool& ok) {
       if (at) k.expires_at = common::formatRfc3339(*at);
     } else if (isOneOf(key, {"enabled", "is_enabled"})) {
       set(boolean(v, name), k.enabled);
+    } else if (key == "description") {
+      notStored(it->first);
     } else {
       ignored(it->first, "a key");
     }

@@ -27,14 +27,14 @@ struct SeedProvider {
   std::vector<std::string> models;
   std::vector<std::pair<std::string, std::string>> model_mapping;  // pattern -> target, in order
   bool enabled = true;        // enabled | is_enabled
-  bool verify_ssl = true;
+  bool verify_ssl = true;     // its own verify_ssl, else the top-level one, else true
 };
 
 struct SeedKey {
-  std::string key_hash;       // lower-case hex SHA-256 (of `key`, or `key_hash` as given)
+  std::string key_hash;       // lower-case hex SHA-256 (of key | credential_key, or key_hash)
   std::string name;           // defaults to "imported-" + the first 8 hex digits of the hash
   std::vector<std::string> allowed_models;  // allowed_models | models
-  double rps = 0;             // rate_limit: N | {requests_per_second | rps, burst}
+  double rps = 0;             // rate_limit: N | {requests_per_second | rps, burst | burst_size}
   double burst = 0;
   int64_t tokens_per_minute = 0;
   int64_t max_requests = 0;

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "common/crypto/sha256.h"
 #include "support/env_of.h"
 
@@ -88,7 +91,8 @@ server: { port: 8080 }
 
   EXPECT_EQ(r->warnings, (std::vector<std::string>{
                              "s.yaml:15:5: ignored unknown key \"timeout\" in a provider",
-                             "s.yaml:27:1: ignored unknown key \"server\" in the top level"}));
+                             "s.yaml:27:1: \"server\" is not imported: set listen in "
+                             "llmproxy.conf"}));
 }
 
 TEST(SeedConfig, ProvidersAsAMapByNameAndKeysAlias) {
@@ -142,6 +146,90 @@ TEST(SeedConfig, ErrorsAtLineAndColumnWithoutSecrets) {
   EXPECT_EQ(errorsOf("- a\n- b\n"),
             (std::vector<std::string>{
                 "s.yaml:1:1: expected a map with providers and/or master_keys at the top level"}));
+}
+
+
+std::string seedFile(const char* name) {
+  std::ifstream in(std::string(LLMPROXY_TEST_DATA_DIR) + "/import/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_FALSE(text.str().empty()) << name;
+  return text.str();
+}
+
+// The seed's README example, verbatim: burst_size is the burst, the top-level verify_ssl
+// applies to the providers, and the server block is named as not imported.
+TEST(SeedConfig, TheSeedReadmeExampleImportsEveryField) {
+  auto r = parseSeedConfig(seedFile("seed_readme.yaml"), "s.yaml",
+                           envOf({{"API_BASE_URL", "https://api.example.com/v1"},
+                                  {"API_KEY_1", "sk-upstream"}}));
+  ASSERT_TRUE(r) << r.error().front();
+  ASSERT_EQ(r->providers.size(), 1u);
+  const SeedProvider& p = r->providers[0];
+  EXPECT_EQ(p.key, "Provider-1");
+  EXPECT_EQ(p.api_base, "https://api.example.com/v1");
+  EXPECT_EQ(p.api_key, "sk-upstream");
+  EXPECT_EQ(p.weight, 2);
+  EXPECT_EQ(p.model_mapping, (std::vector<std::pair<std::string, std::string>>{
+                                 {"claude-4.5-sonnet", "actual-provider-model"}}));
+  EXPECT_FALSE(p.verify_ssl);
+  ASSERT_EQ(r->keys.size(), 2u);
+  EXPECT_EQ(r->keys[0].name, "Production Key");
+  EXPECT_EQ(r->keys[0].key_hash, common::toHex(common::sha256("sk-prod-key")));
+  EXPECT_EQ(r->keys[0].rps, 100);
+  EXPECT_EQ(r->keys[0].burst, 150);
+  EXPECT_EQ(r->keys[1].name, "Unlimited Key");
+  EXPECT_EQ(r->keys[1].rps, 0);
+  EXPECT_EQ(r->keys[1].burst, 0);
+  EXPECT_EQ(r->warnings,
+            (std::vector<std::string>{"s.yaml:25:1: \"server\" is not imported: set listen in "
+                                      "llmproxy.conf"}));
+}
+
+// The later seeds' file: credentials with credential_key and description, extended
+// model_mapping entries, provider_params, and the server-wide settings. A provider's own
+// verify_ssl wins over the top-level one.
+TEST(SeedConfig, TheLaterSeedsCredentialsFile) {
+  auto r = parseSeedConfig(seedFile("seed_credentials.yaml"), "s.yaml", envOf({}));
+  ASSERT_TRUE(r) << r.error().front();
+  ASSERT_EQ(r->providers.size(), 2u);
+  EXPECT_EQ(r->providers[0].model_mapping,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"gpt-4", "gpt-4-turbo"}, {"claude-sonnet", "claude-3-5-sonnet-20241022"}}));
+  EXPECT_FALSE(r->providers[0].verify_ssl);
+  EXPECT_EQ(r->providers[1].type, "anthropic");
+  EXPECT_TRUE(r->providers[1].verify_ssl);
+  ASSERT_EQ(r->keys.size(), 2u);
+  EXPECT_EQ(r->keys[0].key_hash, common::toHex(common::sha256("sk-cred-1")));
+  EXPECT_EQ(r->keys[0].name, "team-a");
+  EXPECT_EQ(r->keys[0].rps, 20);
+  EXPECT_EQ(r->keys[0].burst, 40);
+  EXPECT_EQ(r->keys[0].allowed_models, (std::vector<std::string>{"gpt-4"}));
+  EXPECT_EQ(r->keys[1].rps, 3);
+  EXPECT_EQ(r->keys[1].burst, 3);
+  EXPECT_EQ(r->warnings,
+            (std::vector<std::string>{
+                "s.yaml:12:9: \"max_tokens\" is not imported: llmproxy has no such setting",
+                "s.yaml:13:9: \"input_cost_per_1k_tokens\" is not imported: llmproxy has no such "
+                "setting",
+                "s.yaml:14:9: \"supports_vision\" is not imported: llmproxy has no such setting",
+                "s.yaml:20:5: \"provider_params\" is not imported: llmproxy has no such setting",
+                "s.yaml:25:5: \"description\" is not imported: credentials have no description "
+                "column",
+                "s.yaml:36:1: \"request_timeout_secs\" is not imported: set request_timeout in "
+                "llmproxy.conf",
+                "s.yaml:37:1: \"ttft_timeout_secs\" is not imported: set ttft_timeout in "
+                "llmproxy.conf",
+                "s.yaml:38:1: \"provider_suffix\" is not imported: set provider_prefix in "
+                "llmproxy.conf",
+                "s.yaml:39:1: \"min_tokens_limit\" is not imported: llmproxy has no such setting",
+                "s.yaml:40:1: \"max_tokens_limit\" is not imported: llmproxy has no such setting",
+                "s.yaml:41:1: \"server\" is not imported: set listen in llmproxy.conf"}));
+  EXPECT_EQ(errorsOf("providers:\n  - name: a\n    api_base: https://h\n    model_mapping:\n"
+                     "      m: { max_tokens: 5 }\n    verify_ssl: sometimes\n"),
+            (std::vector<std::string>{
+                "s.yaml:5:10: provider.model_mapping: an entry given as a map needs mapped_model",
+                "s.yaml:6:17: provider.verify_ssl: expected true or false"}));
 }
 
 }  // namespace
