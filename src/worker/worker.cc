@@ -1,6 +1,7 @@
 // The worker process: fresh loop, listeners from the master, signals, drain, exit.
 #include "worker/worker.h"
 
+#include <malloc.h>
 #include <openssl/rand.h>
 #include <unistd.h>
 
@@ -213,6 +214,7 @@ void Worker::cancelFlush(DownstreamConn* conn) {
 }
 
 std::unique_ptr<RequestHandler> Worker::newHandler(DownstreamConn& conn) {
+  ran_since_trim_ = true;
   return std::make_unique<Exchange>(*services_, conn, nextExchangeId(), currentConfig());
 }
 
@@ -273,6 +275,17 @@ void Worker::onFlushTimer(void* self) {
   common::log::flush();
   // An idle worker still notices a reload, so /admin/v1/status shows every worker's generation.
   w->currentConfig();
+  w->trimWhenIdle();
+}
+
+// glibc keeps what a burst of exchanges freed (thousands of streams' buffers) in its arenas
+// for good: the worker's RSS stayed ~78 MB above its baseline after 5,000 streams. Once a
+// tick finds no exchange alive after some ran, the free pages go back to the system. At most
+// once a second and only after activity, so a busy or an idle worker pays nothing.
+void Worker::trimWhenIdle() {
+  if (!ran_since_trim_ || exchanges_.size() != 0) return;
+  ran_since_trim_ = false;
+  malloc_trim(0);
 }
 
 void Worker::startDrain() {

@@ -89,6 +89,7 @@ class Worker final : public ConnectionHost {
   static void onConnection(uv_stream_t* server, int status);
   static void onSignal(uv_signal_t* handle, int signum);
   static void onFlushTimer(void* self);
+  void trimWhenIdle();
   static void onShutdownTimer(void* self);
 
   common::Result<void> openListeners();
@@ -132,6 +133,7 @@ class Worker final : public ConnectionHost {
   uv_idle_t flush_idle_{};
   uv_signal_t signals_[4]{};
   std::unique_ptr<common::UvTimer> flush_timer_;
+  bool ran_since_trim_ = false;  // an exchange started since the last malloc_trim
   std::unique_ptr<common::UvTimer> shutdown_timer_;
   bool draining_ = false;
   bool stopping_ = false;

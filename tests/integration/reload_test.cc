@@ -6,16 +6,6 @@
 namespace llmproxy::testing {
 namespace {
 
-bool allWorkersAt(uint16_t admin_port, long version, size_t workers) {
-  const auto r = getOnce(admin_port, "/admin/v1/status", adminAuth());
-  if (r.status != 200) return false;
-  const std::string needle = "\"config_version\":" + std::to_string(version) + ",\"uptime";
-  size_t n = 0;
-  for (size_t at = r.body.find(needle); at != std::string::npos; at = r.body.find(needle, at + 1))
-    ++n;
-  return n == workers;
-}
-
 TEST(Reload, SighupPublishesNewGenerationToEveryWorker) {
   ProxyPorts ports;
   const std::string config = openConfig(ports, 2);

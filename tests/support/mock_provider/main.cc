@@ -53,6 +53,7 @@ constexpr const char* kUsage =
     "  x-mock-error-status N     its type (default 529 on Anthropic, 500 on OpenAI)\n"
     "  x-mock-stall-after N      stream: nothing after N events (non-streaming: after the head)\n"
     "  x-mock-api-key KEY        require KEY (Bearer / api-key; x-api-key on Anthropic)\n"
+    "  x-mock-misbehave WHAT     junk many-headers short-length long-length cut-chunk endless\n"
     "A model named mock-status-NNN answers NNN. count_tokens answers ceil(text bytes / 4).\n"
     "--self-signed DIR writes ca.pem, cert.pem and key.pem into DIR and serves TLS with them.\n"
     "--workers N forks N processes sharing the port through SO_REUSEPORT.\n";

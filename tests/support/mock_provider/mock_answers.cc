@@ -611,6 +611,7 @@ void applyBehaviourField(MockBehaviour& b, std::string_view name, std::string_vi
   if (key == "error_status") b.error_status = parseInt(value, 0);
   if (key == "stall_after") b.stall_after = parseInt(value, -1);
   if (key == "api_key") b.api_key = std::string(value);
+  if (key == "misbehave") b.misbehave = std::string(value);
 }
 
 std::string Plan::piece(int i) const {

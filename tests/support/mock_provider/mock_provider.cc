@@ -208,6 +208,7 @@ class Connection {
 
   // Answering.
   void beginResponse();
+  bool misbehave();
   void sendJson(int status, const std::string& body, const std::string& extra_headers = {});
   void sendError(int status, const std::string& message, std::string_view code = {});
   void sendBody();
@@ -709,11 +710,51 @@ void Connection::beginResponse() {
     sendError(400, plan_.invalid);
     return;
   }
+  if (!b.misbehave.empty() && misbehave()) return;
   if (plan_.stream) {
     startStream();
   } else {
     sendJson(b.status, mock::answerBody(plan_, loop_.models()));
   }
+}
+
+// The broken answers of MockBehaviour::misbehave. True when the answer was sent here.
+bool Connection::misbehave() {
+  const std::string& what = plan_.b.misbehave;
+  if (what == "endless") {
+    // The text block gets ~10^9 pieces (generated words: no table of cut points): the stream
+    // goes on until the client leaves.
+    if (plan_.stream && plan_.b.content.empty()) {
+      constexpr int kEndless = 1 << 30;
+      plan_.steps += kEndless - plan_.pieces;
+      plan_.pieces = kEndless;
+    }
+    return false;
+  }
+  const std::string body = mock::answerBody(plan_, loop_.models());
+  std::string out;
+  if (what == "junk") {
+    out = "SSH-2.0-not-http\r\n";
+    for (int i = 0; i < 4096; ++i) out += static_cast<char>((i * 131) & 0xff);
+  } else if (what == "many-headers") {
+    out = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
+    for (int i = 0; i < 10000; ++i) out += "x-filler-" + std::to_string(i) + ": value\r\n";
+    out += "content-length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  } else if (what == "short-length" || what == "long-length") {
+    const size_t declared = what == "short-length" ? body.size() + 1000 : body.size() / 2;
+    out = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " +
+          std::to_string(declared) + "\r\n" + commonHeaders() + "\r\n" + body;
+  } else if (what == "cut-chunk") {
+    out = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n" +
+          commonHeaders() + "\r\n400\r\ndata: {\"id\":\"cut\",\"choices\":[{\"index\":0,";
+  } else {
+    return false;  // unknown: answer normally
+  }
+  send(out);
+  // Every broken answer but long-length ends its connection: the bytes it promised never come.
+  if (what != "long-length") keep_alive_ = false;
+  finishExchange();
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -55,6 +55,14 @@ struct MockBehaviour {
                          // 500 server_error on OpenAI
   int stall_after = -1;  // >= 0: stop sending after that many content events and keep the
                          // connection open (non-streaming: the head, then nothing)
+  // A broken upstream, for the chaos tests (2xx answers only; empty = well behaved):
+  //   junk          bytes that are not HTTP, then FIN
+  //   many-headers  a head of 10,000 header lines, then the answer
+  //   short-length  content-length 1000 more than the body sent, then FIN
+  //   long-length   content-length half the body, the whole body sent (extra bytes after it)
+  //   cut-chunk     a stream cut inside a chunk (size line announces more than sent), then FIN
+  //   endless       a stream whose content events never end (until the client leaves)
+  std::string misbehave;
   // Keys. Anthropic endpoints always require x-api-key and anthropic-version.
   std::string api_key;  // non-empty: it must arrive (Authorization: Bearer or api-key on OpenAI
                         // endpoints, x-api-key on Anthropic ones), else 401
