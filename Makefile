@@ -10,25 +10,30 @@ APT_PACKAGES = build-essential cmake pkg-config git \
   libre2-dev libsimdjson-dev rapidjson-dev libsystemd-dev libyaml-cpp-dev \
   postgresql redis-server ca-certificates curl
 
-.PHONY: all deps package-deps configure build run test unit integration asan bench package package-test format clean
+.PHONY: all deps package-deps fuzz-deps configure build run test unit integration asan chaos fuzz bench package package-test format clean
 
 all: build
 
-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do \
+# Installs the Debian packages of $(1) that are missing (apt as root, else through sudo).
+define apt-install-missing
+	@missing=$$(for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "make deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	  echo "make $@: installing$$(echo $$missing | sed 's/^/ /')"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt-install-missing,$(APT_PACKAGES))
 
 # What packaging/build-packages.sh runs besides the build: dpkg-shlibdeps (.deb) and rpmbuild
 # (.rpm), installed the same way as `deps`.
 PACKAGE_APT_PACKAGES = dpkg-dev rpm
 
 package-deps:
-	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(PACKAGE_APT_PACKAGES)"
+	$(call apt-install-missing,$(PACKAGE_APT_PACKAGES))
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
@@ -48,6 +53,7 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L integration
+	cd $(BUILD) && ctest --output-on-failure -L chaos
 	cd $(BUILD) && ctest --output-on-failure -L e2e
 	cd $(BUILD) && ctest --output-on-failure -L packaging
 
@@ -57,9 +63,24 @@ unit: build
 integration: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L integration
 
+# Reloads, a killed worker, SIGQUIT, a broken upstream, memory after 5,000 streams (also in test).
+chaos: build
+	cd $(BUILD) && ctest --output-on-failure -L chaos
+
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS=-DLLMPROXY_SANITIZE=ON
+
+# libFuzzer targets (tests/fuzz/) with clang-19 under ASan + UBSan in build-fuzz, each run for
+# FUZZ_SECONDS from its seed corpus. FUZZ_TARGETS="json_facts urls" runs some. docs/testing.md.
+FUZZ_SECONDS ?= 60
+FUZZ_APT_PACKAGES = clang-19 libclang-rt-19-dev
+
+fuzz-deps:
+	$(call apt-install-missing,$(FUZZ_APT_PACKAGES))
+
+fuzz: deps fuzz-deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) tests/fuzz/run.sh
 
 # direct vs nginx vs llmproxy on this machine; see bench/RESULTS.md. Quick run:
 #   BENCH_DURATION=3 BENCH_STREAMS=1000 BENCH_HOLD=5 make bench
@@ -78,4 +99,4 @@ format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz
