@@ -140,6 +140,26 @@ TEST(CacheEntry, AnEntryWithAFieldItCouldNotHaveWrittenIsAMiss) {
   EXPECT_TRUE(with([](CacheEntry& e) { e.content_type = "text/event-stream"; }));
 }
 
+// Found by the cache_entry fuzz target's round-trip check (before the field checks above): an
+// entry read back with a content type longer than encode() writes decoded, and re-encoded to
+// another entry. The boundary: kMaxContentType bytes round-trip, one more is a miss.
+TEST(CacheEntry, AContentTypeLongerThanTheLimitIsAMiss) {
+  const std::string head("LPC1\x01\0\0\0\0\0\0\0\x02\0\0\0\x03\0\0\0", 20);
+  const auto entry = [&](uint16_t ct_len) {
+    std::string bytes = head;
+    bytes.push_back(static_cast<char>(ct_len & 0xff));
+    bytes.push_back(static_cast<char>(ct_len >> 8));
+    return bytes + "text/" + std::string(ct_len - 5, 'a') + "body";
+  };
+  const auto at_limit = CacheEntry::decode(entry(CacheEntry::kMaxContentType));
+  ASSERT_TRUE(at_limit);
+  EXPECT_EQ(at_limit->content_type.size(), CacheEntry::kMaxContentType);
+  EXPECT_EQ(at_limit->encode(), entry(CacheEntry::kMaxContentType));
+  EXPECT_FALSE(CacheEntry::decode(entry(CacheEntry::kMaxContentType + 1)));
+  EXPECT_FALSE(CacheEntry::decode(entry(1025)));
+  EXPECT_FALSE(CacheEntry::decode(entry(2000)));
+}
+
 int64_t fake_now = 0;
 int64_t fakeNow() { return fake_now; }
 
