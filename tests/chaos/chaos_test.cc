@@ -201,8 +201,9 @@ TEST_F(Chaos, TwentyReloadsWithTwoHundredOpenStreamsBreakNone) {
   const std::string base = config(2);
   proxy_ = startProxy(base, ports_.api);
   ASSERT_TRUE(eventually([&] { return allWorkersAt(ports_.admin, 1, 2); }, seconds(10)));
-  // Each stream sends 40 events 100 ms apart: they are all open while the reloads run.
-  const Headers slow = {{"x-mock-chunks", "40"}, {"x-mock-chunk-delay-ms", "100"}};
+  // Each stream sends 100 events 100 ms apart (10 s): opening 200 of them on a loaded machine
+  // takes seconds, and they must all be open while the reloads run.
+  const Headers slow = {{"x-mock-chunks", "100"}, {"x-mock-chunk-delay-ms", "100"}};
   std::vector<std::unique_ptr<HttpClient>> open;
   for (int i = 0; i < 200; ++i) open.push_back(openStream(slow));
   for (int i = 0; i < 20; ++i) {
@@ -214,7 +215,7 @@ TEST_F(Chaos, TwentyReloadsWithTwoHundredOpenStreamsBreakNone) {
   int broken = 0;
   for (auto& c : open) {
     const auto r = finishStream(*c, 200);
-    if (!r.done || r.content_events != 40) ++broken;
+    if (!r.done || r.content_events != 100) ++broken;
   }
   EXPECT_EQ(broken, 0);
 }
@@ -225,17 +226,20 @@ TEST_F(Chaos, KilledWorkerFailsOnlyItsOwnRequestsAndItsSlotComesBack) {
   const std::vector<pid_t> workers = proxy_->workerPids();
   const pid_t victim = workers[0];
 
-  // Long streams on both workers; which worker holds each is read from /proc.
-  const Headers slow = {{"x-mock-chunks", "30"}, {"x-mock-chunk-delay-ms", "100"}};
+  // Long streams on both workers (200 events 100 ms apart: still open when the kill comes, even
+  // on a loaded machine); which worker holds each is read from /proc.
+  const Headers slow = {{"x-mock-chunks", "200"}, {"x-mock-chunk-delay-ms", "100"}};
   std::vector<std::unique_ptr<HttpClient>> open;
   std::vector<pid_t> served_by;
   for (int i = 0; i < 24; ++i) {
     open.push_back(openStream(slow));
     pid_t pid = -1;
-    eventually([&] {
-      pid = processServing(ports_.api, localPort(open.back()->fd()), workers);
-      return pid != -1;
-    });
+    eventually(
+        [&] {
+          pid = processServing(ports_.api, localPort(open.back()->fd()), workers);
+          return pid != -1;
+        },
+        seconds(10));
     served_by.push_back(pid);
   }
   const int victims = static_cast<int>(std::count(served_by.begin(), served_by.end(), victim));
@@ -258,7 +262,7 @@ TEST_F(Chaos, KilledWorkerFailsOnlyItsOwnRequestsAndItsSlotComesBack) {
   int broken_elsewhere = 0;
   for (size_t i = 0; i < open.size(); ++i) {
     const auto r = finishStream(*open[i], 200);
-    const bool whole = r.done && r.content_events == 30;
+    const bool whole = r.done && r.content_events == 200;
     if (served_by[i] == victim) {
       broken += whole ? 0 : 1;
     } else {
@@ -273,14 +277,15 @@ TEST_F(Chaos, KilledWorkerFailsOnlyItsOwnRequestsAndItsSlotComesBack) {
 
 TEST_F(Chaos, SigquitLetsEveryOpenStreamFinish) {
   proxy_ = startProxy(config(2, "shutdown_timeout = \"60s\"\n"), ports_.api);
-  const Headers slow = {{"x-mock-chunks", "20"}, {"x-mock-chunk-delay-ms", "100"}};
+  // 50 events 100 ms apart (5 s): the first streams are still open when the last has started.
+  const Headers slow = {{"x-mock-chunks", "50"}, {"x-mock-chunk-delay-ms", "100"}};
   std::vector<std::unique_ptr<HttpClient>> open;
   for (int i = 0; i < 50; ++i) open.push_back(openStream(slow));
   ASSERT_TRUE(proxy_->signal(SIGQUIT));
   int broken = 0;
   for (auto& c : open) {
     const auto r = finishStream(*c, 200);
-    if (!r.done || r.content_events != 20) ++broken;
+    if (!r.done || r.content_events != 50) ++broken;
   }
   EXPECT_EQ(broken, 0);
   EXPECT_EQ(proxy_->waitExit(seconds(30)), 0) << proxy_->stderrLog();
@@ -300,7 +305,7 @@ TEST_F(Chaos, MisbehavingUpstreamGetsAClearAnswerAndBoundedMemory) {
               "/v1\"\nmodels = [\"" + what + "\"]\n";
   }
   proxy_ = startProxy(baseConfig(ports_, 1,
-                                 "ttft_timeout = \"10s\"\nstream_idle_timeout = \"3s\"\n"
+                                 "ttft_timeout = \"10s\"\nstream_idle_timeout = \"10s\"\n"
                                  "request_timeout = \"30s\"\n",
                                  broken + provider(mock_.baseUrl())),
                       ports_.api);
@@ -381,7 +386,7 @@ TEST_F(Chaos, MisbehavingUpstreamGetsAClearAnswerAndBoundedMemory) {
         << r.body.substr(0, 300);
   }
   {
-    // A stall after the head: the idle timeout ends it.
+    // A stall after the head: no body byte comes, so ttft_timeout ends it.
     HttpClient c("127.0.0.1", ports_.api);
     const auto r = c.post("/v1/chat/completions", chatBody(false, "stall"),
                           clientHeaders({{"x-mock-stall-after", "0"}}), seconds(30));
@@ -425,7 +430,7 @@ TEST_F(Chaos, WorkerMemoryReturnsNearBaselineAfterFiveThousandStreams) {
         now = rssKiB(worker);
         return now - baseline < 16 * 1024;
       },
-      seconds(10)))
+      seconds(30)))
       << "baseline " << baseline << " KiB, peak " << peak << " KiB, now " << now << " KiB";
   std::printf("worker VmRSS: baseline %ld KiB, peak %ld KiB, after %ld KiB\n", baseline, peak, now);
 }
