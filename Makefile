@@ -74,13 +74,14 @@ asan:
 # libFuzzer targets (tests/fuzz/) with clang-19 under ASan + UBSan in build-fuzz, each run for
 # FUZZ_SECONDS from its seed corpus. FUZZ_TARGETS="json_facts urls" runs some. docs/testing.md.
 FUZZ_SECONDS ?= 60
+FUZZ_OPT ?= -O0
 FUZZ_APT_PACKAGES = clang-19 libclang-rt-19-dev
 
 fuzz-deps:
 	$(call apt-install-missing,$(FUZZ_APT_PACKAGES))
 
 fuzz: deps fuzz-deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) tests/fuzz/run.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_OPT=$(FUZZ_OPT) JOBS=$(JOBS) tests/fuzz/run.sh
 
 # direct vs nginx vs llmproxy on this machine; see bench/RESULTS.md. Quick run:
 #   BENCH_DURATION=3 BENCH_STREAMS=1000 BENCH_HOLD=5 make bench
