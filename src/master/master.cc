@@ -110,6 +110,12 @@ int Master::run() {
     return 1;
   }
   shm_ = std::move(*shm);
+  auto items = common::ItemStore::create(config_.server.responses_item_store);
+  if (!items) {
+    LLMP_LOG_CRIT("{}", items.error().detail);
+    return 1;
+  }
+  items_ = std::move(*items);
   // With a database the first generation is the file alone (no waiting on PostgreSQL); the
   // database's rows follow as soon as they are read.
   if (!file_config_.database.url.empty()) config_ = mergeDbRows(file_config_, db_rows_);
@@ -499,7 +505,7 @@ bool Master::spawnSlot(uint32_t slot) {
   Slot& s = slots_[slot];
   auto set = listener_sets_.find(s.listener_generation);
   if (set == listener_sets_.end()) return false;
-  worker::WorkerStartup startup{slot, getpid(), &shm_, {}};
+  worker::WorkerStartup startup{slot, getpid(), &shm_, items_.enabled() ? &items_ : nullptr, {}};
   const uint32_t column = s.column;
   for (const auto& l : set->second.listeners()) {
     if (column >= l.fds.size()) continue;

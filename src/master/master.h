@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/config/config.h"
+#include "common/shm/item_store.h"
 #include "common/shm/region.h"
 #include "master/cli.h"
 #include "master/db_config_source.h"
@@ -78,6 +79,9 @@ class Master {
   std::string pid_file_;
   uint32_t worker_count_ = 1;
   common::ShmRegion shm_;
+  // Streamed Responses items, shared by the workers; sized from the configuration at start
+  // (a reload keeps it as it is).
+  common::ItemStore items_;
   std::map<uint64_t, ListenerSet> listener_sets_;  // by listener generation
   uint64_t listener_generation_ = 0;
   uint64_t config_generation_ = 0;

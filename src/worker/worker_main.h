@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/shm/item_store.h"
 #include "common/shm/region.h"
 
 namespace llmproxy::worker {
@@ -23,6 +24,7 @@ struct WorkerStartup {
   uint32_t slot;
   pid_t master_pid;
   common::ShmRegion* shm;  // mapped before fork; valid for the whole process
+  common::ItemStore* items;  // streamed Responses items (its own mapping), null when off
   std::vector<ListenFd> listeners;
 };
 

@@ -32,6 +32,7 @@ struct ServerConfig {
   std::string admin_key;                  // empty = admin API answers 401 to everyone
   uint64_t max_body_size = 16u << 20;
   uint64_t max_header_size = 32u << 10;
+  uint64_t responses_item_store = 16u << 20;  // bytes of streamed Responses items per node; 0 = off
   uint32_t max_connections = 16384;       // per worker
   uint32_t keepalive_requests = 10000;
   Millis header_timeout{10'000};          // client: whole request head must arrive in this

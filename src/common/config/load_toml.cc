@@ -23,6 +23,9 @@ namespace llmproxy::common {
 
 namespace {
 
+// server.responses_item_store's bound: far above any node's need, below what mmap refuses.
+constexpr uint64_t kMaxItemStore = uint64_t{64} << 30;
+
 SourcePos posOf(const toml::source_region& region) {
   return SourcePos{region.begin.line, region.begin.column};
 }
@@ -413,6 +416,15 @@ void TomlReader::readServer(const toml::table& table, ServerConfig& s) {
                  {"max_header_size",
                   [&](const toml::node& n, const std::string& name, const std::string&) {
                     assign(size(n, name, 1024, "1k"), s.max_header_size);
+                  }},
+                 {"responses_item_store",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto bytes = size(n, name, 0, "0");
+                    if (bytes && *bytes > kMaxItemStore) {
+                      error(n, name + ": must be at most 64g");
+                      return;
+                    }
+                    assign(std::move(bytes), s.responses_item_store);
                   }},
                  {"max_connections", u32(s.max_connections, 1, 10'000'000)},
                  {"keepalive_requests", u32(s.keepalive_requests, 1, 4'294'967'295)},

@@ -20,6 +20,7 @@ Config fullConfig() {
   s.admin_key = "admin";
   s.max_body_size = 1;
   s.max_header_size = 2048;
+  s.responses_item_store = 3;
   s.max_connections = 7;
   s.keepalive_requests = 8;
   s.header_timeout = Millis{1};

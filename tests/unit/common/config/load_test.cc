@@ -59,6 +59,7 @@ TEST(ConfigLoad, GoodFileFullyParsed) {
   EXPECT_EQ(s.admin_key, "admin-secret");
   EXPECT_EQ(s.max_body_size, 8u << 20);
   EXPECT_EQ(s.max_header_size, 64u << 10);
+  EXPECT_EQ(s.responses_item_store, 1u << 20);
   EXPECT_EQ(s.max_connections, 2000u);
   EXPECT_EQ(s.keepalive_requests, 50u);
   EXPECT_EQ(s.header_timeout, Millis{5'000});
@@ -319,6 +320,19 @@ TEST(ConfigErrors, BadSize) {
   EXPECT_EQ(
       errorsOf(str(kOpen, "max_body_size = -1\n")),
       std::vector<std::string>{"t.conf:4:17: server.max_body_size: size must not be negative"});
+  EXPECT_EQ(errorsOf(str(kOpen, "responses_item_store = \"65g\"\n")),
+            std::vector<std::string>{
+                "t.conf:4:24: server.responses_item_store: must be at most 64g"});
+}
+
+// 0 turns the store of streamed Responses items off; the default keeps 16 MiB.
+TEST(ConfigLoad, ResponsesItemStore) {
+  auto off = loadConfigText(str(kOpen, "responses_item_store = 0\n"), "t.conf", envOf({}));
+  ASSERT_TRUE(off) << off.error().front().str();
+  EXPECT_EQ(off->server.responses_item_store, 0u);
+  auto plain = loadConfigText(kOpen, "t.conf", envOf({}));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->server.responses_item_store, 16u << 20);
 }
 
 TEST(ConfigErrors, BadListenAddress) {
