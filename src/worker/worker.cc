@@ -18,6 +18,7 @@
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/exchange.h"
 #include "worker/pipeline/pipeline.h"
+#include "worker/protocol/item_ids.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -75,6 +76,7 @@ int Worker::run() {
   // Slots a crashed predecessor in this slot held (the master gives them back too, on reap).
   shm().providerSlots().releaseWorker(startup_.slot);
   provider_gate_.start(&loop_);
+  protocol::setStreamedItemStore(startup_.items);
   UpstreamLimits limits;
   limits.connect_timeout = config()->server.connect_timeout;
   upstream_client_ = std::make_unique<UpstreamClient>(&loop_, limits);

@@ -214,6 +214,64 @@ TEST_F(Translation, ResponsesItemReferencesToATranslatedAnswerAreRebuilt) {
   EXPECT_NE(refused.body.find("store: false"), std::string::npos) << refused.body;
 }
 
+// A streamed answer's ids are sent before the items exist, so they cannot carry them: the
+// node's item store keeps each finished item, shared by the workers (two here), and a later
+// item_reference to the streamed message is rebuilt on whichever worker gets it, for a
+// chat-completions provider and for an Anthropic one.
+TEST_F(Translation, ResponsesItemReferencesToAStreamedAnswerAreRebuilt) {
+  startMocks(1);
+  startProxy(provider("compat", "openai-compatible", *mocks_[0], "models = [\"m\"]\n") +
+                 provider("anth", "anthropic", *mocks_[0], "models = [\"c\"]\n"),
+             2);
+  for (const std::string model : {"m", "c"}) {
+    const std::string said = "Streamed answer from " + model + ".";
+    auto first = openai("/v1/responses",
+                        R"({"model":")" + model + R"(","input":"hi","stream":true})",
+                        {{"x-mock-content", said}});
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_TRUE(checkResponsesStream(first.body, model).ok()) << first.body;
+    const auto at = first.body.find(R"("item_id":"msg_)");
+    ASSERT_NE(at, std::string::npos) << first.body;
+    const std::string id = first.body.substr(at + 11, first.body.find('"', at + 11) - at - 11);
+    for (int i = 0; i < 4; ++i) {  // fresh connections: whichever worker answers rebuilds it
+      auto next = openai("/v1/responses",
+                         R"({"model":")" + model + R"(","input":[{"role":"user","content":"hi"},)"
+                         R"({"type":"item_reference","id":")" + id + R"("},)"
+                         R"({"role":"user","content":"more"}],"stream":true})",
+                         {{"Connection", "close"}});
+      ASSERT_EQ(next.status, 200) << model << ": " << next.body;
+      const auto seen = mocks_[0]->lastRequest();
+      ASSERT_TRUE(seen);
+      const size_t assistant = seen->body.find(R"("role":"assistant")");
+      ASSERT_NE(assistant, std::string::npos) << seen->body;
+      EXPECT_NE(seen->body.find(said, assistant), std::string::npos) << seen->body;
+      EXPECT_LT(seen->body.find(R"("hi")"), assistant) << seen->body;
+      EXPECT_GT(seen->body.find(R"("more")"), assistant) << seen->body;
+    }
+  }
+}
+
+// responses_item_store = 0: nothing is kept, and the reference is the 400 naming store: false.
+TEST_F(Translation, WithTheItemStoreOffAStreamedReferenceIsRefused) {
+  startMocks(1);
+  const std::string cfg = baseConfig(
+      ports_, 2, "responses_item_store = 0\n",
+      provider("compat", "openai-compatible", *mocks_[0], "models = [\"m\"]\n") +
+          "\n[[key]]\nname = \"team\"\nkey = \"" + kClientKey + "\"\n");
+  proxy_ = ::llmproxy::testing::startProxy(cfg, ports_.api);
+  auto first = openai("/v1/responses", R"({"model":"m","input":"hi","stream":true})");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto at = first.body.find(R"("item_id":"msg_)");
+  ASSERT_NE(at, std::string::npos) << first.body;
+  const std::string id = first.body.substr(at + 11, first.body.find('"', at + 11) - at - 11);
+  const auto refused = openai("/v1/responses",
+                              R"({"model":"m","input":[{"type":"item_reference","id":")" + id +
+                                  R"("},{"role":"user","content":"more"}]})");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find(R"("param":"input[0]")"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("store: false"), std::string::npos) << refused.body;
+}
+
 TEST_F(Translation, ResponsesClientOnAnAnthropicProvider) {
   startMocks(1);
   startProxy(provider("anth", "anthropic", *mocks_[0], "models = [\"m\"]\n"));

@@ -4,9 +4,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <array>
 #include <cstdint>
+
+#include "common/time/clock.h"
+#include "worker/protocol/response_ids.h"
 
 namespace llmproxy::worker::protocol {
 namespace {
@@ -16,10 +20,18 @@ constexpr size_t kTagBytes = 16;
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+constexpr size_t kNonceBytes = 12;  // 16 base64url characters
+
 // One key per worker process (the worker loop is its only thread).
 std::array<unsigned char, 32>& key() {
   static std::array<unsigned char, 32> k{};
   return k;
+}
+
+// The node's store, when on; set once at worker start.
+common::ItemStore*& store() {
+  static common::ItemStore* s = nullptr;
+  return s;
 }
 
 void encode(std::string& out, std::string_view in) {
@@ -126,6 +138,37 @@ std::optional<std::string> carriedItem(std::string_view id) {
   const std::string expected = tag(kind, *item);
   if (CRYPTO_memcmp(expected.data(), given->data(), kTagBytes) != 0) return std::nullopt;
   return item;
+}
+
+void setStreamedItemStore(common::ItemStore* s) {
+  store() = s != nullptr && s->enabled() ? s : nullptr;
+}
+
+std::string streamedItemId(std::string_view kind, std::string_view response_id, size_t index) {
+  std::string id = responsesItemId(kind, response_id, index);
+  if (store() == nullptr) return id;
+  unsigned char nonce[kNonceBytes];
+  // RAND_bytes fails only when the kernel gives OpenSSL no entropy at all; such an item is
+  // then not kept (keepStreamedItem stores only ids with the tail).
+  if (RAND_bytes(nonce, kNonceBytes) != 1) return id;
+  id += '_';
+  encode(id, std::string_view(reinterpret_cast<const char*>(nonce), kNonceBytes));
+  return id;
+}
+
+void keepStreamedItem(std::string_view id, std::string_view item) {
+  constexpr size_t kTail = 1 + (kNonceBytes * 4 + 2) / 3;
+  if (store() == nullptr || item.size() > kMaxCarriedItem || id.size() <= kTail ||
+      id[id.size() - kTail] != '_')
+    return;
+  store()->put(id, item, common::nowUnixMs());
+}
+
+std::optional<std::string> referencedItem(std::string_view id) {
+  if (auto item = carriedItem(id)) return item;
+  std::string item;
+  if (store() != nullptr && store()->get(id, common::nowUnixMs(), item)) return item;
+  return std::nullopt;
 }
 
 }  // namespace llmproxy::worker::protocol

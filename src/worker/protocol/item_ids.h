@@ -7,6 +7,13 @@
 // accept an item it did not get: an id whose tag does not verify resolves to nothing.
 // Bounded: an item whose JSON is over kMaxCarriedItem bytes gets an id that carries nothing
 // (responsesItemId), and a reference to it is refused.
+//
+// A streamed item's id is written before the item exists, so it cannot carry it: the
+// Responses stream writer keeps each finished item in the node's item store
+// (common/shm/item_store.h) under its id instead, and an id of a streamed item then ends in
+// 16 random characters, so that no id an upstream repeats (some servers number their answers)
+// names another conversation's item. With the store off (or absent: tests, tools) streamed ids
+// are the plain responsesItemId and nothing is kept.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +22,7 @@
 #include <string_view>
 
 #include "common/config/config.h"
+#include "common/shm/item_store.h"
 
 namespace llmproxy::worker::protocol {
 
@@ -32,5 +40,17 @@ std::string carryingItemId(std::string_view kind, std::string_view item, std::st
 
 // The item JSON `id` carries, when it carries one and its tag verifies.
 std::optional<std::string> carriedItem(std::string_view id);
+
+// The node's store of streamed items for this process (worker start; null = off).
+void setStreamedItemStore(common::ItemStore* store);
+// The id of a streamed item: responsesItemId, plus "_" and a random tail when the store is on.
+std::string streamedItemId(std::string_view kind, std::string_view response_id, size_t index);
+// Keeps a finished streamed item (its JSON, with its id or without) under `id`; nothing when
+// the store is off or the item is over kMaxCarriedItem.
+void keepStreamedItem(std::string_view id, std::string_view item);
+
+// The item an item_reference's id names: the one it carries, else the one the node's store
+// kept for it (an item streamed on this node within the store's time and size).
+std::optional<std::string> referencedItem(std::string_view id);
 
 }  // namespace llmproxy::worker::protocol

@@ -274,9 +274,9 @@ Result<void> readItem(const Scope& sc, od::value& v, const Path& path, InternalR
                       ItemSide& side);
 
 // A reference to an earlier output item. An id the gateway wrote for a whole answer carries
-// the item (item_ids.h): it is read in the reference's place. `unresolved` is set when the id
-// carries nothing (an item that was streamed: its id was written before its content existed):
-// readInput decides.
+// the item, and an item the gateway streamed on this node is in the node's store (item_ids.h):
+// either is read in the reference's place. `unresolved` is set when neither has it (a streamed
+// item of another node, evicted or expired, or the store is off): readInput decides.
 Result<void> readItemReference(const Scope& sc, od::object& object, const Path& path,
                                InternalRequest& ir, ItemSide& side, Unresolved& unresolved) {
   JsonText id;
@@ -286,7 +286,7 @@ Result<void> readItemReference(const Scope& sc, od::object& object, const Path& 
   });
   if (!r) return r;
   if (!id.present()) return missing(path.member("id"));
-  auto item = sc.items ? carriedItem(id.unescaped()) : std::nullopt;
+  auto item = sc.items ? referencedItem(id.unescaped()) : std::nullopt;
   if (!item) {
     unresolved = id.s.starts_with("rs_") ? Unresolved::Reasoning : Unresolved::Other;
     return {};

@@ -10,7 +10,8 @@
 //    first part's signature, counted as OpenAI's). Consecutive assistant output (message,
 //    function_call, reasoning items) is one assistant message, as chat needs it.
 //    item_reference: an id the gateway wrote for a whole (not streamed) answer carries its
-//    item (item_ids.h), read in its place; a reference to anything else is left out when it is
+//    item, and a streamed item is in the node's store for a while (item_ids.h referencedItem):
+//    either is read in its place; a reference to anything else is left out when it is
 //    a reasoning item's (`rs_…`) or when its assistant turn goes on with a function_call (the
 //    text the AI SDK sends by reference before a tool call), and refused otherwise with
 //    kUnresolvedReference. Other items (hosted tool calls, files, audio) are refused.
@@ -33,8 +34,9 @@ namespace llmproxy::worker::protocol {
 // The 400 of an item_reference that cannot be rebuilt (param: the reference's input[i]).
 inline constexpr std::string_view kUnresolvedReference =
     "An item_reference names an item this gateway cannot rebuild: the model is served through "
-    "another API and the gateway keeps no responses (only the ids of answers that were not "
-    "streamed carry their item). Send the earlier output items themselves: set store: false "
+    "another API and the gateway keeps no responses (the ids of answers that were not "
+    "streamed carry their item; streamed items are kept only briefly, on the node that "
+    "streamed them). Send the earlier output items themselves: set store: false "
     "(AI SDK: providerOptions: { openai: { store: false } })";
 
 common::Result<void> readResponsesRequest(reading::Scope& sc, simdjson::ondemand::object& root);

@@ -2,6 +2,7 @@
 #include "worker/protocol/responses_stream_writer.h"
 
 #include "common/json/json_writer.h"
+#include "worker/protocol/item_ids.h"
 #include "worker/protocol/response_ids.h"
 #include "worker/protocol/responses_json.h"
 #include "worker/protocol/stop_reason.h"
@@ -63,7 +64,7 @@ void ResponsesStreamWriter::blockStart(StreamBlockKind kind, std::string_view to
   std::string item;
   switch (kind) {
     case StreamBlockKind::Text:
-      item_id_ = responsesItemId("msg", id_, output_index_);
+      item_id_ = streamedItemId("msg", id_, output_index_);
       appendMessageItemHead(item, item_id_, "in_progress");
       item += "]}";
       itemEvent("response.output_item.added", item, out);
@@ -74,7 +75,7 @@ void ResponsesStreamWriter::blockStart(StreamBlockKind kind, std::string_view to
       out += "}\n\n";
       break;
     case StreamBlockKind::Thinking:
-      item_id_ = responsesItemId("rs", id_, output_index_);
+      item_id_ = streamedItemId("rs", id_, output_index_);
       appendReasoningItem(item, item_id_, "");
       itemEvent("response.output_item.added", item, out);
       eventHead("response.reasoning_summary_part.added", out);
@@ -84,7 +85,7 @@ void ResponsesStreamWriter::blockStart(StreamBlockKind kind, std::string_view to
       out += "}\n\n";
       break;
     case StreamBlockKind::ToolUse:
-      item_id_ = responsesItemId("fc", id_, output_index_);
+      item_id_ = streamedItemId("fc", id_, output_index_);
       call_id_ = tool_id;
       name_ = tool_name;
       appendFunctionCallItem(item, item_id_, "in_progress", call_id_, name_, "");
@@ -164,6 +165,7 @@ void ResponsesStreamWriter::blockStop(std::string& out) {
       break;
   }
   itemEvent("response.output_item.done", item, out);
+  keepStreamedItem(item_id_, item);  // for the client's later item_reference (item_ids.h)
   if (!output_.empty()) output_ += ',';
   output_ += item;
   ++output_index_;

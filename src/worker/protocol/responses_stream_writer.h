@@ -26,6 +26,8 @@ namespace llmproxy::worker::protocol {
 //   response.completed or response.incomplete (§3 table) with the whole response object:
 //     every item and the usage.
 // An error is response.failed (status failed, error {code, message}, the items so far).
+// Item ids are streamedItemId's; each finished item is kept in the node's item store under its
+// id (keepStreamedItem, item_ids.h), once, at its output_item.done.
 //
 // Memory: the `.done` events and the final object repeat what was streamed, so the writer
 // keeps the open item's text and the finished items' JSON until the end: proportional to the
