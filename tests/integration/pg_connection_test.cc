@@ -8,7 +8,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/free_port.h"
@@ -150,9 +149,11 @@ TEST_F(PgConnectionTest, DeliversNotificationsFromTheConfigTriggers) {
   EXPECT_EQ(payloads[0], std::to_string(std::stoll(before) + 1));
 }
 
-// A notification sent while a statement runs is delivered right behind its result, often in
-// the same read: it must reach the callback without waiting for more bytes from the server
-// (the master's first load races the first change this way).
+// A notification sent while a statement runs is delivered with or right behind its result:
+// it must reach the callback without waiting for more bytes from the server (the master's
+// first load races the first change this way). PostgreSQL sends it before ReadyForQuery and
+// libpq parses it in any state, so this checks delivery during a busy statement; the read
+// order the fix in pg_connection.cc guards against is not reproducible from here.
 TEST_F(PgConnectionTest, DeliversANotificationThatArrivesWithAResult) {
   Connection c(loop.get(), pg.url(), {});
   std::vector<std::string> payloads;
@@ -163,8 +164,6 @@ TEST_F(PgConnectionTest, DeliversANotificationThatArrivesWithAResult) {
   bool slept = false;
   c.query("SELECT pg_sleep(0.5)", {}, [&](QueryResult& r) { slept = r.ok; });
   ASSERT_TRUE(pg.exec("NOTIFY busy_channel, 'behind the result'"));  // while the sleep runs
-  // Not turning the loop until both are in the socket makes them one read, as on a busy host.
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
   ASSERT_TRUE(loop.runUntil([&] { return slept; }));
   ASSERT_TRUE(loop.runUntil([&] { return !payloads.empty(); }, 3000));
   EXPECT_EQ(payloads, std::vector<std::string>{"behind the result"});

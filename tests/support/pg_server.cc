@@ -162,7 +162,8 @@ bool PgServer::copyTemplate() {
     }
   }
   if (ok) {
-    CliResult r = runProcess("/bin/cp", {"-a", tmpl, dataDir()});
+    // A loaded CI host copies slowly: the default 10 s was too short once.
+    CliResult r = runProcess("/bin/cp", {"-a", tmpl, dataDir()}, {}, std::chrono::seconds(60));
     ok = r.exit_code == 0;
     if (!ok) ADD_FAILURE() << "cp -a " << tmpl << " failed: " << r.output;
   }

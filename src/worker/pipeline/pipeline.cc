@@ -7,10 +7,10 @@
 
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/services.h"
+#include "worker/pipeline/stage_dispatch.h"
 #include "worker/pipeline/upstream_state.h"
 
 namespace llmproxy::worker::pipeline {
-namespace {
 
 Stage nextStage(Stage s) {
   switch (s) {
@@ -49,6 +49,8 @@ Outcome runStage(Exchange& ex) {
   }
   return respondError(ex, {common::ErrorKind::Internal, "no response produced", 0});
 }
+
+namespace {
 
 void advance(Exchange& ex) {
   for (;;) {

@@ -1,6 +1,7 @@
 // OpenAI Responses request → internal form.
 #include "worker/protocol/responses_request_reader.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -577,9 +578,10 @@ common::Result<void> readResponsesRequest(Scope& sc, od::object& root) {
   if (!ir.model.present()) return missing(kRoot.member("model"));
   if (!(seen & (uint64_t{1} << kInput))) return missing(kRoot.member("input"));
   if (instructions.present()) {
-    Part part;
-    part.text = instructions;
-    ir.system.insert(ir.system.begin(), part);
+    // Instructions come first. Rotated into place rather than inserted at begin(): g++ 12 at
+    // -O3 reports a potential null dereference inside vector::insert's reallocation here.
+    ir.system.emplace_back().text = instructions;
+    std::rotate(ir.system.begin(), ir.system.end() - 1, ir.system.end());
   }
   return {};
 }
