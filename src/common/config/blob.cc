@@ -15,7 +15,7 @@ namespace {
 constexpr char kMagic[4] = {'L', 'P', 'C', 'F'};
 // NOTE: bump when the encoding or any config struct changes; master and workers of one binary
 // always agree, the version only guards against a corrupt or foreign segment.
-constexpr uint32_t kLayoutVersion = 5;
+constexpr uint32_t kLayoutVersion = 6;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A new config field must also be added to the visit() lists below (and to blob_test.cc's fully
@@ -25,7 +25,9 @@ static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 264 &&
                   sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 40 &&
                   sizeof(UpstreamUrl) == 80 && sizeof(ModelMapping) == 64 &&
                   sizeof(ProviderConfig) == 328 && sizeof(RateLimit) == 16 &&
-                  sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 && sizeof(Config) == 688,
+                  sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 &&
+                  sizeof(TracingConfig) == 128 && sizeof(LangfuseConfig) == 144 &&
+                  sizeof(Config) == 960,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
@@ -105,6 +107,35 @@ void visit(Io& io, S& c) {
   io(c.memory_size);
 }
 
+template <typename Io, Is<HttpHeader> S>
+void visit(Io& io, S& h) {
+  io(h.name);
+  io(h.value);
+}
+
+template <typename Io, Is<TracingConfig> S>
+void visit(Io& io, S& t) {
+  io(t.otlp_endpoint);
+  io(t.otlp_headers);
+  io(t.service_name);
+  io(t.sample_ratio);
+  io(t.batch_size);
+  io(t.flush_interval);
+  io(t.queue_size);
+  io(t.export_timeout);
+}
+
+template <typename Io, Is<LangfuseConfig> S>
+void visit(Io& io, S& l) {
+  io(l.host);
+  io(l.public_key);
+  io(l.secret_key);
+  io(l.sample_rate);
+  io(l.capture_content);
+  io(l.max_content_size);
+  io(l.redact);
+}
+
 template <typename Io, Is<UpstreamUrl> S>
 void visit(Io& io, S& u) {
   io(u.tls);
@@ -177,6 +208,8 @@ void visit(Io& io, S& c) {
   io(c.database);
   io(c.redis);
   io(c.cache);
+  io(c.tracing);
+  io(c.langfuse);
   io(c.providers);
   io(c.keys);
 }

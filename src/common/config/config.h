@@ -89,6 +89,40 @@ struct CacheConfig {
   bool operator==(const CacheConfig&) const = default;
 };
 
+// One HTTP header an exporter sends with every request (OTLP headers: often a secret).
+struct HttpHeader {
+  std::string name;
+  std::string value;  // may be a secret: never logged, never exported
+  bool operator==(const HttpHeader&) const = default;
+};
+
+// [tracing]: the W3C trace context (always), the export of spans over OTLP/HTTP (JSON) when
+// otlp_endpoint is set, and the delivery settings both exporters (OTLP, Langfuse) share.
+struct TracingConfig {
+  std::string otlp_endpoint;               // base URL; spans go to <base>/v1/traces; "" = off
+  std::vector<HttpHeader> otlp_headers;    // sent with every export (API keys: secrets)
+  std::string service_name = "llmproxy";   // resource attribute service.name
+  double sample_ratio = 1.0;               // share of new traces exported (parent-based)
+  uint32_t batch_size = 256;               // requests per export call
+  Millis flush_interval{5'000};            // a batch leaves at most this long after its first
+  uint32_t queue_size = 2'048;             // requests waiting per worker and exporter; beyond: dropped
+  Millis export_timeout{10'000};           // one export call (connect to answer)
+  bool operator==(const TracingConfig&) const = default;
+};
+
+// [langfuse]: one trace and one generation per proxied request, through Langfuse's public
+// ingestion API. On when both keys are set.
+struct LangfuseConfig {
+  std::string host = "https://cloud.langfuse.com";
+  std::string public_key;
+  std::string secret_key;                  // secret: never logged, never exported
+  double sample_rate = 1.0;                // share of requests sent
+  bool capture_content = false;            // send the prompt and the completion
+  uint64_t max_content_size = 4'096;       // bytes of each, when captured
+  std::vector<std::string> redact;         // RE2 patterns replaced by [REDACTED] in captures
+  bool operator==(const LangfuseConfig&) const = default;
+};
+
 // An upstream base URL split at load time.
 struct UpstreamUrl {
   bool tls = true;
@@ -167,6 +201,8 @@ struct Config {
   DatabaseConfig database;
   RedisConfig redis;
   CacheConfig cache;
+  TracingConfig tracing;
+  LangfuseConfig langfuse;
   std::vector<ProviderConfig> providers;
   std::vector<KeyConfig> keys;
   bool operator==(const Config&) const = default;

@@ -94,11 +94,80 @@ void overrideListen(Config& config, const EnvLookup& env, ConfigErrors& errors,
   if (positions) positions->erase("server.listen[0]");
 }
 
+// OTEL_EXPORTER_OTLP_HEADERS: "name=value,name2=value2", values percent-encoded (the
+// OpenTelemetry SDKs' format).
+std::optional<std::vector<HttpHeader>> parseOtlpHeaders(std::string_view text) {
+  std::vector<HttpHeader> out;
+  auto decode = [](std::string_view v) -> std::optional<std::string> {
+    std::string d;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v[i] != '%') {
+        d += v[i];
+        continue;
+      }
+      unsigned value = 0;
+      if (i + 2 >= v.size()) return std::nullopt;
+      auto [end, ec] = std::from_chars(v.data() + i + 1, v.data() + i + 3, value, 16);
+      if (ec != std::errc{} || end != v.data() + i + 3) return std::nullopt;
+      d += static_cast<char>(value);
+      i += 2;
+    }
+    return d;
+  };
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (trim(item).empty()) continue;
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    auto name = decode(trim(item.substr(0, eq)));
+    auto value = decode(trim(item.substr(eq + 1)));
+    if (!name || !value || name->empty()) return std::nullopt;
+    out.push_back({std::move(*name), std::move(*value)});
+  }
+  return out;
+}
+
+void overrideTracing(Config& config, const EnvLookup& env, ConfigErrors& errors,
+                     ConfigPositions* positions) {
+  auto set = [&](std::string_view name, std::string& out, const char* path) {
+    if (auto value = lookup(env, name)) {
+      out = *value;
+      if (positions) positions->erase(path);
+    }
+  };
+  set("OTEL_EXPORTER_OTLP_ENDPOINT", config.tracing.otlp_endpoint, "tracing.otlp_endpoint");
+  // The traces-only variable is a full URL (ending in /v1/traces) and wins over the base.
+  set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", config.tracing.otlp_endpoint, "tracing.otlp_endpoint");
+  set("OTEL_SERVICE_NAME", config.tracing.service_name, "tracing.service_name");
+  if (auto value = lookup(env, "OTEL_EXPORTER_OTLP_HEADERS")) {
+    if (auto headers = parseOtlpHeaders(*value)) {
+      config.tracing.otlp_headers = std::move(*headers);
+      if (positions) positions->erase("tracing.otlp_headers");
+    } else {
+      // NOTE: the value is not repeated: it holds API keys.
+      errors.push_back(ConfigError{"env", 0, 0,
+                                   "OTEL_EXPORTER_OTLP_HEADERS: expected name=value pairs "
+                                   "separated by commas (values percent-encoded)"});
+    }
+  }
+  set("LANGFUSE_PUBLIC_KEY", config.langfuse.public_key, "langfuse.public_key");
+  set("LANGFUSE_SECRET_KEY", config.langfuse.secret_key, "langfuse.secret_key");
+  set("LANGFUSE_HOST", config.langfuse.host, "langfuse.host");
+}
+
 }  // namespace
 
 void applyEnvOverrides(Config& config, const EnvLookup& env, ConfigErrors& errors,
                        ConfigPositions* positions) {
   overrideListen(config, env, errors, positions);
+  overrideTracing(config, env, errors, positions);
 
   if (auto value = lookup(env, "ADMIN_KEY")) config.server.admin_key = *value;
   if (auto value = lookup(env, "DB_URL")) config.database.url = *value;

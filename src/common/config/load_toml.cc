@@ -99,6 +99,8 @@ class TomlReader {
                         std::vector<ModelMapping>& mapping);
   void readExpiry(const toml::node& node, const std::string& name, int64_t& out);
   void readCache(const toml::table& table, CacheConfig& cache);
+  void readTracing(const toml::table& table, TracingConfig& tracing);
+  void readLangfuse(const toml::table& table, LangfuseConfig& langfuse);
   void readRateLimit(const toml::node& node, const std::string& name, const std::string& path,
                      RateLimit& limit);
   void readModelLimits(const toml::node& node, const std::string& name, const std::string& path,
@@ -640,6 +642,79 @@ void TomlReader::readCache(const toml::table& table, CacheConfig& c) {
              });
 }
 
+void TomlReader::readTracing(const toml::table& table, TracingConfig& t) {
+  static constexpr schema::Field kRatio{"", "", "", schema::Kind::Number, 0, 1, ""};
+  readFields(
+      table, "[tracing]", "tracing", "tracing",
+      {
+          {"otlp_endpoint", [&](const toml::node& n, const std::string& name,
+                                const std::string&) { assign(string(n, name), t.otlp_endpoint); }},
+          {"otlp_headers",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             const toml::table* headers = n.as_table();
+             if (headers == nullptr) {
+               error(n, name + ": expected a table of header names and values, e.g. "
+                               "{ \"x-api-key\" = \"${KEY}\" }");
+               return;
+             }
+             std::vector<HttpHeader> out;
+             for (auto&& [key, value] : *headers) {
+               auto text = string(value, name + "." + std::string(key.str()));
+               if (text) out.push_back({std::string(key.str()), std::move(*text)});
+             }
+             t.otlp_headers = std::move(out);
+           }},
+          {"service_name", [&](const toml::node& n, const std::string& name,
+                               const std::string&) { assign(string(n, name), t.service_name); }},
+          {"sample_ratio", [&](const toml::node& n, const std::string& name,
+                               const std::string&) { assign(number(n, name, kRatio), t.sample_ratio); }},
+          {"batch_size",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             if (auto v = integer(n, name, 1, 10'000)) t.batch_size = static_cast<uint32_t>(*v);
+           }},
+          {"flush_interval", [&](const toml::node& n, const std::string& name,
+                                 const std::string&) { assign(duration(n, name), t.flush_interval); }},
+          {"queue_size",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             if (auto v = integer(n, name, 1, 1'000'000)) t.queue_size = static_cast<uint32_t>(*v);
+           }},
+          {"export_timeout", [&](const toml::node& n, const std::string& name,
+                                 const std::string&) { assign(duration(n, name), t.export_timeout); }},
+      });
+}
+
+void TomlReader::readLangfuse(const toml::table& table, LangfuseConfig& l) {
+  static constexpr schema::Field kRate{"", "", "", schema::Kind::Number, 0, 1, ""};
+  auto str = [this](std::string& out) {
+    return [this, &out](const toml::node& n, const std::string& name, const std::string&) {
+      assign(string(n, name), out);
+    };
+  };
+  readFields(table, "[langfuse]", "langfuse", "langfuse",
+             {
+                 {"host", str(l.host)},
+                 {"public_key", str(l.public_key)},
+                 {"secret_key", str(l.secret_key)},
+                 {"sample_rate", [&](const toml::node& n, const std::string& name,
+                                     const std::string&) { assign(number(n, name, kRate), l.sample_rate); }},
+                 {"capture_content", [&](const toml::node& n, const std::string& name,
+                                         const std::string&) { assign(boolean(n, name), l.capture_content); }},
+                 {"max_content_size",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto v = size(n, name, 1, "1 byte");
+                    if (v && *v > (1u << 20)) {
+                      error(n, name + ": must be at most 1m");
+                      return;
+                    }
+                    assign(std::move(v), l.max_content_size);
+                  }},
+                 {"redact",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    assign(stringList(n, name), l.redact);
+                  }},
+             });
+}
+
 void TomlReader::readExpiry(const toml::node& node, const std::string& name, int64_t& out) {
   using namespace std::chrono;
   std::optional<int64_t> seconds;
@@ -835,7 +910,7 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
 
 void TomlReader::read(const toml::table& root, Config& config) {
   static const std::vector<std::string_view> kSections = {
-      "server", "log", "database", "redis", "cache", "provider", "key"};
+      "server", "log", "database", "redis", "cache", "tracing", "langfuse", "provider", "key"};
   // Tables are visited in key order; errors are sorted by position at the end.
   for (auto&& [key, node] : root) {
     std::string_view section = key.str();
@@ -886,6 +961,10 @@ void TomlReader::read(const toml::table& root, Config& config) {
       readDatabase(*table, config.database);
     } else if (section == "cache") {
       readCache(*table, config.cache);
+    } else if (section == "tracing") {
+      readTracing(*table, config.tracing);
+    } else if (section == "langfuse") {
+      readLangfuse(*table, config.langfuse);
     } else if (section == "redis") {
       RedisConfig& redis = config.redis;
       readFields(

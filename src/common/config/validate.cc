@@ -12,6 +12,8 @@
 #include "common/config/schema.h"
 #include "common/config/upstream_url.h"
 
+#include <re2/re2.h>
+
 namespace llmproxy::common {
 
 namespace {
@@ -228,6 +230,50 @@ void validateKeys(const Config& config, const ConfigPositions* positions, Report
   }
 }
 
+// A header name is an HTTP token; a value has no line break (it would split the request).
+bool validHeader(const HttpHeader& h) {
+  if (h.name.empty()) return false;
+  for (char c : h.name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
+      return false;
+  return h.value.find_first_of("\r\n") == std::string::npos;
+}
+
+void validateTracing(const Config& config, Reporter& report) {
+  const TracingConfig& t = config.tracing;
+  if (!t.otlp_endpoint.empty() && !report.isBad("tracing.otlp_endpoint")) {
+    if (auto url = parseUpstreamUrl(t.otlp_endpoint); !url)
+      report.error("tracing.otlp_endpoint", "tracing.otlp_endpoint: " + url.error());
+  }
+  for (const HttpHeader& h : t.otlp_headers) {
+    if (!validHeader(h)) {
+      report.error("tracing.otlp_headers",
+                   "tracing.otlp_headers: \"" + h.name +
+                       "\" is not a valid header (a token name, a value without line breaks)");
+      break;
+    }
+  }
+  const LangfuseConfig& l = config.langfuse;
+  if (l.public_key.empty() != l.secret_key.empty()) {
+    report.error(l.public_key.empty() ? "langfuse.secret_key" : "langfuse.public_key",
+                 "langfuse: set both public_key and secret_key (LANGFUSE_PUBLIC_KEY, "
+                 "LANGFUSE_SECRET_KEY), or neither");
+  }
+  if (!l.public_key.empty() && !report.isBad("langfuse.host")) {
+    if (auto url = parseUpstreamUrl(l.host); !url)
+      report.error("langfuse.host", "langfuse.host: " + url.error());
+  }
+  for (const std::string& pattern : l.redact) {
+    RE2 re(pattern, RE2::Quiet);
+    if (!re.ok()) {
+      report.error("langfuse.redact",
+                   "langfuse.redact: \"" + pattern + "\" is not a valid RE2 pattern: " + re.error());
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 bool isValidProviderId(std::string_view id) {
@@ -246,6 +292,7 @@ void validateConfig(const Config& config, const std::string& file, const ConfigP
   validateServer(config, report);
   validateProviders(config, report);
   validateCache(config, report);
+  validateTracing(config, report);
   validateKeys(config, positions, report);
 }
 

@@ -99,20 +99,25 @@ void observe(MetricHistogram<N>& h, const std::array<double, N>& bounds, double 
 size_t MetricsArea::bytesFor(uint32_t max_workers) {
   return sizeof(MetricsArea) + sizeof(MetricSlotHeader) * max_workers +
          sizeof(MetricSeries) * size_t{kSeriesPerWorker} * max_workers +
-         sizeof(UsageLogCounters) * max_workers;
+         sizeof(UsageLogCounters) * max_workers + sizeof(TraceExportCounters) * max_workers;
 }
 
 void MetricsArea::init(uint32_t max_workers) {
   slot_count_ = max_workers;
   for (uint32_t i = 0; i < max_workers; ++i) new (headers() + i) MetricSlotHeader{};
   for (uint32_t i = 0; i < max_workers; ++i) new (&usageLog(i)) UsageLogCounters{};
+  for (uint32_t i = 0; i < max_workers; ++i) new (&traceExports(i)) TraceExportCounters{};
 }
 
 // ---- writer -----------------------------------------------------------------------------------
 
 MetricsWriter::MetricsWriter(MetricsArea& area, uint32_t slot)
-    : header_(&area.slot(slot)), rows_(area.series(slot)), usage_log_(&area.usageLog(slot)) {
+    : header_(&area.slot(slot)),
+      rows_(area.series(slot)),
+      usage_log_(&area.usageLog(slot)),
+      trace_(&area.traceExports(slot)) {
   header_->active_requests.store(0, std::memory_order_relaxed);
+  for (auto& q : trace_->queued) q.store(0, std::memory_order_relaxed);
   header_->redis_up.store(0, std::memory_order_relaxed);
   usage_log_->queued.store(0, std::memory_order_relaxed);
   // Index what a previous process in this slot published. A row it was still claiming when it
@@ -173,6 +178,24 @@ void MetricsWriter::setRedisUp(bool up) {
 void MetricsWriter::usageWritten(uint64_t rows) { add(usage_log_->written, rows); }
 
 void MetricsWriter::usageDropped(uint64_t rows) { add(usage_log_->dropped, rows); }
+
+std::string_view traceSinkName(TraceSink sink) {
+  return sink == TraceSink::Otlp ? "otlp" : "langfuse";
+}
+
+void MetricsWriter::traceExport(TraceSink sink, bool ok) {
+  const auto i = static_cast<size_t>(sink);
+  add(ok ? trace_->exports_ok[i] : trace_->exports_failed[i], 1);
+}
+
+void MetricsWriter::traceDropped(TraceSink sink, uint64_t requests) {
+  add(trace_->dropped[static_cast<size_t>(sink)], requests);
+}
+
+void MetricsWriter::setTraceQueued(TraceSink sink, uint64_t requests) {
+  trace_->queued[static_cast<size_t>(sink)].store(static_cast<int64_t>(requests),
+                                                  std::memory_order_relaxed);
+}
 
 void MetricsWriter::setUsageQueued(uint64_t rows) {
   usage_log_->queued.store(static_cast<int64_t>(rows), std::memory_order_relaxed);
@@ -302,6 +325,10 @@ struct Totals {
   uint64_t usage_written = 0;
   uint64_t usage_dropped = 0;
   int64_t usage_queued = 0;
+  uint64_t trace_ok[kTraceSinkCount] = {};
+  uint64_t trace_failed[kTraceSinkCount] = {};
+  uint64_t trace_dropped[kTraceSinkCount] = {};
+  int64_t trace_queued[kTraceSinkCount] = {};
 };
 
 void appendLabel(std::string& out, std::string_view name, std::string_view value) {
@@ -418,6 +445,14 @@ Totals collect(const ShmRegion& region) {
       t.active += h.active_requests.load(std::memory_order_relaxed);
       t.redis_up += h.redis_up.load(std::memory_order_relaxed);
       t.usage_queued += u.queued.load(std::memory_order_relaxed);
+      for (size_t k = 0; k < kTraceSinkCount; ++k)
+        t.trace_queued[k] += area.traceExports(s).queued[k].load(std::memory_order_relaxed);
+    }
+    for (size_t k = 0; k < kTraceSinkCount; ++k) {
+      const TraceExportCounters& tc = area.traceExports(s);
+      t.trace_ok[k] += load(tc.exports_ok[k]);
+      t.trace_failed[k] += load(tc.exports_failed[k]);
+      t.trace_dropped[k] += load(tc.dropped[k]);
     }
     t.usage_written += load(u.written);
     t.usage_dropped += load(u.dropped);
@@ -600,6 +635,38 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
   appendSample(out, "llm_proxy_usage_records_queued", "");
   appendInt(out, std::max<int64_t>(0, t.usage_queued));
   out += '\n';
+
+  appendFamilyHead(out, "llm_proxy_trace_exports_total", "counter",
+                   "Export calls to the tracing sinks (otlp, langfuse), by result.");
+  for (size_t k = 0; k < kTraceSinkCount; ++k) {
+    for (const bool ok : {false, true}) {
+      std::string labels;
+      appendLabel(labels, "sink", traceSinkName(static_cast<TraceSink>(k)));
+      appendLabel(labels, "result", ok ? "success" : "failure");
+      appendSample(out, "llm_proxy_trace_exports_total", labels);
+      appendUint(out, ok ? t.trace_ok[k] : t.trace_failed[k]);
+      out += '\n';
+    }
+  }
+  appendFamilyHead(out, "llm_proxy_trace_dropped_total", "counter",
+                   "Requests never exported to a tracing sink: queue full, sink down or "
+                   "refusing, stop.");
+  for (size_t k = 0; k < kTraceSinkCount; ++k) {
+    std::string labels;
+    appendLabel(labels, "sink", traceSinkName(static_cast<TraceSink>(k)));
+    appendSample(out, "llm_proxy_trace_dropped_total", labels);
+    appendUint(out, t.trace_dropped[k]);
+    out += '\n';
+  }
+  appendFamilyHead(out, "llm_proxy_trace_queued", "gauge",
+                   "Requests waiting in the workers' memory to be exported, by sink.");
+  for (size_t k = 0; k < kTraceSinkCount; ++k) {
+    std::string labels;
+    appendLabel(labels, "sink", traceSinkName(static_cast<TraceSink>(k)));
+    appendSample(out, "llm_proxy_trace_queued", labels);
+    appendInt(out, std::max<int64_t>(0, t.trace_queued[k]));
+    out += '\n';
+  }
 
   const ReloadStatus& reload = region.reloadStatus();
   appendFamilyHead(out, "llm_proxy_config_reloads_total", "counter",

@@ -85,9 +85,22 @@ struct alignas(64) UsageLogCounters {
   std::atomic<int64_t> queued;    // gauge: rows waiting in the worker's memory now
 };
 
+// The tracing exporters (worker/tracing/export_sink), a label of their counters.
+enum class TraceSink : uint8_t { Otlp = 0, Langfuse = 1 };
+inline constexpr size_t kTraceSinkCount = 2;
+std::string_view traceSinkName(TraceSink sink);  // "otlp", "langfuse"
+
+// Per worker slot: the tracing exporters' counters, by TraceSink.
+struct alignas(64) TraceExportCounters {
+  std::atomic<uint64_t> exports_ok[kTraceSinkCount];      // export calls the sink accepted
+  std::atomic<uint64_t> exports_failed[kTraceSinkCount];  // calls that failed or were refused
+  std::atomic<uint64_t> dropped[kTraceSinkCount];         // requests never exported
+  std::atomic<int64_t> queued[kTraceSinkCount];           // gauge: requests waiting now
+};
+
 // The Metrics section of the region, laid out by ShmRegion: this header, then
 // MetricSlotHeader[max_workers], then MetricSeries[max_workers][kSeriesPerWorker], then
-// UsageLogCounters[max_workers].
+// UsageLogCounters[max_workers], then TraceExportCounters[max_workers].
 //
 // Ownership: the master creates it before forking; slot i is written only by the worker in
 // slot i (MetricsWriter); any process reads all slots. Rows are append-only: a row, once
@@ -112,6 +125,9 @@ class alignas(64) MetricsArea {
   }
   UsageLogCounters& usageLog(uint32_t i) const {
     return reinterpret_cast<UsageLogCounters*>(series(slot_count_))[i];
+  }
+  TraceExportCounters& traceExports(uint32_t i) const {
+    return reinterpret_cast<TraceExportCounters*>(&usageLog(slot_count_))[i];
   }
 
  private:
@@ -164,6 +180,11 @@ class MetricsWriter {
   void usageWritten(uint64_t rows);
   void usageDropped(uint64_t rows);
   void setUsageQueued(uint64_t rows);
+  // The tracing exporters (llm_proxy_trace_exports_total{sink,result},
+  // llm_proxy_trace_dropped_total{sink}, llm_proxy_trace_queued{sink}).
+  void traceExport(TraceSink sink, bool ok);
+  void traceDropped(TraceSink sink, uint64_t requests);
+  void setTraceQueued(TraceSink sink, uint64_t requests);
 
  private:
   static constexpr uint32_t kIndexSize = 2 * MetricsArea::kSeriesPerWorker;  // load <= 1/2
@@ -172,6 +193,7 @@ class MetricsWriter {
   MetricSlotHeader* header_;
   MetricSeries* rows_;
   UsageLogCounters* usage_log_;
+  TraceExportCounters* trace_;
   std::array<uint16_t, kIndexSize> index_{};  // 0 = empty, else row + 1
 };
 

@@ -40,6 +40,9 @@ Config fullConfig() {
   c.database = {"postgres://db", Millis{11}, Millis{12}, false, 13, Millis{14}, 15};
   c.redis = {"redis://r", "deny", Millis{250}, "pfx:"};
   c.cache = {Millis{16}, Millis{17}, 18, 19, 20};
+  c.tracing = {"http://otel:4318", {{"x-team", "t1"}, {"authorization", "Basic x"}}, "svc",
+               0.25, 21, Millis{22}, 23, Millis{24}};
+  c.langfuse = {"https://lf", "pk-1", "sk-1", 0.5, true, 25, {"sk-[a-z]+", "\\d{16}"}};
 
   ProviderConfig p;
   p.id = "azure-1";
