@@ -106,7 +106,8 @@ TEST_F(UsageLog, RowsMatchTheRequestsSent) {
 }
 
 // Each row says which protocol the client spoke and which the answering provider was spoken
-// to in; a database not migrated to 0002 (no such columns) still gets every row, without them.
+// to in, and the trace id; a database not migrated to 0004 or 0002 (no such columns) still gets
+// every row, without them.
 TEST_F(UsageLog, RowsRecordTheProtocolsAndOldSchemasStillGetEveryRow) {
   const std::string anthropic = "\n[[provider]]\nid = \"anth\"\ntype = \"anthropic\"\napi_base = \"" +
                                 mock_.baseUrl() + "/v1\"\napi_key = \"k\"\nmodels = [\"c\"]\n";
@@ -136,12 +137,30 @@ TEST_F(UsageLog, RowsRecordTheProtocolsAndOldSchemasStillGetEveryRow) {
                  "provider_protocol = 'anthropic'"),
             1);
 
+  // Each row carries the request's W3C trace id, the client's when it sent one.
+  EXPECT_EQ(rows("request_id = 'bypass' AND trace_id ~ '^[0-9a-f]{32}$'"), 1);
+  ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "traced",
+                 {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}})
+                .status,
+            200);
+  EXPECT_TRUE(eventually([&] {
+    return rows("request_id = 'traced' AND trace_id = '4bf92f3577b34da6a3ce929d0e0e4736'") == 1;
+  }, 5000ms));
+
+  // Before migration 0004: rows go without the trace id, with the protocols.
+  ASSERT_TRUE(pg_.exec("ALTER TABLE usage_log DROP COLUMN trace_id"));
+  ASSERT_EQ(messages("c", "no-trace-column").status, 200);
+  EXPECT_TRUE(eventually([&] {
+    return rows("request_id = 'no-trace-column' AND client_protocol = 'anthropic'") == 1;
+  }, 5000ms)) << proxy_->stderrLog();
+
   ASSERT_TRUE(pg_.exec("ALTER TABLE usage_log DROP COLUMN client_protocol, "
                        "DROP COLUMN provider_protocol"));
   ASSERT_EQ(messages("c", "old-schema-1").status, 200);
   ASSERT_EQ(messages("c", "old-schema-2").status, 200);
   EXPECT_TRUE(eventually([&] { return rows("request_id LIKE 'old-schema-%'") == 2; }, 5000ms))
       << "rows written without the protocols: " << rows() << "\n" << proxy_->stderrLog();
+  EXPECT_EQ(rows(), 7);
   EXPECT_NE(proxy_->stderrLog().find("llmproxy migrate up"), std::string::npos);
 }
 

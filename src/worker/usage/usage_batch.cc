@@ -1,6 +1,7 @@
 // Usage rows as PostgreSQL array literals, one per column.
 #include "worker/usage/usage_batch.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -33,6 +34,17 @@ void appendMillis(std::string& out, double v) {
 
 // NOTE: the column order here is the order of the $n parameters and of add()'s appends.
 const std::string_view UsageBatch::kInsertSql =
+    "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
+    "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms, "
+    "client_protocol, provider_protocol, trace_id) "
+    "SELECT timestamptz 'epoch' + t * interval '1 microsecond', r, c, n, e, m, p, s, st, pt, ct, "
+    "l, tt, cp, pp, ti FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::integer[], $9::boolean[], $10::bigint[], "
+    "$11::bigint[], $12::double precision[], $13::double precision[], $14::text[], $15::text[], "
+    "$16::text[]) AS u(t, r, c, n, e, m, p, s, st, pt, ct, l, tt, cp, pp, ti)";
+
+// Before migration 0004: the same rows without the trace id.
+const std::string_view UsageBatch::kProtocolInsertSql =
     "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
     "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms, "
     "client_protocol, provider_protocol) "
@@ -101,6 +113,7 @@ void UsageBatch::add(const UsageRecord& r) {
     columns_[12] += "NULL";
   appendArrayText(columns_[13], r.client_protocol, kMaxTextBytes);
   appendArrayText(columns_[14], r.provider_protocol, kMaxTextBytes);
+  appendArrayText(columns_[15], r.trace_id, kMaxTextBytes);
   ++rows_;
 }
 
@@ -109,9 +122,9 @@ void UsageBatch::clear() {
   rows_ = 0;
 }
 
-common::pg::Connection::Params UsageBatch::params(bool legacy) const {
+common::pg::Connection::Params UsageBatch::params(size_t columns) const {
   common::pg::Connection::Params p;
-  const size_t n = legacy ? kLegacyColumns : kColumns;
+  const size_t n = std::min(columns, kColumns);
   p.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const std::string& c = columns_[i];

@@ -21,11 +21,14 @@ namespace llmproxy::worker {
 
 class UsageBatch {
  public:
-  static constexpr size_t kColumns = 15;
+  static constexpr size_t kColumns = 16;
+  // The first 15 columns: a database without migration 0004 (no trace_id column).
+  static constexpr size_t kProtocolColumns = 15;
   // The first 13 columns: a database without migration 0002 (no protocol columns).
   static constexpr size_t kLegacyColumns = 13;
   static constexpr size_t kMaxTextBytes = 256;  // per text value (model names come from clients)
   static const std::string_view kInsertSql;
+  static const std::string_view kProtocolInsertSql;
   static const std::string_view kLegacyInsertSql;
 
   void add(const UsageRecord& r);
@@ -33,10 +36,10 @@ class UsageBatch {
   bool empty() const { return rows_ == 0; }
   // Forget the rows, keep the memory.
   void clear();
-  // The statement's parameters: one array literal per column ("{...}"). The batch is unchanged
-  // (it stays queued until PostgreSQL has accepted it).
-  // The statement's parameters: every column, or the first kLegacyColumns (`legacy`).
-  common::pg::Connection::Params params(bool legacy = false) const;
+  // The statement's parameters: one array literal per column ("{...}"), the first `columns`
+  // of them (kColumns, kProtocolColumns or kLegacyColumns: what the database has). The batch is
+  // unchanged (it stays queued until PostgreSQL has accepted it).
+  common::pg::Connection::Params params(size_t columns = kColumns) const;
 
  private:
   std::array<std::string, kColumns> columns_;

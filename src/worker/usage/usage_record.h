@@ -23,6 +23,7 @@ struct UsageRecord {
   double ttft_ms = -1;                // < 0 = none (NULL): no response body reached the client
   std::string_view client_protocol;   // "openai", "anthropic", "responses"
   std::string_view provider_protocol; // of the provider that answered; "" if none was asked
+  std::string_view trace_id;          // W3C trace id, 32 hex digits
 };
 
 }  // namespace llmproxy::worker

@@ -115,8 +115,11 @@ void UsageWriter::flush() {
   }
   in_flight_ = true;
   // NOTE: capturing `this` is safe: conn_ is ours and drops its callbacks when destroyed.
-  c->query(std::string(legacy_schema_ ? UsageBatch::kLegacyInsertSql : UsageBatch::kInsertSql),
-           sealed_.front().params(legacy_schema_),
+  const std::string_view sql = schema_columns_ == UsageBatch::kColumns ? UsageBatch::kInsertSql
+                               : schema_columns_ == UsageBatch::kProtocolColumns
+                                   ? UsageBatch::kProtocolInsertSql
+                                   : UsageBatch::kLegacyInsertSql;
+  c->query(std::string(sql), sealed_.front().params(schema_columns_),
            [this](common::pg::QueryResult& r) { onBatchDone(r); });
 }
 
@@ -132,14 +135,22 @@ void UsageWriter::onBatchDone(const common::pg::QueryResult& r) {
       down_ = false;
       LLMP_LOG_INFO("usage log: PostgreSQL takes records again ({} queued)", queued_rows_);
     }
-  } else if (!r.connection_error && r.sqlstate == "42703" && !legacy_schema_) {
-    // undefined_column: a database that llmproxy migrate has not brought to 0002 yet. The rows
-    // are kept and written without the protocols; told once.
-    legacy_schema_ = true;
-    LLMP_LOG_WARN("usage log: usage_log has no client_protocol/provider_protocol columns; "
-                  "writing records without them until `llmproxy migrate up` is run and the "
-                  "worker reconnects ({})",
-                  r.error);
+  } else if (!r.connection_error && r.sqlstate == "42703" &&
+             schema_columns_ > UsageBatch::kLegacyColumns) {
+    // undefined_column: a database that llmproxy migrate has not brought up to date. The rows
+    // are kept and written without the newer columns (one step down each time); told once each.
+    if (schema_columns_ == UsageBatch::kColumns) {
+      schema_columns_ = UsageBatch::kProtocolColumns;
+      LLMP_LOG_WARN("usage log: usage_log has no trace_id column; writing records without it "
+                    "until `llmproxy migrate up` is run and the worker reconnects ({})",
+                    r.error);
+    } else {
+      schema_columns_ = UsageBatch::kLegacyColumns;
+      LLMP_LOG_WARN("usage log: usage_log has no client_protocol/provider_protocol columns; "
+                    "writing records without them until `llmproxy migrate up` is run and the "
+                    "worker reconnects ({})",
+                    r.error);
+    }
   } else if (!r.connection_error && isDataError(r.sqlstate)) {
     if (r.error != last_data_error_) {
       last_data_error_ = r.error;
@@ -197,7 +208,7 @@ void UsageWriter::switchConnection() {
   backoff_ms_ = 0;
   retry_armed_ = false;
   down_ = false;
-  legacy_schema_ = false;  // another database: try the full schema again
+  schema_columns_ = UsageBatch::kColumns;  // another database: try the full schema again
   if (db_.url.empty()) {
     dropAll("database.url was removed");
   } else if (queued_rows_ > 0) {

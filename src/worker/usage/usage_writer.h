@@ -106,8 +106,9 @@ class UsageWriter {
   bool down_ = false;         // logged "cannot write"; the next success logs recovery
   bool full_ = false;         // logged "buffer full"; reset when room returns
   std::string last_data_error_;
-  // The database has no protocol columns (migration 0002 not applied): rows go without them.
-  bool legacy_schema_ = false;
+  // The columns the database has: all (UsageBatch::kColumns), or fewer when `llmproxy migrate`
+  // has not applied 0004 (trace_id) or 0002 (the protocols) yet; rows go without those.
+  size_t schema_columns_ = UsageBatch::kColumns;
 
   std::unique_ptr<common::UvTimer> drain_timer_;
   std::function<void()> drain_done_;

@@ -42,6 +42,7 @@ TEST(UsageBatch, ParamsAreOneArrayPerColumn) {
   r.credential_id = 7;
   r.stream = true;
   r.ttft_ms = 0.25;
+  r.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
   b.add(r);
   EXPECT_EQ(b.rows(), 2u);
   const auto p = b.params();
@@ -52,6 +53,10 @@ TEST(UsageBatch, ParamsAreOneArrayPerColumn) {
   EXPECT_EQ(*p[8], "{f,t}");
   EXPECT_EQ(*p[11], "{1.500,1.500}");
   EXPECT_EQ(*p[12], "{NULL,0.250}");
+  EXPECT_EQ(*p[15], "{\"\",\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
+  // A database before migration 0004 (no trace_id) or 0002 (no protocols): fewer columns.
+  EXPECT_EQ(b.params(UsageBatch::kProtocolColumns).size(), 15u);
+  EXPECT_EQ(b.params(UsageBatch::kLegacyColumns).size(), 13u);
   b.clear();
   EXPECT_TRUE(b.empty());
   EXPECT_EQ(*b.params()[0], "{}");

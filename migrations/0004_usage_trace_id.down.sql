@@ -1,0 +1,2 @@
+ALTER TABLE usage_log
+    DROP COLUMN trace_id;
