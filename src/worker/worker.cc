@@ -25,7 +25,7 @@ namespace {
 
 constexpr uint64_t kLogFlushMs = 1000;
 // A stopping worker waits at most this long (and never past shutdown_timeout) for its last
-// usage records to reach PostgreSQL.
+// usage records to reach PostgreSQL and its last traces their exporters.
 constexpr uint64_t kFinalUsageFlushMs = 2000;
 
 int64_t monotonicMs() { return static_cast<int64_t>(common::nowMonotonicUs() / 1000); }
@@ -87,6 +87,10 @@ int Worker::run() {
     static_cast<common::MetricsWriter*>(m)->setRedisUp(up);
   });
   usage_ = std::make_unique<UsageWriter>(&loop_, *metrics_, config()->database);
+  uint64_t trace_seed = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&trace_seed), sizeof trace_seed);
+  tracer_ = std::make_unique<tracing::Tracer>(&loop_, *upstream_client_, *metrics_, trace_seed);
+  tracer_->configure(*config());
   memory_cache_ = std::make_unique<MemoryCache>(config()->cache.memory_entries,
                                                 config()->cache.memory_size, &monotonicMs);
   redis_cache_ = std::make_unique<RedisCache>(*redis_);
@@ -94,7 +98,7 @@ int Worker::run() {
                                *metrics_, json_parser_, tier_scratch_, usage_extractor_,
                                *upstream_client_, provider_gate_, limiter_, *redis_,
                                *redis_limiter_, *usage_, *admin_db_, *memory_cache_,
-                               *redis_cache_, exchanges_, call_graveyard_});
+                               *redis_cache_, exchanges_, call_graveyard_, *tracer_});
   services_->pid = pid_;
   RAND_bytes(reinterpret_cast<unsigned char*>(&services_->request_id_seed),
              sizeof(services_->request_id_seed));
@@ -138,6 +142,7 @@ int Worker::run() {
   call_graveyard_.clear();
   services_.reset();
   usage_.reset();  // what is still queued counts as dropped
+  tracer_.reset();  // likewise; before the upstream client its calls use
   upstream_client_.reset();
   redis_cache_.reset();  // before the Redis connection it uses
   memory_cache_.reset();
@@ -246,6 +251,7 @@ void Worker::applyConfigChange() {
   }
   if (redis_) redis_->reconfigure(config()->redis);
   if (usage_) usage_->reconfigure(config()->database);
+  if (tracer_) tracer_->configure(*config());
 }
 
 // A free slot: the queued exchange's stage 70 runs again (admits, or refuses past its
@@ -322,14 +328,23 @@ void Worker::stopNow() {
 
 void Worker::maybeExit() {
   if (!draining_ || !connections_.empty()) return;
-  if (!usage_ || stopping_) {
+  if (!usage_ || !tracer_ || stopping_) {
     uv_stop(&loop_);
     return;
   }
-  // The last usage records go out first, within a short bound (idempotent while it runs).
+  if (exit_waits_ != 0) return;  // draining already (or done)
+  // The last usage records and trace exports go out first, within a short bound.
   const auto bound = std::min<uint64_t>(
       kFinalUsageFlushMs, static_cast<uint64_t>(config()->server.shutdown_timeout.count()));
-  usage_->drain(bound, [this] { uv_stop(&loop_); });
+  exit_waits_ = 2;
+  auto one = [this] {
+    if (--exit_waits_ == 0) {
+      exit_waits_ = -1;
+      uv_stop(&loop_);
+    }
+  };
+  usage_->drain(bound, one);
+  tracer_->drain(bound, one);
 }
 
 }  // namespace llmproxy::worker

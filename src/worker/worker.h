@@ -123,6 +123,8 @@ class Worker final : public ConnectionHost {
   std::unique_ptr<admin::AdminDb> admin_db_;
   std::unique_ptr<RedisLimiter> redis_limiter_;
   std::unique_ptr<UsageWriter> usage_;
+  std::unique_ptr<tracing::Tracer> tracer_;
+  int exit_waits_ = 0;  // stop: usage log and tracing exports still draining (-1: both done)
   std::unique_ptr<Services> services_;  // refers to the members above: destroyed first
   std::unique_ptr<char[]> read_buffer_;
   uv_check_t reaper_{};

@@ -84,12 +84,14 @@ Outcome stage::transform(Exchange& ex) {
   return Outcome::Next;
 }
 
+// NOTE: the trace headers are the ones Tracer::beginAttempt just wrote for this attempt.
 void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
   UpstreamState& up = *ex.upstream;
   const ProviderRuntime& provider = ex.config->provider_runtime[candidate.provider];
   const protocol::Operation op = protocol::operationOf(ex.endpoint);
-  const protocol::RequestContext ctx{provider,    op,       candidate.target,
-                                     ex.request, up.facts, ex.request_id};
+  const protocol::RequestContext ctx{provider,   op,       candidate.target,
+                                     ex.request, up.facts, ex.request_id,
+                                     ex.services.tracer.attemptHeaders()};
   up.client_api = protocol::clientApi(op);
   up.provider_api = protocol::providerApi(*provider.config, op);
   up.translator = &protocol::translatorFor(op, *provider.config);

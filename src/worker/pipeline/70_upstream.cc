@@ -65,6 +65,15 @@ void leaveQueue(UpstreamState& up) {
   up.ex.services.provider_gate.dequeue(up.ex.id);
 }
 
+// An exported exchange keeps one entry per attempt (its client span); the attempt that ends
+// here is closed with why it failed.
+void endAttemptSpan(UpstreamState& up, const common::Error& error) {
+  tracing::ExchangeTrace& t = up.ex.trace;
+  if (!t.exported() || t.attempts.empty()) return;
+  t.attempts.back().end_us = common::nowMonotonicUs();
+  t.attempts.back().error = error.detail;
+}
+
 void startAttempt(UpstreamState& up, size_t candidate_index) {
   Exchange& ex = up.ex;
   const UpstreamCandidate& c = up.candidates[candidate_index];
@@ -72,8 +81,11 @@ void startAttempt(UpstreamState& up, size_t candidate_index) {
   up.current = static_cast<int>(c.provider);
   up.provider_id = provider.config->id;
   if (++up.attempts > 1) ex.services.metrics.retry();
+  const tracing::SpanId span = ex.services.tracer.beginAttempt(ex.trace);
   buildUpstreamRequest(ex, c);
   up.attempt_started_us = common::nowMonotonicUs();
+  if (ex.trace.exported())
+    ex.trace.attempts.push_back({span, c.provider, c.target, up.attempt_started_us, 0, 0, {}});
   if (!up.first_attempt_us) up.first_attempt_us = up.attempt_started_us;
   up.attempt = std::make_unique<UpstreamAttempt>(&up);
   up.attempt->lease = std::move(up.next_lease);
@@ -97,6 +109,7 @@ FailoverFacts factsOf(const UpstreamState& up, bool reused, bool response_starte
 // answer. Providers at their max_concurrent are skipped here (no waiting in the middle of a
 // failover).
 Outcome failover(UpstreamState& up, const common::Error& error) {
+  endAttemptSpan(up, error);
   up.dropAttempt();
   up.held_head.reset();
   up.last_failure = error;
@@ -117,6 +130,7 @@ Outcome onFailure(UpstreamState& up, const common::Error& error, bool reused,
       FailoverStep::RetrySameProvider) {
     // A keep-alive connection the provider had already closed: once more, on a new one.
     up.fresh_retry_used = true;
+    endAttemptSpan(up, error);
     up.next_lease = std::move(up.attempt->lease);  // same provider: keep its slot
     up.dropAttempt();
     startAttempt(up, up.next_candidate - 1);
@@ -130,6 +144,8 @@ Outcome onFailure(UpstreamState& up, const common::Error& error, bool reused,
 // The response head: a 5xx/429 with another candidate left fails over; otherwise it is held
 // until the first body byte (a provider that stalls before it can still be failed over).
 Outcome onHead(UpstreamState& up, UpstreamResponseHead& head) {
+  if (up.ex.trace.exported() && !up.ex.trace.attempts.empty())
+    up.ex.trace.attempts.back().status = head.status;
   if (auto failure = failureOfStatus(head.status)) {
     if (decideFailover(*failure, factsOf(up, false, false)) == FailoverStep::NextCandidate) {
       recordFailure(up, head.status, head.status == 429 ? retryAfterMs(head) : 0);

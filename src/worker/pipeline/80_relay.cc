@@ -94,6 +94,28 @@ void mergeUsage(UpstreamState& up, const Usage& seen) {
   up.usage->total_tokens = up.usage->prompt_tokens + up.usage->completion_tokens;
 }
 
+// An exported exchange: the first finish_reason (OpenAI) or stop_reason (Anthropic) value in
+// `text`, found by a plain search (no parse: it is observed, never enforced).
+void noteFinishReason(tracing::ExchangeTrace& t, std::string_view text) {
+  if (!t.finish_reason.empty()) return;
+  for (std::string_view key : {std::string_view("\"finish_reason\":"),
+                               std::string_view("\"stop_reason\":")}) {
+    size_t at = text.find(key);
+    while (at != std::string_view::npos) {
+      size_t i = at + key.size();
+      while (i < text.size() && text[i] == ' ') ++i;
+      if (i < text.size() && text[i] == '"') {
+        const size_t end = text.find('"', i + 1);
+        if (end != std::string_view::npos && end - i - 1 <= 64) {
+          t.finish_reason.assign(text.substr(i + 1, end - i - 1));
+          return;
+        }
+      }
+      at = text.find(key, at + key.size());
+    }
+  }
+}
+
 // SSE: every complete event is looked at for usage; the usage-only chunk we asked for on the
 // client's behalf is cut out (only when the whole event is still ahead of what was sent).
 // Translating, every event also goes through the translator, whose events replace it.
@@ -103,6 +125,7 @@ bool scanSse(UpstreamState& up, const BodySlice& slice) {
   if (!up.scanner) {
     up.scanner = std::make_unique<SseScanner>([&up](const SseEvent& e) {
       if (up.translating) up.translator->streamEvent(e, up.translation.get(), up.translated);
+      if (up.ex.trace.exported()) noteFinishReason(up.ex.trace, e.data);
       if (!mayHaveUsage(e.data)) return;
       const UsageFacts facts = up.ex.services.usage_extractor.extract(e.data);
       if (facts.usage) mergeUsage(up, *facts.usage);
@@ -201,6 +224,9 @@ Outcome relayBody(UpstreamState& up, BodySlice& slice) {
   up.armDeadline(ex.config->server.stream_idle_timeout);
   const uint64_t slice_start = up.stream_offset;
   up.stream_offset += slice.len;
+  // Langfuse capture_content: the provider's bytes, up to the cap.
+  if (tracing::ExchangeTrace& t = ex.trace; t.output.size() < t.output_cap)
+    t.output.append(slice.data, std::min(slice.len, t.output_cap - t.output.size()));
   if (up.sse) {
     if (!scanSse(up, slice))
       return abortStream(up, {common::ErrorKind::UpstreamProtocol,
@@ -236,7 +262,10 @@ Outcome relayEnd(UpstreamState& up) {
   Exchange& ex = up.ex;
   if (!up.head_sent) sendHead(up);
   up.timer->stop();
-  if (!up.sse && !up.body_tail.empty()) usageFromTail(up);
+  if (!up.sse && !up.body_tail.empty()) {
+    usageFromTail(up);
+    if (ex.trace.exported()) noteFinishReason(ex.trace, up.body_tail);
+  }
   if (up.translating) {
     if (up.sse) {
       up.translator->streamEnd(up.translation.get(), up.translated);

@@ -1,5 +1,5 @@
-// Stage 90: the one exit of every exchange. Counts the request, queues its usage record,
-// writes the error-log line (if any) and the access-log line.
+// Stage 90: the one exit of every exchange. Counts the request, queues its usage record and
+// (when exported) its trace, writes the error-log line (if any) and the access-log line.
 #include <ctime>
 
 #include "common/json/json_writer.h"
@@ -10,6 +10,7 @@
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/services.h"
 #include "worker/protocol/operation.h"
+#include "worker/tracing/client_name.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -42,6 +43,11 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
                              : 0.0;
   using common::log::capField;
   using common::log::logField;
+  // "-" for a request that could not be read (it never began a trace).
+  char trace_hex[32];
+  tracing::formatTraceId(trace_hex, ex.trace.trace_id);
+  const std::string_view trace_id =
+      ex.trace.trace_id.valid() ? std::string_view(trace_hex, sizeof trace_hex) : "-";
   if (ex.config->log.access_format == "json") {
     common::JsonWriter w;
     w.beginObject()
@@ -67,17 +73,18 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
                up && up->attempts > 0 ? common::apiName(up->provider_api) : "-")
         .field("prompt_tokens", usage.prompt_tokens)
         .field("completion_tokens", usage.completion_tokens)
+        .field("trace_id", trace_id)
         .endObject();
     common::log::access(w.str());
     return;
   }
   common::log::access(fmt::format(
-      "{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {} {}/{}", isoTime(), ex.request_id,
+      "{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {} {}/{} {}", isoTime(), ex.request_id,
       logField(key), logField(peer), logField(ex.request.method),
       logField(path, common::log::kLogPathCap), logField(model), logField(provider), ex.status,
       ex.bytes_in, ex.bytes_out,
       static_cast<double>(latency_us) / 1000.0, ttft_ms, attempts, usage.prompt_tokens,
-      usage.completion_tokens));
+      usage.completion_tokens, trace_id));
 }
 
 // The model label of a request: its name when the config names it exactly, else one shared
@@ -121,6 +128,9 @@ void recordUsage(const Exchange& ex, uint64_t latency_us) {
   UsageRecord r;
   r.time_us = common::nowUnixUs() - static_cast<int64_t>(latency_us);
   r.request_id = ex.request_id;
+  char trace_id[32];
+  tracing::formatTraceId(trace_id, ex.trace.trace_id);
+  if (ex.trace.trace_id.valid()) r.trace_id = std::string_view(trace_id, sizeof trace_id);
   if (ex.client_key) {
     r.credential_id = ex.config->keys[ex.client_key->index].db_id;
     r.credential_name = ex.client_key->name;
@@ -142,6 +152,108 @@ void recordUsage(const Exchange& ex, uint64_t latency_us) {
     if (up->attempts > 0) r.provider_protocol = common::apiName(up->provider_api);
   }
   writer.record(r);
+}
+
+std::string_view genAiOperation(protocol::Operation op) {
+  switch (op) {
+    case protocol::Operation::Completions: return "text_completion";
+    case protocol::Operation::Embeddings: return "embeddings";
+    case protocol::Operation::CountTokens: return "count_tokens";
+    default: return "chat";
+  }
+}
+
+// gen_ai.system of a provider type (the GenAI semantic conventions' names).
+std::string_view genAiSystem(common::ProviderType type) {
+  switch (type) {
+    case common::ProviderType::Anthropic: return "anthropic";
+    case common::ProviderType::Azure: return "az.ai.openai";
+    default: return "openai";
+  }
+}
+
+// An exported proxy exchange: one record for the exporters, from what the exchange recorded.
+// Monotonic times become unix nanoseconds against one reading of both clocks.
+void recordTrace(Exchange& ex, uint64_t latency_us) {
+  tracing::ExchangeTrace& t = ex.trace;
+  if (!t.exported() || !isProxyEndpoint(ex.endpoint)) return;
+  const UpstreamState* up = ex.upstream.get();
+  const uint64_t now_mono = common::nowMonotonicUs();
+  const int64_t now_unix_ns = common::nowUnixUs() * 1000;
+  auto unixNs = [&](uint64_t mono_us) {
+    return now_unix_ns - static_cast<int64_t>(now_mono - mono_us) * 1000;
+  };
+  auto r = std::make_shared<tracing::TraceRecord>();
+  r->trace_id = t.trace_id;
+  r->span = t.span;
+  r->parent = t.parent;
+  r->tracestate = t.tracestate;
+  r->otlp = t.otlp;
+  r->langfuse = t.langfuse;
+  r->start_ns = now_unix_ns - static_cast<int64_t>(latency_us) * 1000;
+  r->end_ns = now_unix_ns;
+  r->request_id = ex.request_id;
+  r->method = ex.request.method;
+  r->route = endpointLabel(ex.endpoint);
+  if (const std::string* ua = ex.request.header("user-agent")) r->user_agent = *ua;
+  r->client_name = tracing::clientName(r->user_agent);
+  r->client_address = ex.conn.peerAddress();
+  r->status = ex.status;
+  const protocol::Operation op = protocol::operationOf(ex.endpoint);
+  r->operation = genAiOperation(op);
+  r->client_protocol = common::apiName(protocol::clientApi(op));
+  r->key_name = ex.key_name;
+  if (ex.error) {
+    r->error_type = common::errorKindName(ex.error->kind);
+    r->error_message = ex.error->detail;
+  }
+  if (up) {
+    r->request_model = up->model;
+    r->provider = up->provider_id;
+    r->stream = up->facts.stream;
+    if (up->first_byte_us) r->first_token_ns = unixNs(up->first_byte_us);
+    if (up->usage) {
+      r->has_usage = true;
+      r->input_tokens = up->usage->prompt_tokens;
+      r->output_tokens = up->usage->completion_tokens;
+    }
+    if (up->attempts > 0) r->provider_protocol = common::apiName(up->provider_api);
+  }
+  r->finish_reason = std::move(t.finish_reason);
+  r->attempts.reserve(t.attempts.size());
+  for (const tracing::AttemptSpan& a : t.attempts) {
+    const ProviderRuntime& p = ex.config->provider_runtime[a.provider];
+    tracing::AttemptRecord& ar = r->attempts.emplace_back();
+    ar.span = a.span;
+    ar.provider = p.config->id;
+    ar.system = genAiSystem(p.config->type);
+    ar.model = a.target;
+    ar.server_address = p.origin.host;
+    ar.server_port = p.origin.port;
+    ar.start_ns = unixNs(a.start_us);
+    ar.end_ns = a.end_us ? unixNs(a.end_us) : now_unix_ns;
+    ar.status = a.status;
+    ar.error = a.error;
+  }
+  if (!r->attempts.empty()) {
+    tracing::AttemptRecord& last = r->attempts.back();
+    // The last attempt's own failure: a provider error relayed as it is, or a stream that
+    // broke after its first byte.
+    if (last.error.empty() && (last.status >= 500 || last.status == 429))
+      last.error = "HTTP " + std::to_string(last.status);
+    if (last.error.empty() && ex.error &&
+        common::errorInfo(ex.error->kind).side == common::ErrorSide::Upstream)
+      last.error = ex.error->detail;
+    if (last.status) {
+      r->response_model = last.model;
+      r->system = last.system;
+    }
+  }
+  if (r->langfuse && ex.services.tracer.captureCap() > 0) {
+    r->input = ex.services.tracer.capture(ex.request.body);
+    r->output = ex.services.tracer.capture(t.output);
+  }
+  ex.services.tracer.submit(std::move(r));
 }
 
 // Who an error-log line is about: request id, key name (never the key), model, provider and
@@ -188,6 +300,7 @@ void stage::finish(Exchange& ex) {
   ex.services.status.requests.fetch_add(1, std::memory_order_relaxed);
   recordMetrics(ex, latency_us);
   recordUsage(ex, latency_us);
+  recordTrace(ex, latency_us);
   writeErrorLog(ex);
 
   if (common::log::accessEnabled()) writeAccessLog(ex, latency_us);

@@ -15,6 +15,7 @@
 #include "worker/http/endpoint.h"
 #include "worker/http/request_handler.h"
 #include "worker/runtime_config.h"
+#include "worker/tracing/exchange_trace.h"
 
 namespace llmproxy::worker {
 
@@ -72,6 +73,8 @@ struct Exchange : RequestHandler {
   // Why the exchange failed, when it did: set with the error answer (or the aborted stream),
   // read by finish for the one error-log line.
   std::optional<common::Error> error;
+  // W3C trace context (the client's or a new one) and, when exported, what the span needs.
+  tracing::ExchangeTrace trace;
 
   // Proxy endpoints: candidates, the upstream attempt, the relay (stages 50-80).
   std::unique_ptr<UpstreamState> upstream;

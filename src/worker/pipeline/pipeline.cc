@@ -85,6 +85,8 @@ void assignRequestId(Exchange& ex) {
 void start(Exchange& ex) {
   ex.stage = Stage::Route;
   assignRequestId(ex);
+  ex.services.tracer.begin(ex.trace, ex.request.header("traceparent"),
+                           ex.request.header("tracestate"));
   advance(ex);
 }
 

@@ -22,6 +22,7 @@
 #include "worker/redis/redis_client.h"
 #include "worker/routing/model_matcher.h"
 #include "worker/sse/usage_extractor.h"
+#include "worker/tracing/tracer.h"
 #include "worker/upstream/provider_gate.h"
 #include "worker/upstream/upstream_client.h"
 #include "worker/usage/usage_writer.h"
@@ -56,6 +57,7 @@ struct Services {
   WakeRegistry<Exchange>& exchanges;  // live exchanges, for wake tokens
   // Upstream attempts freed after the current callback chain (the Worker's reaper).
   std::vector<std::unique_ptr<UpstreamCallbacks>>& call_graveyard;
+  tracing::Tracer& tracer;          // trace context and the OTLP / Langfuse exporters
   uint64_t request_id_seed = 0;  // random, per worker start
   uint64_t request_ids = 0;
   pid_t pid = 0;                 // this worker's

@@ -16,7 +16,9 @@ bool neverForwarded(std::string_view name) {
     case 'k': return name == "keep-alive";
     case 'o': return name == "ocp-apim-subscription-key";
     case 'p': return name == "proxy-authorization" || name == "proxy-connection";
-    case 't': return name == "te" || name == "trailer" || name == "transfer-encoding";
+    case 't':
+      return name == "te" || name == "trailer" || name == "transfer-encoding" ||
+             name == "traceparent" || name == "tracestate";
     case 'u': return name == "upgrade";
     case 'x': return name == "x-api-key" || name == "x-request-id";
     default: return false;

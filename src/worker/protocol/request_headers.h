@@ -4,7 +4,8 @@
 //     ocp-apim-subscription-key, cookie (the provider gets the provider's key, never theirs);
 //   - hop-by-hop headers (header_names.h) and every header the client's Connection header names;
 //   - what the proxy writes itself: host, content-length, expect, x-request-id (ours replaces
-//     it), accept-encoding (dropped so answers stay plain and scannable);
+//     it), traceparent and tracestate (the trace context of the attempt replaces them:
+//     tracing/tracer.h), accept-encoding (dropped so answers stay plain and scannable);
 //   - openai-organization and openai-project, unless the provider's forward_organization_headers
 //     allows them (they select an organisation or project of the provider's account).
 #pragma once

@@ -28,6 +28,7 @@ void appendRequestHead(std::string& out, const RequestContext& ctx, Operation pr
                               forwardsClientHeader("anthropic-version", ctx.request.headers, pc);
   if (!client_version) out += ctx.provider.version_header;
   appendClientHeaders(out, ctx.request.headers, pc);
+  out += ctx.trace_headers;
   appendHeadEnd(out, ctx.request_id, body_size);
 }
 

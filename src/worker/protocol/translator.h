@@ -38,6 +38,7 @@ struct RequestContext {
   const Request& request;           // the client's request: headers and body
   const common::JsonFacts& facts;   // the client's body, as stage 40 parsed it
   std::string_view request_id;
+  std::string_view trace_headers = {};  // traceparent / tracestate lines of this attempt
 };
 
 // What a translator keeps for one attempt's response (say, the open content block of a

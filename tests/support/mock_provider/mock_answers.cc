@@ -580,6 +580,10 @@ Endpoint route(std::string_view method, std::string_view path) {
   } else if (path.ends_with("/models")) {
     endpoint = Endpoint::kModels;
     wants_get = true;
+  } else if (path.ends_with("/v1/traces")) {
+    endpoint = Endpoint::kOtlpTraces;
+  } else if (path.ends_with("/api/public/ingestion")) {
+    endpoint = Endpoint::kLangfuseIngestion;
   }
   if (endpoint == Endpoint::kNotFound) return endpoint;
   return (method == (wants_get ? "GET" : "POST")) ? endpoint : Endpoint::kBadMethod;

@@ -44,6 +44,8 @@ enum class Endpoint {
   kMessages,
   kCountTokens,
   kResponses,
+  kOtlpTraces,         // POST .../v1/traces: a fake OpenTelemetry collector (200, recorded)
+  kLangfuseIngestion,  // POST .../api/public/ingestion: a fake Langfuse (207, recorded)
   kMockRequests,
   kMockStats,
   kMockReset,

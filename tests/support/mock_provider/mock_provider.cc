@@ -699,6 +699,13 @@ void Connection::beginResponse() {
     case Endpoint::kNotFound:
       sendError(404, "mock provider: no such endpoint " + plan_.path);
       return;
+    case Endpoint::kOtlpTraces:
+      sendJson(200, "{\"partialSuccess\":{}}");
+      return;
+    case Endpoint::kLangfuseIngestion:
+      // Langfuse answers 207 with a result per event; the exporter reads only the status.
+      sendJson(207, "{\"successes\":[],\"errors\":[]}");
+      return;
     default:
       break;
   }

@@ -90,7 +90,9 @@ struct RecordedRequest {
 // Endpoints (any path prefix accepted, query ignored for routing): POST .../chat/completions,
 // .../completions, .../embeddings, .../responses (OpenAI Responses), .../messages and
 // .../messages/count_tokens (Anthropic); GET .../models (Anthropic's list shape when the request
-// carries anthropic-version). mock_answers.h describes each answer. Control, not recorded:
+// carries anthropic-version). As a tracing sink, recorded like the rest: POST .../v1/traces
+// (an OpenTelemetry collector, 200) and POST .../api/public/ingestion (Langfuse, 207).
+// mock_answers.h describes each answer. Control, not recorded:
 // GET /__mock/requests (JSON array), GET /__mock/stats, POST /__mock/reset,
 // POST /__mock/behaviour (JSON object with MockBehaviour's field names: new defaults).
 class MockProvider {

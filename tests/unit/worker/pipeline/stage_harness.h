@@ -169,15 +169,18 @@ class StageWorld {
     memory_cache_ = std::make_unique<MemoryCache>(cfg.cache.memory_entries, cfg.cache.memory_size,
                                                   &monotonicMsForTests);
     redis_cache_ = std::make_unique<RedisCache>(*redis_);
+    tracer_ = std::make_unique<tracing::Tracer>(&loop_, *upstream_, *metrics_, 1);
+    tracer_->configure(cfg);
     services_.reset(new Services{&loop_, *shm_, shm_->worker(0), 0, *view_, draining_, *metrics_,
                                  json_parser_, tier_scratch_, usage_extractor_, *upstream_,
                                  *gate_, *limiter_, *redis_, *redis_limiter_, *usage_,
                                  *admin_db_, *memory_cache_, *redis_cache_, exchanges_,
-                                 call_graveyard_});
+                                 call_graveyard_, *tracer_});
   }
   ~StageWorld() {
     services_.reset();
     call_graveyard_.clear();
+    tracer_.reset();
     redis_cache_.reset();
     memory_cache_.reset();
     usage_.reset();
@@ -223,6 +226,7 @@ class StageWorld {
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisLimiter> redis_limiter_;
   std::unique_ptr<UsageWriter> usage_;
+  std::unique_ptr<tracing::Tracer> tracer_;
   std::unique_ptr<admin::AdminDb> admin_db_;
   std::unique_ptr<MemoryCache> memory_cache_;
   std::unique_ptr<RedisCache> redis_cache_;

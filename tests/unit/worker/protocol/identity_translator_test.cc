@@ -42,8 +42,9 @@ struct Fixture {
     if (parsed) facts = *parsed;
   }
 
-  std::string build(std::string_view target, Operation op = Operation::ChatCompletions) {
-    const RequestContext ctx{runtime, op, target, request, facts, "rid-1"};
+  std::string build(std::string_view target, Operation op = Operation::ChatCompletions,
+                    std::string_view trace_headers = {}) {
+    const RequestContext ctx{runtime, op, target, request, facts, "rid-1", trace_headers};
     translatorFor(op, config).request(ctx, out);
     std::string all;
     for (const uv_buf_t& b : out.bufs) all.append(b.base, b.len);
@@ -65,6 +66,20 @@ TEST(IdentityTranslator, AzureRequestExactly) {
             "Connection: keep-alive\r\n\r\n"
             R"({"model":"my-deployment","stream":true,"stream_options":{"include_usage":true}})");
   EXPECT_TRUE(f.out.drop_usage_chunk);
+}
+
+TEST(IdentityTranslator, TheAttemptsTraceHeadersReplaceTheClients) {
+  Fixture f(common::ProviderType::OpenAICompatible, R"({"model":"m","input":"x"})");
+  f.request.headers.push_back({"traceparent", "00-11111111111111111111111111111111-2222222222222222-01"});
+  const std::string head = f.build(
+      "m2", Operation::Embeddings,
+      "traceparent: 00-11111111111111111111111111111111-3333333333333333-01\r\n");
+  EXPECT_NE(head.find("user-agent: sdk\r\n"
+                      "traceparent: 00-11111111111111111111111111111111-3333333333333333-01\r\n"
+                      "x-request-id: rid-1\r\n"),
+            std::string::npos)
+      << head;
+  EXPECT_EQ(head.find("2222222222222222"), std::string::npos) << head;
 }
 
 TEST(IdentityTranslator, OpenAIRequestExactly) {

@@ -39,7 +39,7 @@ TEST(RequestHeaders, EachForbiddenHeaderIsDropped) {
        {"authorization", "proxy-authorization", "x-api-key", "api-key",
         "ocp-apim-subscription-key", "cookie", "host", "content-length", "expect",
         "x-request-id", "accept-encoding", "connection", "keep-alive", "proxy-connection", "te",
-        "trailer", "transfer-encoding", "upgrade"}) {
+        "trailer", "transfer-encoding", "upgrade", "traceparent", "tracestate"}) {
     const HeaderList h = {{"accept", "*/*"}, {std::string(name), "secret"}, {"x-after", "1"}};
     EXPECT_EQ(forwarded(h, provider(true)), "accept: */*\r\nx-after: 1\r\n") << name;
     EXPECT_FALSE(forwardsClientHeader(name, h, provider(true))) << name;
