@@ -202,7 +202,7 @@ void recordTrace(Exchange& ex, uint64_t latency_us) {
   const protocol::Operation op = protocol::operationOf(ex.endpoint);
   r->operation = genAiOperation(op);
   r->client_protocol = common::apiName(protocol::clientApi(op));
-  r->key_name = ex.key_name;
+  if (ex.key_name != "-") r->key_name = ex.key_name;  // "-": no key was needed
   if (ex.error) {
     r->error_type = common::errorKindName(ex.error->kind);
     r->error_message = ex.error->detail;
