@@ -52,10 +52,13 @@ std::vector<Span> spansOf(const std::vector<RecordedRequest>& requests,
     simdjson::dom::element doc;
     EXPECT_EQ(parser.parse(r.body).get(doc), simdjson::SUCCESS) << r.body;
     for (simdjson::dom::element rs : doc["resourceSpans"].get_array()) {
-      if (resource)
-        for (simdjson::dom::element a : rs["resource"]["attributes"].get_array())
-          (*resource)[std::string(std::string_view(a["key"].get_string()))] =
-              std::string(std::string_view(a["value"]["stringValue"].get_string()));
+      if (resource) {
+        for (simdjson::dom::element a : rs["resource"]["attributes"].get_array()) {
+          std::string_view text;
+          if (a["value"]["stringValue"].get(text) == simdjson::SUCCESS)
+            (*resource)[std::string(std::string_view(a["key"].get_string()))] = text;
+        }
+      }
       for (simdjson::dom::element ss : rs["scopeSpans"].get_array()) {
         for (simdjson::dom::element s : ss["spans"].get_array()) {
           Span span;
@@ -82,8 +85,10 @@ std::vector<Span> spansOf(const std::vector<RecordedRequest>& requests,
                     std::string_view(value["values"].at(0)["stringValue"].get_string());
             }
           }
-          for (simdjson::dom::element e : s["events"].get_array())
-            span.events.emplace_back(std::string_view(e["name"].get_string()));
+          simdjson::dom::array events;
+          if (s["events"].get(events) == simdjson::SUCCESS)  // client spans have none
+            for (simdjson::dom::element e : events)
+              span.events.emplace_back(std::string_view(e["name"].get_string()));
           out.push_back(std::move(span));
         }
       }

@@ -12,7 +12,8 @@ namespace {
 
 using testing::envOf;
 
-constexpr std::string_view kBase = "[server]\nallow_unauthenticated = true\n";
+constexpr std::string_view kBase =
+    "[server]\nlisten = [\"127.0.0.1:8000\"]\nallow_unauthenticated = true\n";
 
 Config load(std::string_view extra, std::map<std::string, std::string, std::less<>> vars = {}) {
   auto loaded = loadConfigText(std::string(kBase) + std::string(extra), "t.conf",
@@ -96,7 +97,7 @@ TEST(ConfigTracing, TracesEndpointWinsOverTheBase) {
 
 TEST(ConfigTracing, Errors) {
   EXPECT_EQ(firstError("[tracing]\nsample_ratio = 2\n"),
-            "t.conf:4:16: tracing.sample_ratio: must be between 0 and 1 (got 2)");
+            "t.conf:5:16: tracing.sample_ratio: must be between 0 and 1 (got 2)");
   EXPECT_NE(firstError("[tracing]\notlp_endpoint = \"ftp://x\"\n").find("tracing.otlp_endpoint"),
             std::string::npos);
   EXPECT_NE(firstError("[tracing]\notlp_headers = { \"bad name\" = \"v\" }\n")
