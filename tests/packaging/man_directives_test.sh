@@ -40,6 +40,7 @@ awk -v derived="$derived" '
     BEGIN {
         map["ServerConfig"] = "server"; map["LogConfig"] = "log"
         map["DatabaseConfig"] = "database"; map["RedisConfig"] = "redis"; map["CacheConfig"] = "cache"
+        map["TracingConfig"] = "tracing"; map["LangfuseConfig"] = "langfuse"
         map["ProviderConfig"] = "provider"; map["KeyConfig"] = "key"; map["RateLimit"] = "key"
         n = split(derived, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1
     }
@@ -47,6 +48,7 @@ awk -v derived="$derived" '
     /^\};/ { section = ""; next }
     section != "" {
         line = $0
+        gsub(/"[^"]*"/, "\"\"", line)  # a default such as "https://..." is not a comment
         sub(/\/\/.*/, "", line)
         if (line !~ /;[ \t]*$/ || line ~ /operator|using |enum |\(/) next
         sub(/[ \t]*;[ \t]*$/, "", line)
