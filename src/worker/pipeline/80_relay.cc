@@ -48,6 +48,10 @@ void sendHead(UpstreamState& up) {
     up.cache.collecting = false;  // the cache holds answers in the provider's own protocol
   }
 
+  // Langfuse capture_content: the answer's text, read in the provider's protocol.
+  if (ex.trace.capture_cap > 0)
+    ex.trace.completion =
+        std::make_unique<tracing::CompletionText>(up.provider_api, ex.trace.capture_cap);
   out.beginHead(head.status, head.content_length);
   up.chunked_to_client = out.chunked();
   const protocol::ResponseHeaderFilter relayed(head.headers);
@@ -126,6 +130,7 @@ bool scanSse(UpstreamState& up, const BodySlice& slice) {
     up.scanner = std::make_unique<SseScanner>([&up](const SseEvent& e) {
       if (up.translating) up.translator->streamEvent(e, up.translation.get(), up.translated);
       if (up.ex.trace.exported()) noteFinishReason(up.ex.trace, e.data);
+      if (up.ex.trace.completion) up.ex.trace.completion->streamEvent(e.data);
       if (!mayHaveUsage(e.data)) return;
       const UsageFacts facts = up.ex.services.usage_extractor.extract(e.data);
       if (facts.usage) mergeUsage(up, *facts.usage);
@@ -224,9 +229,6 @@ Outcome relayBody(UpstreamState& up, BodySlice& slice) {
   up.armDeadline(ex.config->server.stream_idle_timeout);
   const uint64_t slice_start = up.stream_offset;
   up.stream_offset += slice.len;
-  // Langfuse capture_content: the provider's bytes, up to the cap.
-  if (tracing::ExchangeTrace& t = ex.trace; t.output.size() < t.output_cap)
-    t.output.append(slice.data, std::min(slice.len, t.output_cap - t.output.size()));
   if (up.sse) {
     if (!scanSse(up, slice))
       return abortStream(up, {common::ErrorKind::UpstreamProtocol,
@@ -234,6 +236,8 @@ Outcome relayBody(UpstreamState& up, BodySlice& slice) {
                               0});
   } else {
     keepTail(up, slice);
+    if (ex.trace.completion)
+      ex.trace.completion->bodyBytes(std::string_view(slice.data, slice.len));
     if (up.translating)
       up.translator->responseBody(std::string_view(slice.data, slice.len),
                                   up.translation.get(), up.translated);
@@ -266,6 +270,7 @@ Outcome relayEnd(UpstreamState& up) {
     usageFromTail(up);
     if (ex.trace.exported()) noteFinishReason(ex.trace, up.body_tail);
   }
+  if (!up.sse && ex.trace.completion) ex.trace.completion->bodyEnd();
   if (up.translating) {
     if (up.sse) {
       up.translator->streamEnd(up.translation.get(), up.translated);

@@ -251,7 +251,7 @@ void recordTrace(Exchange& ex, uint64_t latency_us) {
   }
   if (r->langfuse && ex.services.tracer.captureCap() > 0) {
     r->input = ex.services.tracer.capture(ex.request.body);
-    r->output = ex.services.tracer.capture(t.output);
+    if (t.completion) r->output = ex.services.tracer.capture(t.completion->text());
   }
   ex.services.tracer.submit(std::move(r));
 }

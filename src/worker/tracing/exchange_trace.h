@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "worker/tracing/completion_text.h"
 #include "worker/tracing/trace_context.h"
 
 namespace llmproxy::worker::tracing {
@@ -35,8 +37,10 @@ struct ExchangeTrace {
   std::string tracestate;    // the client's, passed on unchanged
   std::vector<AttemptSpan> attempts;
   std::string finish_reason;   // first finish_reason / stop_reason seen in the answer
-  std::string output;          // captured completion bytes (Langfuse capture_content)
-  size_t output_cap = 0;       // > 0: capture up to this many bytes of the answer
+  // Langfuse capture_content: > 0 = collect up to this many bytes of the answer's text (the
+  // answering attempt's, from its first byte on).
+  size_t capture_cap = 0;
+  std::unique_ptr<CompletionText> completion;
 
   bool exported() const { return otlp || langfuse; }
 };

@@ -132,7 +132,7 @@ void Tracer::begin(ExchangeTrace& t, const std::string* traceparent,
   }
   t.span = ids_.spanId();
   t.langfuse = langfuse_->enabled() && sampledByRatio(t.trace_id, langfuse_rate_);
-  if (t.langfuse && capture_cap_ > 0) t.output_cap = capture_cap_;
+  if (t.langfuse && capture_cap_ > 0) t.capture_cap = 2 * capture_cap_;  // capture()'s margin
 }
 
 SpanId Tracer::beginAttempt(const ExchangeTrace& t) {
@@ -145,9 +145,12 @@ SpanId Tracer::beginAttempt(const ExchangeTrace& t) {
   return span;
 }
 
+// Redacted before the cut, over twice the cap, so that a match running across the cap is
+// still replaced whole (one running past twice the cap may leave its first part).
 std::string Tracer::capture(std::string_view text) const {
-  std::string out(common::utf8Prefix(text, capture_cap_));
+  std::string out(common::utf8Prefix(text, 2 * capture_cap_));
   for (const auto& re : redact_) RE2::GlobalReplace(&out, *re, "[REDACTED]");
+  out.resize(common::utf8Prefix(out, capture_cap_).size());
   return out;
 }
 

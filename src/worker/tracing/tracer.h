@@ -54,7 +54,8 @@ class Tracer {
 
   // Langfuse content capture: 0 when off, else the byte cap of each captured text.
   size_t captureCap() const { return capture_cap_; }
-  // `text` cut to the cap (at a UTF-8 boundary) with every redaction pattern replaced.
+  // `text` with every redaction pattern replaced by "[REDACTED]", cut to the cap (at a UTF-8
+  // boundary).
   std::string capture(std::string_view text) const;
 
   // A finished exported exchange, queued for the exporters it is meant for.
