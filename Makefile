@@ -8,6 +8,7 @@ APT_PACKAGES = build-essential cmake pkg-config git \
   libuv1-dev libssl-dev libpq-dev libhiredis-dev libspdlog-dev libfmt-dev \
   libgtest-dev libgmock-dev node-llhttp libtomlplusplus-dev libcli11-dev \
   libre2-dev libsimdjson-dev rapidjson-dev libsystemd-dev libyaml-cpp-dev \
+  libprotobuf-dev protobuf-compiler \
   postgresql redis-server ca-certificates curl
 
 .PHONY: all deps package-deps fuzz-deps configure build run test unit integration asan chaos fuzz bench package package-test format clean

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "otlp/otlp_decode.h"
 #include "proxy_fixture.h"
+#include "support/langfuse_schema.h"
 #include "support/mock_provider/mock_provider.h"
 
 namespace llmproxy::testing {
@@ -43,52 +45,32 @@ struct Span {
   std::vector<std::string> events;
 };
 
+// Every span the collector received, each body decoded by protobuf's JSON parser against the
+// OTLP messages (a body it refuses fails the test).
 std::vector<Span> spansOf(const std::vector<RecordedRequest>& requests,
                           std::map<std::string, std::string>* resource = nullptr) {
   std::vector<Span> out;
-  simdjson::dom::parser parser;
   for (const RecordedRequest& r : requests) {
     if (r.path != "/v1/traces") continue;
-    simdjson::dom::element doc;
-    EXPECT_EQ(parser.parse(r.body).get(doc), simdjson::SUCCESS) << r.body;
-    for (simdjson::dom::element rs : doc["resourceSpans"].get_array()) {
-      if (resource) {
-        for (simdjson::dom::element a : rs["resource"]["attributes"].get_array()) {
-          std::string_view text;
-          if (a["value"]["stringValue"].get(text) == simdjson::SUCCESS)
-            (*resource)[std::string(std::string_view(a["key"].get_string()))] = text;
-        }
-      }
-      for (simdjson::dom::element ss : rs["scopeSpans"].get_array()) {
-        for (simdjson::dom::element s : ss["spans"].get_array()) {
+    std::string error;
+    const auto request = decodeOtlpJson(r.body, &error);
+    EXPECT_TRUE(request) << error << "\n" << r.body;
+    if (!request) continue;
+    for (const auto& rs : request->resource_spans()) {
+      if (resource)
+        for (const auto& a : rs.resource().attributes())
+          (*resource)[a.key()] = attributeText(rs.resource().attributes(), a.key());
+      for (const auto& ss : rs.scope_spans()) {
+        for (const auto& s : ss.spans()) {
           Span span;
-          span.trace_id = std::string_view(s["traceId"].get_string());
-          span.span_id = std::string_view(s["spanId"].get_string());
-          std::string_view parent;
-          if (s["parentSpanId"].get(parent) == simdjson::SUCCESS) span.parent = parent;
-          span.name = std::string_view(s["name"].get_string());
-          span.kind = s["kind"].get_int64();
-          int64_t code = 0;
-          if (s["status"]["code"].get(code) == simdjson::SUCCESS) span.status_code = code;
-          for (simdjson::dom::element a : s["attributes"].get_array()) {
-            const std::string key(std::string_view(a["key"].get_string()));
-            simdjson::dom::object v = a["value"].get_object();
-            for (auto [type, value] : v) {
-              std::string_view text;
-              bool flag = false;
-              if (value.get(text) == simdjson::SUCCESS)
-                span.attrs[key] = text;
-              else if (value.get(flag) == simdjson::SUCCESS)
-                span.attrs[key] = flag ? "true" : "false";
-              else if (type == "arrayValue")
-                span.attrs[key] =
-                    std::string_view(value["values"].at(0)["stringValue"].get_string());
-            }
-          }
-          simdjson::dom::array events;
-          if (s["events"].get(events) == simdjson::SUCCESS)  // client spans have none
-            for (simdjson::dom::element e : events)
-              span.events.emplace_back(std::string_view(e["name"].get_string()));
+          span.trace_id = hexOf(s.trace_id());
+          span.span_id = hexOf(s.span_id());
+          span.parent = hexOf(s.parent_span_id());
+          span.name = s.name();
+          span.kind = s.kind();
+          span.status_code = s.status().code();
+          for (const auto& a : s.attributes()) span.attrs[a.key()] = attributeText(s.attributes(), a.key());
+          for (const auto& e : s.events()) span.events.push_back(e.name());
           out.push_back(std::move(span));
         }
       }
@@ -286,6 +268,8 @@ TEST_F(Tracing, LangfuseGetsTraceAndGenerationEventsWithBasicAuthCappedRedactedN
   // Basic auth: base64("pk-lf-1:sk-lf-SECRET-0123").
   EXPECT_EQ(sent[0].header("authorization"), "Basic cGstbGYtMTpzay1sZi1TRUNSRVQtMDEyMw==");
   EXPECT_EQ(sent[0].header("content-type"), "application/json");
+  for (const RecordedRequest& body : sent)
+    EXPECT_EQ(langfuseSchemaErrors(body.body), std::vector<std::string>{}) << body.body;
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(sent[0].body);
   simdjson::dom::array batch = doc["batch"].get_array();
@@ -329,6 +313,73 @@ TEST_F(Tracing, LangfuseGetsTraceAndGenerationEventsWithBasicAuthCappedRedactedN
     }
   }
   EXPECT_TRUE(otlp_header_seen);
+}
+
+// Captured output is the answer's text as the client received it (streamed or not, translated
+// or not), redacted, cut at max_content_size; captured input is the request body, the same way.
+TEST_F(Tracing, LangfuseCapturesTheTextTheClientSawRedactedAndCapped) {
+  const std::string langfuse = "\n[langfuse]\nhost = \"" + collector_.baseUrl() +
+                               "\"\npublic_key = \"pk-lf-1\"\nsecret_key = \"" + kLangfuseSecret +
+                               "\"\ncapture_content = true\nmax_content_size = 64\n"
+                               "redact = [\"secret-[0-9]+\"]\nsample_rate = 1.0\n";
+  proxy_ = startProxy(config("\n[tracing]\nflush_interval = \"100ms\"\n" + langfuse), ports_.api);
+  const std::string text = "Hello there, the code is secret-999 and that is all.";
+  ASSERT_EQ(chat(ports_.api, {{"x-request-id", "cap-stream"}, {"x-mock-content", text}}, "hi", true)
+                .status,
+            200);
+  ASSERT_EQ(chat(ports_.api, {{"x-request-id", "cap-body"}, {"x-mock-content", text}}).status, 200);
+  // 40 words of 5 bytes: twice the cap.
+  std::string long_text;
+  for (int i = 0; i < 40; ++i) long_text += "word ";
+  ASSERT_EQ(chat(ports_.api, {{"x-request-id", "cap-long"}, {"x-mock-content", long_text}}, "hi",
+                 true)
+                .status,
+            200);
+  {
+    // An Anthropic client on an OpenAI provider: the answer is translated on its way.
+    HttpClient c("127.0.0.1", ports_.api);
+    const auto r = c.post("/v1/messages",
+                          R"({"model":"m","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})",
+                          {{"Authorization", std::string("Bearer ") + kKey},
+                           {"anthropic-version", "2023-06-01"},
+                           {"Content-Type", "application/json"},
+                           {"x-request-id", "cap-translated"},
+                           {"x-mock-content", text},
+                           {"Connection", "close"}},
+                          10s);
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_NE(r.body.find("secret-999"), std::string::npos) << "the client saw the text: " << r.body;
+  }
+
+  // request id -> the generation's body.
+  std::map<std::string, std::string> input, output;
+  ASSERT_TRUE(eventually([&] {
+    for (const RecordedRequest& r : ingestions(collector_)) {
+      EXPECT_EQ(langfuseSchemaErrors(r.body), std::vector<std::string>{}) << r.body;
+      simdjson::dom::parser parser;
+      simdjson::dom::element doc;
+      if (parser.parse(r.body).get(doc)) continue;
+      for (simdjson::dom::element e : doc["batch"].get_array()) {
+        if (std::string_view(e["type"].get_string()) != "generation-create") continue;
+        simdjson::dom::element body = e["body"];
+        const std::string id(std::string_view(body["metadata"]["request_id"].get_string()));
+        std::string_view in, out;
+        if (!body["input"].get(in)) input[id] = in;
+        if (!body["output"].get(out)) output[id] = out;
+      }
+    }
+    return input.size() >= 4;
+  }, 10000ms)) << proxy_->stderrLog();
+
+  const std::string redacted = "Hello there, the code is [REDACTED] and that is all.";
+  EXPECT_EQ(output["cap-stream"], redacted);
+  EXPECT_EQ(output["cap-body"], redacted);
+  EXPECT_EQ(output["cap-translated"], redacted);
+  EXPECT_EQ(output["cap-long"], long_text.substr(0, 64));
+  // The request body as sent, cut at the cap.
+  EXPECT_EQ(input["cap-body"], std::string(R"({"model":"m","messages":[{"role":"user","content":"hi"}]})").substr(0, 64));
+  EXPECT_EQ(input["cap-translated"].substr(0, 24), R"({"model":"m","max_tokens)");
+  EXPECT_LE(input["cap-translated"].size(), 64u);
 }
 
 TEST_F(Tracing, ADeadCollectorCostsRequestsNothingAndDropsAreCounted) {

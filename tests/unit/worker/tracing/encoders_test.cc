@@ -1,4 +1,5 @@
-// The OTLP/JSON and Langfuse encodings of finished requests, decoded with simdjson and checked
+// The OTLP/JSON and Langfuse encodings of finished requests: OTLP decoded by protobuf's JSON
+// parser against the OTLP messages, Langfuse checked against its ingestion schema; then both
 // field by field.
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -6,15 +7,17 @@
 #include <map>
 #include <string>
 
+#include "otlp/otlp_decode.h"
+#include "support/langfuse_schema.h"
 #include "worker/tracing/langfuse_json.h"
 #include "worker/tracing/otlp_json.h"
 
 namespace llmproxy::worker::tracing {
 namespace {
 
+namespace otlp = llmproxy::test::otlp;
 using simdjson::dom::array;
 using simdjson::dom::element;
-using simdjson::dom::object;
 
 // A streamed chat request answered by the second provider after the first answered 503.
 std::shared_ptr<const TraceRecord> failedOverRecord() {
@@ -54,95 +57,107 @@ std::shared_ptr<const TraceRecord> failedOverRecord() {
   return r;
 }
 
-std::map<std::string, std::string> attributes(element span) {
-  std::map<std::string, std::string> out;
-  for (element a : span["attributes"].get_array()) {
-    const std::string key(std::string_view(a["key"].get_string()));
-    object v = a["value"].get_object();
-    for (auto [type, value] : v) {
-      if (type == "stringValue" || type == "intValue")
-        out[key] = std::string(std::string_view(value.get_string()));
-      else if (type == "boolValue")
-        out[key] = bool(value.get_bool()) ? "true" : "false";
-      else if (type == "doubleValue")
-        out[key] = std::to_string(double(value.get_double()));
-      else if (type == "arrayValue")
-        out[key] = std::string(std::string_view(value["values"].at(0)["stringValue"].get_string()));
-    }
-  }
-  return out;
+using otlp::Span;
+
+// The body decoded as a collector decodes it; a failure fails the test.
+otlp::ExportTraceServiceRequest decoded(const std::string& json) {
+  std::string error;
+  auto request = testing::decodeOtlpJson(json, &error);
+  EXPECT_TRUE(request) << error << "\n" << json;
+  return request ? *request : otlp::ExportTraceServiceRequest{};
+}
+
+std::string attr(const Span& span, std::string_view key) {
+  return testing::attributeText(span.attributes(), key);
 }
 
 TEST(OtlpJson, OneServerSpanAndOneClientSpanPerAttempt) {
   std::vector<std::shared_ptr<const TraceRecord>> records{failedOverRecord()};
-  const std::string json =
-      encodeOtlpJson(records, OtlpResource{"llmproxy-test", "9.9.9", "host-1", 42});
-  simdjson::dom::parser parser;
-  element doc = parser.parse(json);
-  element rs = doc["resourceSpans"].at(0);
-  auto resource = attributes(rs["resource"]);
-  EXPECT_EQ(resource["service.name"], "llmproxy-test");
-  EXPECT_EQ(resource["service.version"], "9.9.9");
-  EXPECT_EQ(resource["host.name"], "host-1");
-  EXPECT_EQ(resource["process.pid"], "42");
-  element scope = rs["scopeSpans"].at(0);
-  EXPECT_EQ(std::string_view(scope["scope"]["name"].get_string()), "llmproxy");
-  array spans = scope["spans"].get_array();
-  ASSERT_EQ(spans.size(), 3u);
+  const auto request =
+      decoded(encodeOtlpJson(records, OtlpResource{"llmproxy-test", "9.9.9", "host-1", 42}));
+  ASSERT_EQ(request.resource_spans_size(), 1);
+  const otlp::ResourceSpans& rs = request.resource_spans(0);
+  const auto& resource = rs.resource().attributes();
+  EXPECT_EQ(testing::attributeText(resource, "service.name"), "llmproxy-test");
+  EXPECT_EQ(testing::attributeText(resource, "service.version"), "9.9.9");
+  EXPECT_EQ(testing::attributeText(resource, "host.name"), "host-1");
+  ASSERT_NE(testing::attribute(resource, "process.pid"), nullptr);
+  EXPECT_EQ(testing::attribute(resource, "process.pid")->int_value(), 42);
+  ASSERT_EQ(rs.scope_spans_size(), 1);
+  EXPECT_EQ(rs.scope_spans(0).scope().name(), "llmproxy");
+  EXPECT_EQ(rs.scope_spans(0).scope().version(), "9.9.9");
+  const auto& spans = rs.scope_spans(0).spans();
+  ASSERT_EQ(spans.size(), 3);
 
-  element server = spans.at(0);
-  EXPECT_EQ(std::string_view(server["traceId"].get_string()), "4bf92f3577b34da6a3ce929d0e0e4736");
-  EXPECT_EQ(std::string_view(server["spanId"].get_string()), "1111111111111111");
-  EXPECT_EQ(std::string_view(server["parentSpanId"].get_string()), "00f067aa0ba902b7");
-  EXPECT_EQ(std::string_view(server["traceState"].get_string()), "congo=t61");
-  EXPECT_EQ(int64_t(server["kind"].get_int64()), 2);
-  EXPECT_EQ(std::string_view(server["name"].get_string()), "POST /v1/chat/completions");
-  EXPECT_EQ(std::string_view(server["startTimeUnixNano"].get_string()), "1700000000000000000");
-  EXPECT_EQ(std::string_view(server["endTimeUnixNano"].get_string()), "1700000000900000000");
-  auto a = attributes(server);
-  EXPECT_EQ(a["http.request.method"], "POST");
-  EXPECT_EQ(a["http.route"], "/v1/chat/completions");
-  EXPECT_EQ(a["http.response.status_code"], "200");
-  EXPECT_EQ(a["gen_ai.operation.name"], "chat");
-  EXPECT_EQ(a["gen_ai.system"], "openai");
-  EXPECT_EQ(a["gen_ai.request.model"], "gpt-4o");
-  EXPECT_EQ(a["gen_ai.response.model"], "gpt-4o-2024");
-  EXPECT_EQ(a["gen_ai.usage.input_tokens"], "11");
-  EXPECT_EQ(a["gen_ai.usage.output_tokens"], "7");
-  EXPECT_EQ(a["gen_ai.response.finish_reasons"], "stop");
-  EXPECT_EQ(a["user_agent.original"], "OpenAI/Python 1.99");
-  EXPECT_EQ(a["llmproxy.client_name"], "openai-python");
-  EXPECT_EQ(a["llmproxy.key_name"], "team-a");
-  EXPECT_EQ(a["llmproxy.attempts"], "2");
-  element ttft = server["events"].at(0);
-  EXPECT_EQ(std::string_view(ttft["name"].get_string()), "gen_ai.first_token");
-  EXPECT_EQ(std::string_view(ttft["timeUnixNano"].get_string()), "1700000000250000000");
-  EXPECT_EQ(attributes(ttft)["gen_ai.server.time_to_first_token"], "0.250000");
-  EXPECT_EQ(server["status"].get_object().size(), 0u) << "a 200 leaves the status unset";
+  const Span& server = spans[0];
+  EXPECT_EQ(testing::hexOf(server.trace_id()), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(testing::hexOf(server.span_id()), "1111111111111111");
+  EXPECT_EQ(testing::hexOf(server.parent_span_id()), "00f067aa0ba902b7");
+  EXPECT_EQ(server.trace_state(), "congo=t61");
+  EXPECT_EQ(server.kind(), Span::SPAN_KIND_SERVER);
+  EXPECT_EQ(server.name(), "POST /v1/chat/completions");
+  EXPECT_EQ(server.start_time_unix_nano(), 1700000000000000000ULL);
+  EXPECT_EQ(server.end_time_unix_nano(), 1700000000900000000ULL);
+  EXPECT_EQ(attr(server, "http.request.method"), "POST");
+  EXPECT_EQ(attr(server, "http.route"), "/v1/chat/completions");
+  ASSERT_NE(testing::attribute(server.attributes(), "http.response.status_code"), nullptr);
+  EXPECT_EQ(testing::attribute(server.attributes(), "http.response.status_code")->int_value(),
+            200);
+  EXPECT_EQ(attr(server, "gen_ai.operation.name"), "chat");
+  EXPECT_EQ(attr(server, "gen_ai.system"), "openai");
+  EXPECT_EQ(attr(server, "gen_ai.request.model"), "gpt-4o");
+  EXPECT_EQ(attr(server, "gen_ai.response.model"), "gpt-4o-2024");
+  ASSERT_NE(testing::attribute(server.attributes(), "gen_ai.usage.input_tokens"), nullptr);
+  EXPECT_EQ(testing::attribute(server.attributes(), "gen_ai.usage.input_tokens")->int_value(), 11);
+  EXPECT_EQ(testing::attribute(server.attributes(), "gen_ai.usage.output_tokens")->int_value(), 7);
+  const otlp::AnyValue* reasons =
+      testing::attribute(server.attributes(), "gen_ai.response.finish_reasons");
+  ASSERT_NE(reasons, nullptr);
+  ASSERT_EQ(reasons->array_value().values_size(), 1);
+  EXPECT_EQ(reasons->array_value().values(0).string_value(), "stop");
+  EXPECT_EQ(attr(server, "user_agent.original"), "OpenAI/Python 1.99");
+  EXPECT_EQ(attr(server, "llmproxy.client_name"), "openai-python");
+  EXPECT_EQ(attr(server, "llmproxy.key_name"), "team-a");
+  EXPECT_EQ(attr(server, "llmproxy.attempts"), "2");
+  EXPECT_EQ(testing::attribute(server.attributes(), "llmproxy.stream")->bool_value(), true);
+  ASSERT_EQ(server.events_size(), 1);
+  const Span::Event& ttft = server.events(0);
+  EXPECT_EQ(ttft.name(), "gen_ai.first_token");
+  EXPECT_EQ(ttft.time_unix_nano(), 1700000000250000000ULL);
+  ASSERT_NE(testing::attribute(ttft.attributes(), "gen_ai.server.time_to_first_token"), nullptr);
+  EXPECT_DOUBLE_EQ(
+      testing::attribute(ttft.attributes(), "gen_ai.server.time_to_first_token")->double_value(),
+      0.25);
+  EXPECT_EQ(server.status().code(), otlp::Status::STATUS_CODE_UNSET) << "a 200 leaves it unset";
+  EXPECT_EQ(server.status().message(), "");
 
-  element failed = spans.at(1);
-  EXPECT_EQ(int64_t(failed["kind"].get_int64()), 3);
-  EXPECT_EQ(std::string_view(failed["parentSpanId"].get_string()), "1111111111111111");
-  EXPECT_EQ(std::string_view(failed["spanId"].get_string()), "2222222222222222");
-  EXPECT_EQ(std::string_view(failed["name"].get_string()), "chat gpt-4o-2024");
-  EXPECT_EQ(int64_t(failed["status"]["code"].get_int64()), 2);
-  EXPECT_EQ(std::string_view(failed["status"]["message"].get_string()), "HTTP 503");
-  auto f = attributes(failed);
-  EXPECT_EQ(f["http.response.status_code"], "503");
-  EXPECT_EQ(f["server.address"], "10.0.0.1");
-  EXPECT_EQ(f["server.port"], "8080");
-  EXPECT_EQ(f["llmproxy.provider"], "first");
-  EXPECT_EQ(f["llmproxy.attempt"], "1");
-  EXPECT_EQ(f["error.type"], "503");
-  EXPECT_EQ(f.count("gen_ai.usage.input_tokens"), 0u);
+  const Span& failed = spans[1];
+  EXPECT_EQ(failed.kind(), Span::SPAN_KIND_CLIENT);
+  EXPECT_EQ(testing::hexOf(failed.trace_id()), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(testing::hexOf(failed.parent_span_id()), "1111111111111111");
+  EXPECT_EQ(testing::hexOf(failed.span_id()), "2222222222222222");
+  EXPECT_EQ(failed.name(), "chat gpt-4o-2024");
+  EXPECT_EQ(failed.start_time_unix_nano(), 1700000000000001000ULL);
+  EXPECT_EQ(failed.end_time_unix_nano(), 1700000000050000000ULL);
+  EXPECT_EQ(failed.status().code(), otlp::Status::STATUS_CODE_ERROR);
+  EXPECT_EQ(failed.status().message(), "HTTP 503");
+  EXPECT_EQ(attr(failed, "http.response.status_code"), "503");
+  EXPECT_EQ(attr(failed, "server.address"), "10.0.0.1");
+  EXPECT_EQ(testing::attribute(failed.attributes(), "server.port")->int_value(), 8080);
+  EXPECT_EQ(attr(failed, "llmproxy.provider"), "first");
+  EXPECT_EQ(attr(failed, "llmproxy.attempt"), "1");
+  EXPECT_EQ(attr(failed, "error.type"), "503");
+  EXPECT_EQ(testing::attribute(failed.attributes(), "gen_ai.usage.input_tokens"), nullptr);
+  EXPECT_EQ(failed.events_size(), 0);
 
-  element answered = spans.at(2);
-  auto s = attributes(answered);
-  EXPECT_EQ(s["llmproxy.provider"], "second");
-  EXPECT_EQ(s["llmproxy.attempt"], "2");
-  EXPECT_EQ(s["gen_ai.usage.output_tokens"], "7");
-  EXPECT_EQ(s["gen_ai.response.model"], "gpt-4o-2024");
-  EXPECT_EQ(answered["status"].get_object().size(), 0u);
+  const Span& answered = spans[2];
+  EXPECT_EQ(answered.kind(), Span::SPAN_KIND_CLIENT);
+  EXPECT_EQ(testing::hexOf(answered.parent_span_id()), "1111111111111111");
+  EXPECT_EQ(attr(answered, "llmproxy.provider"), "second");
+  EXPECT_EQ(attr(answered, "llmproxy.attempt"), "2");
+  EXPECT_EQ(attr(answered, "gen_ai.usage.output_tokens"), "7");
+  EXPECT_EQ(attr(answered, "gen_ai.response.model"), "gpt-4o-2024");
+  EXPECT_EQ(answered.status().code(), otlp::Status::STATUS_CODE_UNSET);
 }
 
 TEST(OtlpJson, FiveHundredsAreErrorSpans) {
@@ -151,21 +166,63 @@ TEST(OtlpJson, FiveHundredsAreErrorSpans) {
   r->error_type = "upstream_connect";
   r->error_message = "provider unreachable";
   std::vector<std::shared_ptr<const TraceRecord>> records{r};
-  simdjson::dom::parser parser;
-  element server =
-      parser.parse(encodeOtlpJson(records, {}))["resourceSpans"].at(0)["scopeSpans"].at(0)["spans"].at(0);
-  EXPECT_EQ(int64_t(server["status"]["code"].get_int64()), 2);
-  EXPECT_EQ(std::string_view(server["status"]["message"].get_string()), "provider unreachable");
-  EXPECT_EQ(attributes(server)["error.type"], "upstream_connect");
+  const auto request = decoded(encodeOtlpJson(records, {}));
+  ASSERT_EQ(request.resource_spans_size(), 1);
+  ASSERT_GE(request.resource_spans(0).scope_spans(0).spans_size(), 1);
+  const Span& server = request.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(server.status().code(), otlp::Status::STATUS_CODE_ERROR);
+  EXPECT_EQ(server.status().message(), "provider unreachable");
+  EXPECT_EQ(attr(server, "error.type"), "upstream_connect");
+}
+
+// What a client may put in a request's text fields reaches the collector as it was: the JSON
+// escaping of every string survives a real decoder.
+TEST(OtlpJson, TextFieldsSurviveTheDecoder) {
+  auto r = std::make_shared<TraceRecord>(*failedOverRecord());
+  r->user_agent = "quote \" backslash \\ newline \n tab \t nul \x01 \xc3\xa9";
+  r->request_model = "m\"odel";
+  std::vector<std::shared_ptr<const TraceRecord>> records{r, failedOverRecord()};
+  const auto request = decoded(encodeOtlpJson(records, {}));
+  ASSERT_EQ(request.resource_spans_size(), 1);
+  const auto& spans = request.resource_spans(0).scope_spans(0).spans();
+  ASSERT_EQ(spans.size(), 6) << "two requests of three spans each, in one batch";
+  EXPECT_EQ(attr(spans[0], "user_agent.original"), r->user_agent);
+  EXPECT_EQ(attr(spans[0], "gen_ai.request.model"), "m\"odel");
+  EXPECT_EQ(spans[3].kind(), Span::SPAN_KIND_SERVER);
+
+  // Bytes that are not UTF-8 (a header may carry any) would make the whole batch undecodable.
+  r->user_agent = "bad \xff byte";
+  const auto replaced = decoded(encodeOtlpJson(records, {}));
+  ASSERT_EQ(replaced.resource_spans_size(), 1);
+  EXPECT_EQ(attr(replaced.resource_spans(0).scope_spans(0).spans(0), "user_agent.original"),
+            "bad \xef\xbf\xbd byte");
+}
+
+// The decoder is strict: a misspelled field or a bad id fails it (the checks above mean
+// something).
+TEST(OtlpJson, TheDecoderRefusesWhatACollectorRefuses) {
+  std::string error;
+  EXPECT_FALSE(testing::decodeOtlpJson(R"({"resourceSpans":[{"scopeSpan":[]}]})", &error));
+  EXPECT_FALSE(testing::decodeOtlpJson(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]})", &error));
+  EXPECT_FALSE(testing::decodeOtlpJson(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"soon"}]}]}]})",
+      &error));
+  EXPECT_TRUE(testing::decodeOtlpJson(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","kind":2}]}]}]})",
+      &error))
+      << error;
 }
 
 TEST(LangfuseJson, TraceAndGenerationEventsWithTheIngestionFields) {
   auto r = std::make_shared<TraceRecord>(*failedOverRecord());
   r->input = "{\"messages\":[]}";
-  r->output = "data: hello";
+  r->output = "hello";
   std::vector<std::shared_ptr<const TraceRecord>> records{r};
+  const std::string body = encodeLangfuseBatch(records, "9.9.9");
+  EXPECT_EQ(testing::langfuseSchemaErrors(body), std::vector<std::string>{}) << body;
   simdjson::dom::parser parser;
-  element doc = parser.parse(encodeLangfuseBatch(records, "9.9.9"));
+  element doc = parser.parse(body);
   array batch = doc["batch"].get_array();
   ASSERT_EQ(batch.size(), 2u);
 
@@ -194,7 +251,7 @@ TEST(LangfuseJson, TraceAndGenerationEventsWithTheIngestionFields) {
   EXPECT_EQ(int64_t(g["usage"]["total"].get_int64()), 18);
   EXPECT_EQ(std::string_view(g["usage"]["unit"].get_string()), "TOKENS");
   EXPECT_EQ(std::string_view(g["level"].get_string()), "DEFAULT");
-  EXPECT_EQ(std::string_view(g["output"].get_string()), "data: hello");
+  EXPECT_EQ(std::string_view(g["output"].get_string()), "hello");
   element m = g["metadata"];
   EXPECT_EQ(std::string_view(m["provider"].get_string()), "second");
   EXPECT_EQ(std::string_view(m["requested_model"].get_string()), "gpt-4o");
@@ -212,11 +269,30 @@ TEST(LangfuseJson, FailedRequestsAreErrorLevel) {
   r->error_message = "rate limited";
   r->has_usage = false;
   std::vector<std::shared_ptr<const TraceRecord>> records{r};
+  const std::string body = encodeLangfuseBatch(records, "1");
+  EXPECT_EQ(testing::langfuseSchemaErrors(body), std::vector<std::string>{}) << body;
   simdjson::dom::parser parser;
-  element g = parser.parse(encodeLangfuseBatch(records, "1"))["batch"].at(1)["body"];
+  element g = parser.parse(body)["batch"].at(1)["body"];
   EXPECT_EQ(std::string_view(g["level"].get_string()), "ERROR");
   EXPECT_EQ(std::string_view(g["statusMessage"].get_string()), "rate limited");
   EXPECT_EQ(g["usage"].error(), simdjson::NO_SUCH_FIELD);
+}
+
+// The schema check itself catches what Langfuse would not take.
+TEST(LangfuseJson, TheSchemaCheckRefusesWhatTheSchemaRefuses) {
+  EXPECT_FALSE(testing::langfuseSchemaErrors(R"({"events":[]})").empty());
+  EXPECT_FALSE(testing::langfuseSchemaErrors(
+                   R"({"batch":[{"id":"a","timestamp":"yesterday","type":"trace-create","body":{}}]})")
+                   .empty());
+  EXPECT_FALSE(testing::langfuseSchemaErrors(
+                   R"({"batch":[{"id":"a","timestamp":"2023-11-14T22:13:20.000Z","type":"generation-create","body":{"usage":{"input":"3"}}}]})")
+                   .empty());
+  EXPECT_FALSE(testing::langfuseSchemaErrors(
+                   R"({"batch":[{"id":"a","timestamp":"2023-11-14T22:13:20.000Z","type":"trace-create","body":{"userid":"x"}}]})")
+                   .empty());
+  EXPECT_EQ(testing::langfuseSchemaErrors(
+                R"({"batch":[{"id":"a","timestamp":"2023-11-14T22:13:20.000Z","type":"trace-create","body":{"userId":"x","tags":["a"]}}]})"),
+            std::vector<std::string>{});
 }
 
 }  // namespace
