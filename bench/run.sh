@@ -23,6 +23,10 @@
 #   BENCH_SKIP_BUILD=1   use the binaries already in $BENCH_BUILD
 #   BENCH_LIMITS [1]     0 skips the limit-check benchmark
 #   BENCH_TRANSLATE [1]  0 skips the cross-protocol scenarios and translation micro-benchmarks
+#   BENCH_TRACING [1]    0 skips the tracing scenarios: llmproxy chat (c$BENCH_CONNS and c1) with
+#                        tracing off, exporting to a live collector (the mock), to a dead one
+#                        (connection refused) and to a blackhole (accepts, never answers);
+#                        OTLP and Langfuse both on, every request sampled
 # Quick run (< 2 min): BENCH_DURATION=3 BENCH_STREAMS=1000 BENCH_HOLD=5 bench/run.sh
 set -euo pipefail
 
@@ -248,6 +252,7 @@ models = ["bench-anthropic"]
 [[key]]
 name = "bench"
 key = "sk-bench"
+${LLMPROXY_EXTRA_CONF:-}
 EOF
   taskset -c "$PROXY_CPU" "$LLMPROXY" -g -c "$dir/llmproxy.conf" >"$dir/stdout.log" 2>&1 &
   SYS_PID=$!
@@ -374,9 +379,59 @@ run_system() {  # name
   stop_system
 }
 
+# Tracing: the same llmproxy with export off, to a live collector, to a dead one and to a
+# blackhole; the requests' latency and throughput should not tell them apart.
+run_tracing() {
+  local dead_port hole_port hole_pid mode collector metrics
+  dead_port=$(free_port)
+  hole_port=$(free_port)
+  # Accepts every connection and never reads or answers.
+  python3 -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4096); held = []
+while True: held.append(s.accept()[0])' "$hole_port" >"$TMP/blackhole.log" 2>&1 &
+  hole_pid=$!
+  PIDS+=("$hole_pid")
+  wait_port "$hole_port" || die "the blackhole did not start"
+  for mode in off live dead blackhole; do
+    case $mode in
+      off) collector="" ;;
+      live) collector="http://127.0.0.1:$MOCK_PORT" ;;
+      dead) collector="http://127.0.0.1:$dead_port" ;;
+      blackhole) collector="http://127.0.0.1:$hole_port" ;;
+    esac
+    LLMPROXY_EXTRA_CONF=""
+    if [ -n "$collector" ]; then
+      LLMPROXY_EXTRA_CONF="
+[tracing]
+otlp_endpoint = \"$collector\"
+sample_ratio = 1.0
+export_timeout = \"2s\"
+
+[langfuse]
+host = \"$collector\"
+public_key = \"pk-bench\"
+secret_key = \"sk-bench-lf\"
+"
+    fi
+    log "=== llmproxy, tracing $mode ==="
+    start_system llmproxy 1
+    run_wrk "trace_$mode" warmup "$CONNS" "$WARMUP" chat.lua
+    run_wrk "trace_$mode" chat "$CONNS" "$DURATION" chat.lua
+    run_wrk "trace_$mode" c1 1 "$DURATION" chat.lua BENCH_OVERHEAD=1
+    metrics=$(curl -s "http://127.0.0.1:$SYS_PORT/metrics" || true)
+    R[trace_$mode.dropped]=$(echo "$metrics" | awk '/^llm_proxy_trace_dropped_total\{sink="otlp"\}/ {print $2}')
+    R[trace_$mode.exported]=$(echo "$metrics" | awk '/^llm_proxy_trace_exports_total\{sink="otlp",result="success"\}/ {print $2}')
+    R[trace_$mode.rss_kb]=$(rss_tree_kb "$SYS_PID")
+    stop_system
+    LLMPROXY_EXTRA_CONF=""
+  done
+}
+
 log "machine: $NCPU CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), nofile $NOFILE"
 log "duration ${DURATION}s, $CONNS connections, $STREAMS slow streams held ${HOLD}s; systems: $SYSTEMS"
 for s in $SYSTEMS; do run_system "$s"; done
+if [[ " $SYSTEMS " == *" llmproxy "* ]] && [ "${BENCH_TRACING:-1}" != 0 ]; then run_tracing; fi
 
 # ---- report -------------------------------------------------------------------------------
 g() { echo "${R[$1]:--}"; }
@@ -452,6 +507,24 @@ perstream() {  # during before streams
       echo "  internal overhead, messages -> openai-compatible (c1, request side): p50" \
         "$(g llmproxy.msg_oai_c1.overhead_p50_us) us, p99 $(g llmproxy.msg_oai_c1.overhead_p99_us) us"
     fi
+  fi
+  if [ "$(g trace_off.chat.rps)" != - ]; then
+    echo
+    echo "llmproxy tracing (OTLP + Langfuse, every request sampled; chat c$CONNS and c1):"
+    printf '  %-10s %10s %9s %9s %6s | %9s %9s %8s %8s %8s %8s | %9s %9s %8s\n' export rps "p50 us" \
+      "p99 us" errors "c1 p50" "c1 p99" "+p50" "+p99" "ovh p50" "ovh p99" "batches" "dropped" "RSS MiB"
+    for m in off live dead blackhole; do
+      printf '  %-10s %10s %9s %9s %6s | %9s %9s %8s %8s %8s %8s | %9s %9s %8s\n' "$m" \
+        "$(g trace_$m.chat.rps)" "$(g trace_$m.chat.p50_us)" "$(g trace_$m.chat.p99_us)" \
+        "$(( ${R[trace_$m.chat.errors]:-0} + ${R[trace_$m.chat.non2xx]:-0} ))" \
+        "$(g trace_$m.c1.p50_us)" "$(g trace_$m.c1.p99_us)" \
+        "$(diffus "$(g trace_$m.c1.p50_us)" "$(g trace_off.c1.p50_us)")" \
+        "$(diffus "$(g trace_$m.c1.p99_us)" "$(g trace_off.c1.p99_us)")" \
+        "$(g trace_$m.c1.overhead_p50_us)" "$(g trace_$m.c1.overhead_p99_us)" \
+        "$(g trace_$m.exported)" "$(g trace_$m.dropped)" "$(mib "$(g trace_$m.rss_kb)")"
+    done
+    echo "  (+p50/+p99: c1 latency vs tracing off; ovh: x-llmproxy-overhead-us at c1, the time spent"
+    echo "  inside the proxy; batches: OTLP calls that succeeded; dropped: OTLP records not exported)"
   fi
   if [ "$STREAM_WORKERS" -gt 1 ]; then
     echo "note: open-file limit $NOFILE (hard $HARD_NOFILE) -> the slow-streams scenario ran $STREAM_WORKERS workers per proxy"
