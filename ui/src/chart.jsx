@@ -5,9 +5,12 @@ import 'uplot/dist/uPlot.min.css';
 
 const COLORS = ['#2456a6', '#c0392b', '#16a085', '#8e44ad'];
 
-export function Chart({ title, series, data, width = 380, height = 170, testId }) {
+// `xRange` ([min, max] in seconds) fixes the time axis; otherwise it fits the data.
+export function Chart({ title, series, data, width = 380, height = 170, testId, xRange }) {
   const box = useRef(null);
   const plot = useRef(null);
+  const range = useRef(xRange);
+  range.current = xRange;
   useEffect(() => {
     const opts = {
       title,
@@ -15,7 +18,7 @@ export function Chart({ title, series, data, width = 380, height = 170, testId }
       height,
       cursor: { drag: { x: false, y: false } },
       legend: { live: false },
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: (u, min, max) => range.current || [min, max] } },
       axes: [{}, { size: 50 }],
       series: [{}, ...series.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true }))],
     };

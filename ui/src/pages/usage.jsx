@@ -16,6 +16,7 @@ export function Usage() {
   const [group, setGroup] = useState('model');
   const [rows, setRows] = useState(null);
   const [series, setSeries] = useState(null);
+  const [span, setSpan] = useState(null);
   const [recent, setRecent] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
@@ -31,6 +32,7 @@ export function Usage() {
       const points = byTime.data.slice().sort((a, b) => (a[bucket] < b[bucket] ? -1 : 1));
       setSeries([points.map((p) => Date.parse(p[bucket]) / 1000), points.map((p) => p.requests), points.map((p) => p.total_tokens / 1000)]);
       setRecent(latest.data);
+      setSpan([since, since + range]);
     }, setError);
   }, [range, group]);
   const extra = rows ? spendFields(rows) : [];
@@ -47,7 +49,7 @@ export function Usage() {
         </select></label>
       </div>
       <Notice error={error} />
-      {series && <Chart title="Requests and k tokens over the range" series={['requests', 'k tokens']} data={series} width={760} />}
+      {series && <Chart title="Requests and k tokens over the range" series={['requests', 'k tokens']} data={series} xRange={span} width={760} />}
       <table id="usage-table">
         <thead><tr><th>{GROUPS.find((g) => g[0] === group)[1]}</th><th>requests</th><th /><th>prompt tokens</th><th>completion tokens</th><th>errors</th><th>avg latency ms</th><th>avg TTFT ms</th>
           {extra.map((k) => <th>{k.replace(/_/g, ' ')}</th>)}</tr></thead>
