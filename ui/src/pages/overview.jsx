@@ -47,7 +47,9 @@ export function Overview() {
         });
         const [st, hd] = await Promise.all([
           api('GET', '/admin/v1/status'),
-          fetch('/health/detailed', { cache: 'no-store' }).then((r) => (r.ok ? r.json() : null)).catch(() => null),
+          // Admin listener only, with the admin key (docs/security.md); a failure leaves the
+          // provider table empty rather than hiding the rest of the page.
+          api('GET', '/health/detailed').catch(() => null),
         ]);
         if (stopped) return;
         setStatus(st);
