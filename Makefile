@@ -11,7 +11,7 @@ APT_PACKAGES = build-essential cmake pkg-config git \
   libprotobuf-dev protobuf-compiler \
   postgresql redis-server ca-certificates curl
 
-.PHONY: all deps package-deps fuzz-deps configure build run test unit integration asan chaos fuzz bench package package-test format clean
+.PHONY: all deps package-deps fuzz-deps configure build ui ui-test run test unit integration asan chaos fuzz bench package package-test format clean
 
 all: build
 
@@ -41,8 +41,18 @@ $(BUILD)/CMakeCache.txt:
 
 configure: deps $(BUILD)/CMakeCache.txt
 
+# The admin web UI is rebuilt into ui/dist when Node.js is there (the committed copy is used
+# otherwise); `make ui` insists.
 build: configure
+	@ui/build.sh
 	cmake --build $(BUILD) -j$(JOBS)
+
+ui:
+	ui/build.sh --required
+
+# The admin web UI in headless Chromium (docs/ui.md); screenshots in $(BUILD)/ui-test/screenshots.
+ui-test: build
+	tests/ui/run.sh $(BUILD)/llmproxy $(BUILD)/tests/llmproxy-mock $(BUILD)/ui-test
 
 # Starts the bundled mock provider on 127.0.0.1:18080 and llmproxy in the foreground.
 run: build

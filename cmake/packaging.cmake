@@ -11,6 +11,7 @@
 #   /usr/share/man/man8/llmproxy.8.gz, man5/llmproxy.conf.5.gz
 #   /usr/share/llmproxy/migrations/            SQL migrations (llmproxy migrate)
 #   /usr/share/llmproxy/grafana/llmproxy.json  Grafana dashboard
+#   /usr/share/llmproxy/ui/                    admin web UI (ui/dist, server.admin_ui_root)
 #   /usr/share/doc/llmproxy/                   operations guide, example config
 #
 # Files with absolute destinations (/etc, /lib) go to the same place whatever
@@ -88,6 +89,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/migrations/
         OPTIONAL FILES_MATCHING PATTERN "*.sql")
 install(FILES ${LLMPROXY_PKG_DIR}/grafana/llmproxy.json
         DESTINATION ${CMAKE_INSTALL_DATADIR}/llmproxy/grafana)
+# The admin web UI as built (ui/build.sh; committed, so no Node.js is needed here).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/ui/dist/ DESTINATION ${CMAKE_INSTALL_DATADIR}/llmproxy/ui)
 
 install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/configuration.md DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
@@ -125,8 +128,11 @@ if(LLMPROXY_TESTS)
            COMMAND sh ${PROJECT_SOURCE_DIR}/tests/packaging/man_lint_test.sh ${PROJECT_SOURCE_DIR})
   add_test(NAME packaging.grafana_dashboard
            COMMAND sh ${PROJECT_SOURCE_DIR}/tests/packaging/dashboard_test.sh ${PROJECT_SOURCE_DIR})
+  add_test(NAME packaging.ui_files_installed
+           COMMAND sh ${PROJECT_SOURCE_DIR}/tests/packaging/ui_files_test.sh
+                   ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
   set_tests_properties(packaging.man_lists_every_directive packaging.man_pages_lint
-                       packaging.grafana_dashboard
+                       packaging.grafana_dashboard packaging.ui_files_installed
                        PROPERTIES LABELS packaging SKIP_RETURN_CODE 77)
 endif()
 

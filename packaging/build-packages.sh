@@ -21,6 +21,9 @@ if command -v dpkg-buildflags >/dev/null 2>&1; then
     export CFLAGS CXXFLAGS LDFLAGS
 fi
 
+# The admin web UI is always rebuilt from its pinned npm packages for a package.
+"$src/ui/build.sh" --required
+
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DLLMPROXY_TESTS=OFF -DLLMPROXY_WERROR=OFF -DLLMPROXY_SANITIZE=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)"

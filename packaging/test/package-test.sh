@@ -96,7 +96,8 @@ for f in /usr/sbin/llmproxy /etc/llmproxy/llmproxy.conf /etc/default/llmproxy \
          /etc/logrotate.d/llmproxy /lib/systemd/system/llmproxy.service \
          /usr/share/man/man8/llmproxy.8.gz /usr/share/man/man5/llmproxy.conf.5.gz \
          /usr/share/llmproxy/migrations /usr/share/llmproxy/grafana/llmproxy.json \
-         /usr/share/doc/llmproxy/copyright; do
+         /usr/share/llmproxy/ui/index.html /usr/share/llmproxy/ui/app.js \
+         /usr/share/llmproxy/ui/app.css /usr/share/doc/llmproxy/copyright; do
     check "deb contains $f" grep -qx "$f" "$tmp/deb.files"
 done
 for f in "$src"/migrations/*.sql; do
@@ -171,7 +172,9 @@ if [ -f "$rpm" ] && command -v rpm >/dev/null 2>&1; then
     for f in /usr/sbin/llmproxy /etc/llmproxy/llmproxy.conf /etc/default/llmproxy \
              /etc/logrotate.d/llmproxy /usr/lib/systemd/system/llmproxy.service \
              /usr/share/man/man8/llmproxy.8.gz /usr/share/man/man5/llmproxy.conf.5.gz \
-             /usr/share/llmproxy/migrations /usr/share/llmproxy/grafana/llmproxy.json; do
+             /usr/share/llmproxy/migrations /usr/share/llmproxy/grafana/llmproxy.json \
+             /usr/share/llmproxy/ui/index.html /usr/share/llmproxy/ui/app.js \
+             /usr/share/llmproxy/ui/app.css; do
         check "rpm contains $f" grep -qx "$f" "$tmp/rpm.files"
     done
     for f in "$src"/migrations/*.sql; do

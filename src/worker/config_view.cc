@@ -6,7 +6,10 @@
 
 namespace llmproxy::worker {
 
-void ConfigView::bindSlots(RuntimeConfig& runtime) const {
+void ConfigView::bindToWorker(RuntimeConfig& runtime) const {
+  // The UI's files are read here, once per generation, never while serving them.
+  if (!runtime.server.admin_listen.empty())
+    runtime.ui_files = UiFiles::load(runtime.server.admin_ui_root);
   if (!slots_) return;
   for (ProviderRuntime& p : runtime.provider_runtime) p.slots = slots_->entry(p.config->id);
 }
@@ -18,7 +21,7 @@ common::Result<void> ConfigView::load() {
   if (!config) return std::unexpected(config.error());
   auto runtime = RuntimeConfig::build(std::move(*config), &health_);
   if (!runtime) return std::unexpected(runtime.error());
-  bindSlots(**runtime);
+  bindToWorker(**runtime);
   current_ = std::move(*runtime);
   generation_ = gen;
   return {};
@@ -39,7 +42,7 @@ bool ConfigView::refresh() {
                    runtime.error().detail, generation_);
     return false;
   }
-  bindSlots(**runtime);
+  bindToWorker(**runtime);
   current_ = std::move(*runtime);
   generation_ = gen;
   return true;

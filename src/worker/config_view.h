@@ -36,7 +36,8 @@ class ConfigView {
   uint64_t generation_ = 0;
   uint64_t failed_generation_ = 0;  // a blob that did not decode; not retried every request
 
-  void bindSlots(RuntimeConfig& runtime) const;
+  // Binds max_concurrent counters and reads the admin UI files for a new generation.
+  void bindToWorker(RuntimeConfig& runtime) const;
 };
 
 }  // namespace llmproxy::worker

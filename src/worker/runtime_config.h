@@ -15,6 +15,7 @@
 #include "worker/auth/key_matcher.h"
 #include "worker/limits/limit_plan.h"
 #include "worker/routing/model_matcher.h"
+#include "worker/ui/ui_files.h"
 #include "worker/upstream/balancer.h"
 #include "worker/upstream/upstream_client.h"
 
@@ -45,6 +46,9 @@ struct RuntimeConfig : common::Config {
   std::unique_ptr<ModelMatcher> model_index;
   std::vector<ProviderRuntime> provider_runtime;  // index = provider index
   bool auth_required = true;
+  // The admin UI's files (server.admin_ui_root), read by ConfigView when it swaps this
+  // generation in; null in unit tests and without an admin listener.
+  std::shared_ptr<const UiFiles> ui_files;
 
   // Smooth WRR state per candidate tier (Tier::key); mutated by the resolve stage.
   mutable std::unordered_map<uint64_t, Balancer> balancers;

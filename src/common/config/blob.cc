@@ -20,14 +20,14 @@ constexpr uint32_t kLayoutVersion = 6;
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A new config field must also be added to the visit() lists below (and to blob_test.cc's fully
 // populated Config). These sizes fail the build as a reminder; update them after doing so.
-static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 264 &&
+static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 296 &&
                   sizeof(LogConfig) == 128 && sizeof(DatabaseConfig) == 72 &&
                   sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 40 &&
                   sizeof(UpstreamUrl) == 80 && sizeof(ModelMapping) == 64 &&
                   sizeof(ProviderConfig) == 328 && sizeof(RateLimit) == 16 &&
                   sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 &&
                   sizeof(TracingConfig) == 128 && sizeof(LangfuseConfig) == 144 &&
-                  sizeof(Config) == 960,
+                  sizeof(Config) == 1000,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
@@ -69,6 +69,7 @@ void visit(Io& io, S& s) {
   io(s.allow_unauthenticated);
   io(s.max_attempts);
   io(s.pid_file);
+  io(s.admin_ui_root);
 }
 
 template <typename Io, Is<LogConfig> S>

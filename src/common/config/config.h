@@ -48,6 +48,9 @@ struct ServerConfig {
   bool allow_unauthenticated = false;     // no [[key]] at all is an error unless this is set
   uint32_t max_attempts = 3;              // upstream attempts per request, failover included
   std::string pid_file = "/run/llmproxy/llmproxy.pid";
+  // The admin web UI's built files, served on the admin listener under /ui/; "" = no UI. A
+  // relative path is taken from the config file's directory (resolved at load).
+  std::string admin_ui_root = "/usr/share/llmproxy/ui";
   bool operator==(const ServerConfig&) const = default;
 };
 

@@ -446,6 +446,17 @@ void TomlReader::readServer(const toml::table& table, ServerConfig& s) {
                   }},
                  {"max_attempts", u32(s.max_attempts, 1, 10)},
                  {"pid_file", str(s.pid_file)},
+                 {"admin_ui_root",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto text = string(n, name);
+                    if (text && !text->empty() && text->front() != '/') {
+                      // Relative to the file, so `make run` finds the source tree's UI
+                      // whatever the working directory.
+                      const size_t slash = file_.rfind('/');
+                      if (slash != std::string::npos) *text = file_.substr(0, slash + 1) + *text;
+                    }
+                    assign(std::move(text), s.admin_ui_root);
+                  }},
              });
 }
 

@@ -15,12 +15,16 @@ bool isAdminEndpoint(Endpoint e) {
     case Endpoint::AdminCredential:
     case Endpoint::AdminAuthValidate:
     case Endpoint::AdminUsage:
-    case Endpoint::HealthDetailed: return true;
+    case Endpoint::HealthDetailed:
+    case Endpoint::AdminRecentRequests:
+    case Endpoint::AdminConfig: return true;
     // No default: a new Endpoint must be classified here (-Wswitch), so an admin route can
     // never be added without the admin key check by forgetting this list.
     case Endpoint::None:
     case Endpoint::Health:
     case Endpoint::Metrics:
+    case Endpoint::UiRedirect:
+    case Endpoint::UiFile:
     case Endpoint::Models:
     case Endpoint::ChatCompletions:
     case Endpoint::Completions:
@@ -49,6 +53,10 @@ const char* endpointLabel(Endpoint e) {
     case Endpoint::AdminCredential: return "/admin/v1/credentials/{id}";
     case Endpoint::AdminAuthValidate: return "/admin/v1/auth/validate";
     case Endpoint::AdminUsage: return "/admin/v1/usage";
+    case Endpoint::AdminRecentRequests: return "/admin/v1/usage/requests";
+    case Endpoint::AdminConfig: return "/admin/v1/config";
+    case Endpoint::UiRedirect: return "/";
+    case Endpoint::UiFile: return "/ui/";
     case Endpoint::Models: return "/v1/models";
     case Endpoint::ChatCompletions: return "/v1/chat/completions";
     case Endpoint::Completions: return "/v1/completions";

@@ -21,6 +21,10 @@ enum class Endpoint : uint8_t {
   AdminCredential,      // GET, PUT, DELETE /admin/v1/credentials/{id}
   AdminAuthValidate,    // POST /admin/v1/auth/validate
   AdminUsage,       // GET /admin/v1/usage
+  AdminRecentRequests,  // GET /admin/v1/usage/requests
+  AdminConfig,      // GET /admin/v1/config (the running configuration, secrets masked)
+  UiRedirect,       // GET / and /ui on the admin listener: 302 to /ui/
+  UiFile,           // GET /ui/... on the admin listener: the web UI's files (no key needed)
   Models,           // GET /v1/models
   ChatCompletions,  // POST /v1/chat/completions
   Completions,      // POST /v1/completions

@@ -1,5 +1,6 @@
 // Stage 20: (listener, method, path) -> Endpoint, or 404 / 405. A path segment written `{id}`
-// in the table matches any one non-empty segment, which the handler reads as ex.route_param.
+// in the table matches any one non-empty segment, which the handler reads as ex.route_param;
+// a last segment `{*}` matches the rest of the path (possibly empty), read the same way.
 #include <array>
 #include <string_view>
 
@@ -38,6 +39,16 @@ constexpr std::array kRoutes{
     RouteEntry{"/admin/v1/credentials/{id}", "DELETE", Endpoint::AdminCredential, kAdmin},
     RouteEntry{"/admin/v1/auth/validate", "POST", Endpoint::AdminAuthValidate, kAdmin},
     RouteEntry{"/admin/v1/usage", "GET", Endpoint::AdminUsage, kAdmin},
+    RouteEntry{"/admin/v1/usage/requests", "GET", Endpoint::AdminRecentRequests, kAdmin},
+    RouteEntry{"/admin/v1/config", "GET", Endpoint::AdminConfig, kAdmin},
+    // The web UI (docs/ui.md): its files, and its playground's way into the proxy pipeline
+    // with a client key, so the browser needs no CORS on the API port.
+    RouteEntry{"/", "GET", Endpoint::UiRedirect, kAdmin},
+    RouteEntry{"/ui", "GET", Endpoint::UiRedirect, kAdmin},
+    RouteEntry{"/ui/{*}", "GET", Endpoint::UiFile, kAdmin},
+    RouteEntry{"/playground/v1/chat/completions", "POST", Endpoint::ChatCompletions, kAdmin},
+    RouteEntry{"/playground/v1/messages", "POST", Endpoint::Messages, kAdmin},
+    RouteEntry{"/playground/v1/models", "GET", Endpoint::Models, kAdmin},
     RouteEntry{"/v1/chat/completions", "POST", Endpoint::ChatCompletions, kApi},
     RouteEntry{"/v1/completions", "POST", Endpoint::Completions, kApi},
     RouteEntry{"/v1/embeddings", "POST", Endpoint::Embeddings, kApi},
@@ -69,6 +80,11 @@ bool matchPath(std::string_view pattern, std::string_view path, std::string_view
     const size_t se = path.find('/', 1);
     const std::string_view pseg = pattern.substr(0, pe);
     const std::string_view sseg = path.substr(0, se);
+    if (pseg == "/{*}") {
+      if (path.size() > kMaxParamSize + 1) return false;
+      param = path.substr(1);
+      return true;
+    }
     if (pseg == "/{id}") {
       if (sseg.size() < 2 || sseg.size() > kMaxParamSize + 1) return false;
       param = sseg.substr(1);

@@ -4,8 +4,10 @@
 #include "worker/admin/auth_validate_api.h"
 #include "worker/admin/config_api.h"
 #include "worker/admin/credentials_api.h"
+#include "worker/admin/effective_config_api.h"
 #include "worker/admin/provider_probe.h"
 #include "worker/admin/providers_api.h"
+#include "worker/admin/recent_requests_api.h"
 #include "worker/admin/status_api.h"
 #include "worker/admin/usage_api.h"
 #include "worker/handlers/health.h"
@@ -13,6 +15,7 @@
 #include "worker/handlers/local_call.h"
 #include "worker/handlers/metrics.h"
 #include "worker/handlers/models.h"
+#include "worker/handlers/ui_static.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/services.h"
 
@@ -74,6 +77,14 @@ Outcome runHandler(LocalCall& call) {
       return admin::authValidate(call);
     case Endpoint::AdminUsage:
       return admin::usage(call);
+    case Endpoint::AdminRecentRequests:
+      return admin::recentRequests(call);
+    case Endpoint::AdminConfig:
+      return admin::effectiveConfig(call);
+    case Endpoint::UiRedirect:
+      return handlers::uiRedirect(call);
+    case Endpoint::UiFile:
+      return handlers::uiFile(call);
     case Endpoint::Models:
       return handlers::models(call);
     case Endpoint::EventLogging:

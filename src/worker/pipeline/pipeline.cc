@@ -118,6 +118,19 @@ void complete(Exchange& ex) {
   stage::finish(ex);
 }
 
+// Every answer of the admin listener (the web UI's files, the admin API, its errors) tells the
+// browser: no inline or foreign script, no framing, no referrer, no sniffing, and, unless the
+// handler chose otherwise, no caching of what may hold configuration or usage data.
+void addAdminSecurityHeaders(Response& r) {
+  bool cache_control = false;
+  for (const auto& [name, value] : r.headers) cache_control |= name == "Cache-Control";
+  if (!cache_control) r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("Content-Security-Policy", kAdminContentSecurityPolicy);
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+}
+
 void beginResponse(Exchange& ex) {
   ex.stage = Stage::Respond;
   ++ex.generation;
@@ -125,6 +138,7 @@ void beginResponse(Exchange& ex) {
 
 Outcome respond(Exchange& ex, Response response) {
   beginResponse(ex);
+  if (ex.conn.isAdminListener()) addAdminSecurityHeaders(response);
   ex.conn.writer().send(std::move(response));
   return Outcome::Respond;
 }

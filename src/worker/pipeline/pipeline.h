@@ -47,6 +47,14 @@ void beginResponse(Exchange& ex);
 
 // The one place a response leaves a stage: queue it on the connection and stop the driver.
 Outcome respond(Exchange& ex, Response response);
+// The admin listener's Content-Security-Policy: scripts, styles and API calls from its own
+// origin only, nothing inline, no framing (docs/ui.md).
+inline constexpr const char* kAdminContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'";
+// Adds it and the other security headers to an answer of the admin listener.
+void addAdminSecurityHeaders(Response& r);
 // Every error answer: status, type and code from the error table; the exchange keeps `error`
 // for finish's error-log line. `headers` go on the answer (Allow, Retry-After, x-ratelimit-*).
 Outcome respondError(Exchange& ex, const common::Error& error, std::string_view param = {},

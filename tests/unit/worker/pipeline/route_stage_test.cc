@@ -63,6 +63,16 @@ TEST(RouteStage, EachPathAndMethodMapsToItsEndpoint) {
       {true, "DELETE", "/admin/v1/credentials/12", Endpoint::AdminCredential, "12"},
       {true, "POST", "/admin/v1/auth/validate", Endpoint::AdminAuthValidate, ""},
       {true, "GET", "/admin/v1/usage?group_by=key", Endpoint::AdminUsage, ""},
+      {true, "GET", "/admin/v1/usage/requests?limit=5", Endpoint::AdminRecentRequests, ""},
+      {true, "GET", "/admin/v1/config", Endpoint::AdminConfig, ""},
+      {true, "GET", "/", Endpoint::UiRedirect, ""},
+      {true, "GET", "/ui", Endpoint::UiRedirect, ""},
+      {true, "GET", "/ui/", Endpoint::UiFile, ""},
+      {true, "GET", "/ui/assets/app.js?v=1", Endpoint::UiFile, "assets/app.js"},
+      {true, "HEAD", "/ui/index.html", Endpoint::UiFile, "index.html"},
+      {true, "POST", "/playground/v1/chat/completions", Endpoint::ChatCompletions, ""},
+      {true, "POST", "/playground/v1/messages", Endpoint::Messages, ""},
+      {true, "GET", "/playground/v1/models", Endpoint::Models, ""},
   };
   for (const RouteCase& c : cases) {
     SCOPED_TRACE(std::string(c.admin_listener ? "admin " : "api ") + c.method + " " + c.target);
@@ -79,6 +89,7 @@ TEST(RouteStage, EachPathAndMethodMapsToItsEndpoint) {
 TEST(RouteStage, UnknownPathsAre404) {
   StageWorld world(kConfig);
   ASSERT_TRUE(world.ok());
+  const std::string long_ui_path = "/ui/" + std::string(300, 'a');
   const RouteCase cases[] = {
       {false, "GET", "/", Endpoint::None, ""},
       {false, "POST", "/v1/chat/completions/", Endpoint::None, ""},  // no trailing slash
@@ -92,6 +103,10 @@ TEST(RouteStage, UnknownPathsAre404) {
       {true, "POST", "/v1/messages", Endpoint::None, ""},
       {true, "GET", "/admin/v1/providers/", Endpoint::None, ""},   // an empty {id}
       {true, "GET", "/admin/v1/providers/a/b", Endpoint::None, ""},
+      {false, "GET", "/ui/", Endpoint::None, ""},  // the web UI: admin port only
+      {false, "POST", "/playground/v1/chat/completions", Endpoint::None, ""},
+      {true, "GET", "/uix", Endpoint::None, ""},
+      {true, "GET", long_ui_path.c_str(), Endpoint::None, ""},  // longer than a param
   };
   for (const RouteCase& c : cases) {
     SCOPED_TRACE(std::string(c.admin_listener ? "admin " : "api ") + c.method + " " + c.target);
