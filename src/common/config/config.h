@@ -48,6 +48,9 @@ struct ServerConfig {
   bool allow_unauthenticated = false;     // no [[key]] at all is an error unless this is set
   uint32_t max_attempts = 3;              // upstream attempts per request, failover included
   std::string pid_file = "/run/llmproxy/llmproxy.pid";
+  std::string user;                       // workers run as this user when the master is root
+  std::string group;                      // "" = the user's primary group
+  uint32_t unix_socket_mode = 0660;       // permission bits of unix-socket listeners
   bool operator==(const ServerConfig&) const = default;
 };
 

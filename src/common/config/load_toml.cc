@@ -444,6 +444,20 @@ void TomlReader::readServer(const toml::table& table, ServerConfig& s) {
                   }},
                  {"max_attempts", u32(s.max_attempts, 1, 10)},
                  {"pid_file", str(s.pid_file)},
+                 {"user", str(s.user)},
+                 {"group", str(s.group)},
+                 {"unix_socket_mode",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto text = string(n, name);
+                    if (!text) return;
+                    auto mode = parseFileMode(*text);
+                    if (!mode) {
+                      error(n, name + ": expected an octal mode such as \"0660\" (got \"" +
+                                   *text + "\")");
+                      return;
+                    }
+                    s.unix_socket_mode = *mode;
+                  }},
              });
 }
 
