@@ -113,7 +113,7 @@ int Master::run() {
     return 1;
   }
   credentials_ = std::move(*credentials);
-  if (!credentials_.drop && (!config_.server.user.empty() || !config_.server.group.empty()))
+  if (credentials_.ignored)
     LLMP_LOG_WARN("server.user and server.group are ignored: the master does not run as root");
   if (credentials_.drop && credentials_.uid == 0)
     LLMP_LOG_WARN("workers run as root (server.user = \"{}\")", credentials_.user);

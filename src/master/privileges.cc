@@ -29,7 +29,22 @@ constexpr size_t kNssBuffer = 64 * 1024;
 common::Result<WorkerCredentials> resolveWorkerCredentials(const common::ServerConfig& server,
                                                            uid_t euid) {
   WorkerCredentials c;
-  if (euid != 0) return c;
+  if (euid != 0) {
+    std::vector<char> buf(kNssBuffer);
+    if (!server.user.empty()) {
+      passwd pw{};
+      passwd* found = nullptr;
+      c.ignored |= getpwnam_r(server.user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 ||
+                   !found || pw.pw_uid != euid;
+    }
+    if (!server.group.empty()) {
+      group gr{};
+      group* g = nullptr;
+      c.ignored |= getgrnam_r(server.group.c_str(), &gr, buf.data(), buf.size(), &g) != 0 ||
+                   !g || gr.gr_gid != getegid();
+    }
+    return c;
+  }
   if (server.user.empty())
     return fail(ErrorKind::Internal,
                 "llmproxy runs as root and server.user is not set: set server.user to the "

@@ -14,6 +14,10 @@ namespace llmproxy::master {
 
 struct WorkerCredentials {
   bool drop = false;  // false: workers keep the master's identity (the master is not root)
+  // Not root, and user/group name an account other than the master's own: the directives
+  // cannot be applied (the caller warns). Naming the master's own account is silent, so the
+  // packaged config's `user = "llmproxy"` fits both a root start and the unit's.
+  bool ignored = false;
   uid_t uid = 0;
   gid_t gid = 0;
   std::string user;   // names, for log lines
@@ -22,8 +26,8 @@ struct WorkerCredentials {
 
 // What the workers run as when the master runs with effective uid `euid`. As root, a
 // `server.user` is required (`user = "root"` is the explicit way to keep root workers);
-// `group` defaults to the user's primary group. Not root: the directives are ignored (the
-// caller warns). Errors name the directive and the reason.
+// `group` defaults to the user's primary group. Not root: the directives are ignored (see
+// `ignored`). Errors name the directive and the reason.
 common::Result<WorkerCredentials> resolveWorkerCredentials(const common::ServerConfig& server,
                                                            uid_t euid);
 
