@@ -59,6 +59,7 @@ run: build
 	@$(BUILD)/tests/llmproxy-mock --host 127.0.0.1 --port 18080 >$(BUILD)/mock.log 2>&1 & \
 	mock=$$!; trap 'kill $$mock 2>/dev/null' EXIT INT TERM; \
 	echo "mock provider on 127.0.0.1:18080 (log: $(BUILD)/mock.log)"; \
+	if [ "$$(id -u)" = 0 ]; then export LLMPROXY_USER="$${LLMPROXY_USER:-root}"; fi; \
 	$(BUILD)/llmproxy -g -c conf/llmproxy.conf -p $(BUILD)/llmproxy.pid
 
 test: build

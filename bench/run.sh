@@ -229,6 +229,7 @@ admin_listen = "127.0.0.1:$admin_port"
 workers = $1
 pid_file = "$dir/llmproxy.pid"
 keepalive_requests = 1000000
+$([ "$(id -u)" = 0 ] && echo 'user = "root"' || true)
 
 [log]
 error_log = "$dir/error.log"

@@ -334,12 +334,15 @@ runuser -u llmproxy -- env PORT="$api_port" ${notify_pid:+NOTIFY_SOCKET="$tmp/no
 runner_pid=$!
 health() { curl -s --max-time 2 "http://127.0.0.1:$api_port/health"; }
 config_version() { health | sed -n 's/.*"config_version" *: *\([0-9]*\).*/\1/p'; }
-up=0
-for _ in $(seq 100); do
-    if [ -n "$(config_version)" ]; then up=1; break; fi
-    kill -0 "$runner_pid" 2>/dev/null || break
-    sleep 0.1
-done
+wait_up() {  # up=1 once /health answers, up=0 if the runner exits first or 10 s pass
+    up=0
+    for _ in $(seq 100); do
+        if [ -n "$(config_version)" ]; then up=1; return; fi
+        kill -0 "$runner_pid" 2>/dev/null || return
+        sleep 0.1
+    done
+}
+wait_up
 if [ "$up" -eq 1 ]; then
     pass "the installed binary serves GET /health on the installed config (port $api_port)"
 else
@@ -406,6 +409,31 @@ if [ -n "$master_pid" ] && kill -0 "$master_pid" 2>/dev/null; then
         check "sd_notify STOPPING=1 on stop" grep -q 'STOPPING=1' "$notify_log"
     fi
     [ "$gone" -eq 1 ] && master_pid=""
+fi
+wait "$runner_pid" 2>/dev/null
+runner_pid=""
+check "the shipped user = \"llmproxy\" is silent when the master is llmproxy already" \
+    sh -c "! grep -q 'server.user and server.group are ignored' /var/log/llmproxy/error.log"
+
+# Started by hand as root on the installed config: the workers drop to its user = "llmproxy".
+env PORT="$api_port" /usr/sbin/llmproxy -g -c "$run_conf" -p "$tmp/root.pid" \
+    > "$tmp/root.out" 2>&1 &
+runner_pid=$!
+wait_up
+check "started as root, the installed config serves GET /health" test "$up" -eq 1
+root_master=$(cat "$tmp/root.pid" 2>/dev/null)
+workers=$(awk -v p="${root_master:-none}" '$4 == p {print $1}' /proc/[0-9]*/stat 2>/dev/null)
+# (Undumpable workers' /proc entries belong to root: read the uid from their status.)
+uid_of() { awk '/^Uid:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+root_ok=0
+if [ -n "$root_master" ] && [ "$(uid_of "$root_master")" = 0 ] && [ -n "$workers" ]; then
+    root_ok=1
+    for w in $workers; do [ "$(uid_of "$w")" = "$(id -u llmproxy)" ] || root_ok=0; done
+fi
+check "started as root, the master stays root and its workers run as llmproxy" \
+    test "$root_ok" -eq 1
+if [ -n "$root_master" ]; then
+    /usr/sbin/llmproxy -s quit -p "$tmp/root.pid" >/dev/null 2>&1
 fi
 wait "$runner_pid" 2>/dev/null
 runner_pid=""

@@ -61,7 +61,9 @@ common::Result<int> bindTcp(const ListenAddress& a) {
   return fd;
 }
 
-common::Result<int> bindUnix(const ListenAddress& a) {
+// The socket's mode is set explicitly (server.unix_socket_mode), never left to the umask:
+// connecting needs write permission on it.
+common::Result<int> bindUnix(const ListenAddress& a, uint32_t mode) {
   sockaddr_un sun{};
   sun.sun_family = AF_UNIX;
   if (a.path.size() >= sizeof(sun.sun_path))
@@ -71,11 +73,21 @@ common::Result<int> bindUnix(const ListenAddress& a) {
   if (::lstat(a.path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(a.path.c_str());
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return fail(ErrorKind::Internal, std::string("socket() failed: ") + strerror(errno));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) != 0 ||
-      ::listen(fd, kBacklog) != 0) {
+  // The umask keeps the socket from ever being more open than `mode` between bind and chmod.
+  const mode_t old_umask = ::umask(static_cast<mode_t>(~mode & 0777));
+  const int bound = ::bind(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun));
+  ::umask(old_umask);
+  if (bound != 0 || ::listen(fd, kBacklog) != 0) {
     const int err = errno;
     ::close(fd);
     return fail(ErrorKind::Internal, "bind() to " + a.text + " failed (" +
+                                         std::to_string(err) + ": " + strerror(err) + ")");
+  }
+  if (::chmod(a.path.c_str(), static_cast<mode_t>(mode)) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(a.path.c_str());
+    return fail(ErrorKind::Internal, "chmod() of " + a.text + " failed (" +
                                          std::to_string(err) + ": " + strerror(err) + ")");
   }
   return fd;
@@ -103,7 +115,7 @@ common::Result<ListenerSet> ListenerSet::bind(const common::ServerConfig& server
   auto add = [&](const ListenAddress& a, ListenerRole role) -> common::Result<void> {
     BoundListener bl{a, role, {}};
     if (a.kind == ListenAddress::Kind::Unix) {
-      auto fd = bindUnix(a);
+      auto fd = bindUnix(a, server.unix_socket_mode);
       if (!fd) return std::unexpected(fd.error());
       bl.fds.assign(slots, *fd);
     } else {
@@ -144,7 +156,8 @@ void ListenerSet::closeAll() {
 }
 
 bool sameListeners(const common::ServerConfig& a, const common::ServerConfig& b) {
-  return a.listen == b.listen && a.admin_listen == b.admin_listen && a.workers == b.workers;
+  return a.listen == b.listen && a.admin_listen == b.admin_listen && a.workers == b.workers &&
+         a.unix_socket_mode == b.unix_socket_mode;
 }
 
 }  // namespace llmproxy::master

@@ -40,7 +40,8 @@ class ListenerSet {
   std::vector<BoundListener> listeners_;
 };
 
-// True when the two configs listen on the same addresses with the same worker count.
+// True when the two configs listen on the same addresses with the same worker count (and the
+// same unix socket mode, which is set when a socket is bound).
 bool sameListeners(const common::ServerConfig& a, const common::ServerConfig& b);
 
 }  // namespace llmproxy::master

@@ -97,7 +97,26 @@ common::Result<void> Master::publish(const common::Config& config) {
   return {};
 }
 
+void Master::handFilesToWorkers(const common::Config& config) {
+  std::vector<std::string> paths{config.log.error_log, config.log.access_log};
+  for (const auto* list : {&config.server.listen, &config.server.admin_listen})
+    for (const auto& a : *list)
+      if (a.kind == common::ListenAddress::Kind::Unix) paths.push_back(a.path);
+  for (const auto& path : paths)
+    if (auto r = handToWorkers(credentials_, path); !r) LLMP_LOG_WARN("{}", r.error().detail);
+}
+
 int Master::run() {
+  auto credentials = resolveWorkerCredentials(config_.server, geteuid());
+  if (!credentials) {
+    LLMP_LOG_CRIT("{}", credentials.error().detail);
+    return 1;
+  }
+  credentials_ = std::move(*credentials);
+  if (credentials_.ignored)
+    LLMP_LOG_WARN("server.user and server.group are ignored: the master does not run as root");
+  if (credentials_.drop && credentials_.uid == 0)
+    LLMP_LOG_WARN("workers run as root (server.user = \"{}\")", credentials_.user);
   worker_count_ = resolveWorkerCount(config_.server.workers);
 
   // Slots for two generations of workers (a listener change drains the old one while the new
@@ -131,6 +150,7 @@ int Master::run() {
   }
   listener_generation_ = 1;
   listener_sets_.emplace(listener_generation_, std::move(*listeners));
+  handFilesToWorkers(config_);
 
   if (!options_.foreground) {
     // Daemonize: the parent returns at once; the session leader child carries on.
@@ -151,11 +171,12 @@ int Master::run() {
 
   shm_.header().master_pid.store(getpid());
   shm_.header().master_started_at_ms = nowUnixMs();
+  // The title first: `llmproxy -s` checks it on the pid the file names.
+  setProcTitle("llmproxy: master process " + options_.config_file);
   if (auto r = writePidFile(pid_file_, getpid()); !r) {
     LLMP_LOG_CRIT("{}", r.error().detail);
     return 1;
   }
-  setProcTitle("llmproxy: master process " + options_.config_file);
 
   if (const int rc = common::initLoopRecordingFds(&loop_, loop_fds_); rc != 0) {
     LLMP_LOG_CRIT("cannot create the event loop: {}", uv_strerror(rc));
@@ -247,6 +268,7 @@ void Master::handleSignal(int signum) {
     case SIGUSR1:
       LLMP_LOG_INFO("signal {} (SIGUSR1) received, reopening logs", signum);
       common::log::reopen();
+      handFilesToWorkers(config_);
       LLMP_LOG_INFO("logs reopened");
       signalWorkers(SIGUSR1);
       break;
@@ -389,6 +411,10 @@ void Master::applyConfig() {
     if (auto r = common::log::reconfigure(next.log); !r)
       LLMP_LOG_ERROR("keeping the old logs: {}", r.error().detail);
   }
+  handFilesToWorkers(next);
+  if (file_reload && (next.server.user != config_.server.user ||
+                      next.server.group != config_.server.group))
+    LLMP_LOG_WARN("server.user and server.group changes take effect at the next start");
   if (file_reload && next.server.pid_file != config_.server.pid_file && !options_.pid_file)
     LLMP_LOG_WARN("server.pid_file changes take effect at the next start");
   next.server.pid_file = config_.server.pid_file;
@@ -515,7 +541,7 @@ bool Master::spawnSlot(uint32_t slot) {
   }
   auto& ws = shm_.worker(slot);
   ws.state.store(static_cast<uint32_t>(common::WorkerState::Starting));
-  auto pid = spawnWorker(startup, [&] { detachInChild(startup); });
+  auto pid = spawnWorker(startup, credentials_, [&] { detachInChild(startup); });
   if (!pid) {
     LLMP_LOG_ERROR("{}", pid.error().detail);
     s.respawn_at_ms = nowUnixMs() + 1000;

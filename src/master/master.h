@@ -16,6 +16,7 @@
 #include "master/cli.h"
 #include "master/db_config_source.h"
 #include "master/listeners.h"
+#include "master/privileges.h"
 #include "worker/worker_main.h"
 
 namespace llmproxy::master {
@@ -68,6 +69,9 @@ class Master {
   void detachInChild(const worker::WorkerStartup& startup);
   uint32_t liveWorkers() const;
   common::Result<void> publish(const common::Config& config);
+  // The log files and unix sockets of `config` go to the workers' user (after the master opened
+  // or bound them as root), so workers can reopen them.
+  void handFilesToWorkers(const common::Config& config);
 
   CliOptions options_;
   common::Config config_;       // running (merged) configuration
@@ -77,6 +81,7 @@ class Master {
   bool file_reload_pending_ = false;  // a reload asked to re-read the file
   uint64_t awaited_load_ = 0;         // the database load that reload waits for
   std::string pid_file_;
+  WorkerCredentials credentials_;  // what workers run as (resolved once, at start)
   uint32_t worker_count_ = 1;
   common::ShmRegion shm_;
   // Streamed Responses items, shared by the workers; sized from the configuration at start

@@ -9,7 +9,8 @@
 
 namespace llmproxy::master {
 
-// Creates the parent directory if missing; replaces an existing file.
+// Creates the parent directory if missing; rewrites an existing file in place. Both refuse a
+// pid file that is a symbolic link (O_NOFOLLOW).
 common::Result<void> writePidFile(const std::string& path, pid_t pid);
 common::Result<pid_t> readPidFile(const std::string& path);
 void removePidFile(const std::string& path, pid_t expected_pid);

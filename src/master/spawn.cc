@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "common/log/log.h"
 #include "master/proc_title.h"
 
 namespace llmproxy::master {
@@ -31,6 +32,7 @@ void resetSignals() {
 }  // namespace
 
 common::Result<pid_t> spawnWorker(const worker::WorkerStartup& startup,
+                                  const WorkerCredentials& credentials,
                                   const std::function<void()>& detach_master) {
   const pid_t master_pid = getpid();
   // Every signal stays blocked across fork until the child has reset the dispositions: none of
@@ -51,6 +53,20 @@ common::Result<pid_t> spawnWorker(const worker::WorkerStartup& startup,
   // ---- child ----
   detach_master();
   resetSignals();  // ends by unblocking every signal
+  if (auto r = dropPrivileges(credentials); !r) {
+    LLMP_LOG_CRIT("worker process {}: {}", getpid(), r.error().detail);
+    common::log::flush();
+    _exit(2);
+  }
+  // No core dumps and no ptrace by other processes of the same user: the worker's memory holds
+  // secrets. (Changing ids resets this flag too; it is set for workers that keep them as well.)
+  if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+    LLMP_LOG_CRIT("worker process {}: prctl(PR_SET_DUMPABLE) failed: {}", getpid(),
+                  std::strerror(errno));
+    common::log::flush();
+    _exit(2);
+  }
+  // After the id change, which clears the parent-death signal.
   prctl(PR_SET_PDEATHSIG, SIGQUIT);  // the master died: drain and go
   if (getppid() != master_pid) _exit(0);
   setProcTitle("llmproxy: worker process");

@@ -47,6 +47,7 @@ listen = ["127.0.0.1:${api}"]
 admin_listen = "127.0.0.1:${admin}"
 workers = 2
 pid_file = "${dir}/llmproxy.pid"
+${process.getuid() === 0 ? 'user = "root"' : ''}
 [log]
 error_log = "${dir}/error.log"
 [[provider]]

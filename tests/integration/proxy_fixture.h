@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -20,6 +21,10 @@ struct ProxyPorts {
   uint16_t admin = freeTcpPort();
 };
 
+// Tests run as root in CI, where a master without server.user refuses to start: the tests' own
+// proxies keep root workers, explicitly. (privileges_test.cc covers dropping to another user.)
+inline std::string rootWorkers() { return geteuid() == 0 ? "user = \"root\"\n" : ""; }
+
 // A config on loopback listeners with `workers` workers, logs to stderr.log. `server_extra` adds
 // lines to [server]; `tail` follows the [log] section (log lines, then more sections). Clients
 // need a key, as in production: `tail` brings the [[key]] sections (a config without any is
@@ -32,7 +37,7 @@ inline std::string baseConfig(const ProxyPorts& ports, int workers, const std::s
          "workers = " + std::to_string(workers) + "\n"
          "admin_key = \"" + kAdminKey + "\"\n"
          "pid_file = \"@DIR@/llmproxy.pid\"\n" +
-         server_extra +
+         rootWorkers() + server_extra +
          "\n[log]\nerror_log = \"stderr\"\naccess_log = \"@DIR@/access.log\"\nlevel = \"info\"\n" +
          tail;
 }

@@ -1,4 +1,5 @@
 // Reload: SIGHUP, `-s reload`, the admin endpoint; broken files keep the running config.
+#include <algorithm>
 #include <csignal>
 
 #include "proxy_fixture.h"
@@ -25,11 +26,16 @@ TEST(Reload, BrokenFileKeepsRunningConfigAndLogsTheLine) {
   auto proxy = startProxy(config, ports.api);
 
   std::string broken = config;
-  broken.replace(broken.find("request_timeout = \"30s\""), 23, "request_timeout = \"30 parsecs\"");
+  const size_t at = broken.find("request_timeout = \"30s\"");
+  broken.replace(at, 23, "request_timeout = \"30 parsecs\"");
+  // The broken value's line in the file (the fixture's [server] lines come before it).
+  const std::string line =
+      "llmproxy.conf:" + std::to_string(std::count(broken.begin(), broken.begin() + at, '\n') + 1) +
+      ":";
   proxy->writeConfig(broken);
   ASSERT_TRUE(proxy->signal(SIGHUP));
   ASSERT_TRUE(eventually([&] {
-    return proxy->stderrLog().find("llmproxy.conf:8:") != std::string::npos;
+    return proxy->stderrLog().find(line) != std::string::npos;
   })) << proxy->stderrLog();
   const auto status = getOnce(ports.admin, "/admin/v1/status", adminAuth());
   EXPECT_NE(status.body.find("\"ok\":false"), std::string::npos) << status.body;
@@ -37,7 +43,7 @@ TEST(Reload, BrokenFileKeepsRunningConfigAndLogsTheLine) {
 
   const auto t = proxy->runCli({"-t", "-c", proxy->configPath()});
   EXPECT_EQ(t.exit_code, 1);
-  EXPECT_NE(t.output.find("llmproxy.conf:8:"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find(line), std::string::npos) << t.output;
   EXPECT_NE(t.output.find("test failed"), std::string::npos) << t.output;
 }
 

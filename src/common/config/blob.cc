@@ -20,14 +20,14 @@ constexpr uint32_t kLayoutVersion = 6;
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A new config field must also be added to the visit() lists below (and to blob_test.cc's fully
 // populated Config). These sizes fail the build as a reminder; update them after doing so.
-static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 296 &&
+static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 368 &&
                   sizeof(LogConfig) == 128 && sizeof(DatabaseConfig) == 72 &&
                   sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 40 &&
                   sizeof(UpstreamUrl) == 80 && sizeof(ModelMapping) == 64 &&
                   sizeof(ProviderConfig) == 328 && sizeof(RateLimit) == 16 &&
                   sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 &&
                   sizeof(TracingConfig) == 128 && sizeof(LangfuseConfig) == 144 &&
-                  sizeof(Config) == 1000,
+                  sizeof(Config) == 1072,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
@@ -70,6 +70,9 @@ void visit(Io& io, S& s) {
   io(s.max_attempts);
   io(s.pid_file);
   io(s.admin_ui_root);
+  io(s.user);
+  io(s.group);
+  io(s.unix_socket_mode);
 }
 
 template <typename Io, Is<LogConfig> S>

@@ -51,6 +51,9 @@ struct ServerConfig {
   // The admin web UI's built files, served on the admin listener under /ui/; "" = no UI. A
   // relative path is taken from the config file's directory (resolved at load).
   std::string admin_ui_root = "/usr/share/llmproxy/ui";
+  std::string user;                       // workers run as this user when the master is root
+  std::string group;                      // "" = the user's primary group
+  uint32_t unix_socket_mode = 0660;       // permission bits of unix-socket listeners
   bool operator==(const ServerConfig&) const = default;
 };
 

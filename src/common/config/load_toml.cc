@@ -457,6 +457,20 @@ void TomlReader::readServer(const toml::table& table, ServerConfig& s) {
                     }
                     assign(std::move(text), s.admin_ui_root);
                   }},
+                 {"user", str(s.user)},
+                 {"group", str(s.group)},
+                 {"unix_socket_mode",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto text = string(n, name);
+                    if (!text) return;
+                    auto mode = parseFileMode(*text);
+                    if (!mode) {
+                      error(n, name + ": expected an octal mode such as \"0660\" (got \"" +
+                                   *text + "\")");
+                      return;
+                    }
+                    s.unix_socket_mode = *mode;
+                  }},
              });
 }
 

@@ -96,4 +96,15 @@ std::string formatDuration(Millis value) {
   return std::to_string(ms) + "ms";
 }
 
+std::optional<uint32_t> parseFileMode(std::string_view text) {
+  if (text.size() < 3 || text.size() > 4) return std::nullopt;
+  uint32_t mode = 0;
+  for (char c : text) {
+    if (c < '0' || c > '7') return std::nullopt;
+    mode = mode * 8 + static_cast<uint32_t>(c - '0');
+  }
+  if (mode > 0777) return std::nullopt;
+  return mode;
+}
+
 }  // namespace llmproxy::common

@@ -37,6 +37,9 @@ Config fullConfig() {
   s.max_attempts = 9;
   s.pid_file = "/tmp/p.pid";
   s.admin_ui_root = "/srv/ui";
+  s.user = "nobody";
+  s.group = "nogroup";
+  s.unix_socket_mode = 0600;
   c.log = {"/var/log/e.log", "/var/log/a.log", "debug", "json"};
   c.database = {"postgres://db", Millis{11}, Millis{12}, false, 13, Millis{14}, 15};
   c.redis = {"redis://r", "deny", Millis{250}, "pfx:"};
