@@ -120,6 +120,7 @@ workers = 2
 admin_key = "${ADMIN_KEY}"
 admin_ui_root = "${join(repo, 'ui', 'dist')}"
 pid_file = "${join(work, 'llmproxy.pid')}"
+${process.getuid() === 0 ? 'user = "root"' : ''}
 
 [log]
 error_log = "${join(work, 'error.log')}"
