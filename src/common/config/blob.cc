@@ -27,7 +27,7 @@ static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 368 &&
                   sizeof(ProviderConfig) == 328 && sizeof(RateLimit) == 16 &&
                   sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 &&
                   sizeof(TracingConfig) == 128 && sizeof(LangfuseConfig) == 144 &&
-                  sizeof(Config) == 1072,
+                  sizeof(Config) == 1064,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
