@@ -211,7 +211,9 @@ bool ProxyProcess::waitReady(uint16_t port, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (Clock::now() < deadline) {
     if (!running()) return false;
-    HttpResponse response = httpGet(port, "/health", {}, std::chrono::milliseconds(500));
+    // Each try may take a while on a loaded host under ASan: a short per-try bound would fail
+    // every try although the worker answers.
+    HttpResponse response = httpGet(port, "/health", {}, std::chrono::milliseconds(2000));
     if (response.ok && response.status == 200) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -26,7 +26,7 @@ struct CliResult {
 // SIGKILLs it) and captures its output.
 CliResult runProcess(const std::string& binary, const std::vector<std::string>& args,
                      const EnvVars& env = {},
-                     std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+                     std::chrono::milliseconds timeout = std::chrono::milliseconds(20000));
 
 // True if `pid` exists and is not a zombie (a killed orphan stays a zombie until init reaps it).
 bool processAlive(pid_t pid);
@@ -52,7 +52,7 @@ class ProxyProcess {
   // Polls GET /health on 127.0.0.1:port until it answers 200. False on timeout or if the
   // process exits first.
   bool waitReady(uint16_t port,
-                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+                 std::chrono::milliseconds timeout = std::chrono::milliseconds(20000));
 
   pid_t pid() const { return pid_; }
   // True while the master has not been reaped (a zombie is reaped here and counts as gone).
@@ -61,7 +61,7 @@ class ProxyProcess {
   bool signal(int sig);
   // Waits for the master to exit: its exit status (128 + signal if killed), or nullopt on
   // timeout. Once reaped, further calls return the same status.
-  std::optional<int> waitExit(std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+  std::optional<int> waitExit(std::chrono::milliseconds timeout = std::chrono::milliseconds(20000));
   // Live children of the master: its workers.
   std::vector<pid_t> workerPids() const { return childPids(pid_); }
 
