@@ -105,8 +105,10 @@ package: deps package-deps
 	packaging/build-packages.sh build-package
 
 # Builds both packages, inspects them, installs the .deb on this machine (root), runs it.
+# PACKAGE_BUILD=build PACKAGE_REUSE_BUILD=1 packages the tree `make test` built (.ci/run).
+PACKAGE_BUILD ?= build-package
 package-test: deps
-	packaging/test/package-test.sh build-package
+	packaging/test/package-test.sh $(PACKAGE_BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
