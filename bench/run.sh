@@ -14,6 +14,12 @@
 #            EVALSHA to a private redis-server (1 in flight: latency; 64 pipelined: checks/s)
 #   streams  $BENCH_STREAMS concurrent slow streams (1 chunk/s, $BENCH_HOLD+10 chunks) held for
 #            $BENCH_HOLD s (bench/streams.cc); RSS idle vs during -> RSS per open stream
+#   open     bench-openloop (bench/openloop.c): $BENCH_OPEN_RATE req/s at a constant rate for
+#            $BENCH_DURATION s, latency from each request's scheduled send time (p50/p99/p99.9)
+#   reload   llmproxy only: the chat run again with $BENCH_RELOADS SIGHUPs spread over it
+# For every wrk run of nginx and llmproxy, also per request: the CPU time of the system's
+# processes (master + workers, /proc/PID/schedstat) and its allocations (malloc, calloc, realloc,
+# memalign: bench/malloc_count.c, LD_PRELOADed into both). RSS/PSS/private per process, idle.
 #
 # Environment (defaults in brackets):
 #   BENCH_DURATION [10]  seconds per wrk run      BENCH_STREAMS [10000]  concurrent slow streams
@@ -27,6 +33,8 @@
 #                        tracing off, exporting to a live collector (the mock), to a dead one
 #                        (connection refused) and to a blackhole (accepts, never answers);
 #                        OTLP and Langfuse both on, every request sampled
+#   BENCH_OPEN_RATE [10000]  open-loop rate, 0 skips it   BENCH_RELOADS [20]  0 skips reload
+#   BENCH_MALLOC_COUNT [1]   0 runs the systems without the allocation counter
 # Quick run (< 2 min): BENCH_DURATION=3 BENCH_STREAMS=1000 BENCH_HOLD=5 bench/run.sh
 set -euo pipefail
 
@@ -39,6 +47,8 @@ HOLD=${BENCH_HOLD:-30}
 CONNS=${BENCH_CONNS:-50}
 TTFT_STREAMS=${BENCH_TTFT_STREAMS:-2000}
 SYSTEMS=${BENCH_SYSTEMS:-"direct nginx llmproxy"}
+OPEN_RATE=${BENCH_OPEN_RATE:-10000}
+RELOADS=${BENCH_RELOADS:-20}
 PROXY_CPU=${BENCH_PROXY_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 WARMUP=2
@@ -82,6 +92,18 @@ fi
 if [ ! -x "$BUILD/bench-streams" ] || [ "$BENCH_DIR/streams.cc" -nt "$BUILD/bench-streams" ]; then
   log "compiling bench/streams.cc"
   g++ -std=c++17 -O2 -Wall -o "$BUILD/bench-streams" "$BENCH_DIR/streams.cc"
+fi
+if [ ! -x "$BUILD/bench-openloop" ] || [ "$BENCH_DIR/openloop.c" -nt "$BUILD/bench-openloop" ]; then
+  log "compiling bench/openloop.c"
+  gcc -O2 -Wall -o "$BUILD/bench-openloop" "$BENCH_DIR/openloop.c"
+fi
+MALLOC_SO=""
+if [ "${BENCH_MALLOC_COUNT:-1}" != 0 ]; then
+  MALLOC_SO="$BUILD/malloc_count.so"
+  if [ ! -f "$MALLOC_SO" ] || [ "$BENCH_DIR/malloc_count.c" -nt "$MALLOC_SO" ]; then
+    log "compiling bench/malloc_count.c"
+    gcc -O2 -Wall -shared -fPIC -o "$MALLOC_SO" "$BENCH_DIR/malloc_count.c"
+  fi
 fi
 LLMPROXY="$BUILD/llmproxy"
 MOCK="$BUILD/tests/llmproxy-mock"
@@ -142,6 +164,37 @@ rss_tree_kb() {
   done
   echo "$total"
 }
+# The system's processes: the master and its children.
+sys_pids() { [ -n "$SYS_PID" ] && echo "$SYS_PID" $(pgrep -P "$SYS_PID" 2>/dev/null || true); }
+# CPU time in ns of the system's processes (schedstat: time on CPU, all threads).
+cpu_ns() {
+  local p total=0 ns
+  for p in $(sys_pids); do
+    ns=$(awk '{print $1}' "/proc/$p/schedstat" 2>/dev/null || echo 0)
+    total=$((total + ${ns:-0}))
+  done
+  echo "$total"
+}
+# Allocations so far by the system's processes (bench/malloc_count.c counters).
+mallocs() {
+  local p total=0 n
+  for p in $(sys_pids); do
+    [ -f "$TMP/mc/$p" ] || continue
+    n=$(od -A n -t u8 -N 8 "$TMP/mc/$p" | tr -d ' ')
+    total=$((total + ${n:-0}))
+  done
+  echo "$total"
+}
+# "master=RSS/PSS/private ..." in KiB, per process (smaps_rollup).
+mem_detail() {
+  local pid=$1 p out="" role
+  for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
+    role=$([ "$p" = "$pid" ] && echo master || echo worker)
+    out+="$role=$(awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} /^Private_Clean:/ {c=$2} /^Private_Dirty:/ {d=$2}
+      END {printf "%d/%d/%d", r, p, c + d}' "/proc/$p/smaps_rollup" 2>/dev/null) "
+  done
+  echo "${out% }"
+}
 # "master=K worker=K ..." for the record
 rss_detail() {
   local pid=$1 p out
@@ -173,6 +226,14 @@ wait_port "$MOCK_PORT" || die "the mock did not start (see $TMP/mock.log)"
 # ---- systems under test -------------------------------------------------------------------
 SYS_PID=""
 SYS_PORT=""
+
+# The environment of a system under test: the allocation counter (when built). Through `env`,
+# which execs, so $! is the system's own pid.
+PRELOAD_ENV=()
+if [ -n "$MALLOC_SO" ]; then
+  mkdir -p "$TMP/mc"
+  PRELOAD_ENV=(MALLOC_COUNT_DIR="$TMP/mc" LD_PRELOAD="$MALLOC_SO")
+fi
 
 start_nginx() {  # workers
   local dir="$TMP/nginx" reuse=""
@@ -210,7 +271,7 @@ http {
   }
 }
 EOF
-  taskset -c "$PROXY_CPU" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off; master_process on;' \
+  env "${PRELOAD_ENV[@]}" taskset -c "$PROXY_CPU" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off; master_process on;' \
     >"$dir/stdout.log" 2>&1 &
   SYS_PID=$!
   PIDS+=("$SYS_PID")
@@ -255,7 +316,7 @@ name = "bench"
 key = "sk-bench"
 ${LLMPROXY_EXTRA_CONF:-}
 EOF
-  taskset -c "$PROXY_CPU" "$LLMPROXY" -g -c "$dir/llmproxy.conf" >"$dir/stdout.log" 2>&1 &
+  env "${PRELOAD_ENV[@]}" taskset -c "$PROXY_CPU" "$LLMPROXY" -g -c "$dir/llmproxy.conf" >"$dir/stdout.log" 2>&1 &
   SYS_PID=$!
   PIDS+=("$SYS_PID")
 }
@@ -298,13 +359,55 @@ run_wrk() {  # name scenario conns duration script [env...]
   local name=$1 scen=$2 c=$3 d=$4 script=$5
   shift 5
   local out="$TMP/$name.$scen.wrk"
+  local cpu0 m0
+  cpu0=$(cpu_ns)
+  m0=$(mallocs)
   env "$@" taskset -c "$LOAD_CPU" wrk -t1 -c"$c" -d"${d}s" --latency -s "$BENCH_DIR/$script" \
     "http://127.0.0.1:$SYS_PORT" >"$out" 2>&1 || true
+  local cpu1 m1
+  cpu1=$(cpu_ns)
+  m1=$(mallocs)
   local line
   line=$(grep '^WRK ' "$out" || true)
   [ -n "$line" ] || { log "$name $scen: wrk failed:"; cat "$out" >&2; return 0; }
   store "$name.$scen" "$line"
+  local n=${R[$name.$scen.requests]:-0}
+  if [ -n "$SYS_PID" ] && [ "$n" -gt 0 ]; then
+    R[$name.$scen.cpu_us]=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n / 1000 }')
+    [ -n "$MALLOC_SO" ] && R[$name.$scen.mallocs]=$(awk -v a="$m0" -v b="$m1" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n }')
+    line+=" cpu_us_per_req=${R[$name.$scen.cpu_us]} mallocs_per_req=${R[$name.$scen.mallocs]:--}"
+  fi
   log "$name $scen: $line"
+}
+
+run_openloop() {  # name
+  local name=$1 body="$TMP/openloop.body"
+  [ "$OPEN_RATE" != 0 ] || return 0
+  printf '%s' '{"model":"bench","temperature":0.7,"max_tokens":256,"user":"bench-user-1842","messages":[{"role":"system","content":"You are a helpful assistant for an online store. Answer briefly and politely, cite the order number when there is one."},{"role":"user","content":"Hi, I ordered a pair of running shoes last week (order 48213) and the tracking page has said label created for four days. Can you tell me what is going on?"}]}' >"$body"
+  local line
+  line=$(taskset -c "$LOAD_CPU" "$BUILD/bench-openloop" --port "$SYS_PORT" --rate "$OPEN_RATE" \
+    --duration "$DURATION" --conns 64 --body-file "$body" \
+    --header "Authorization: Bearer sk-bench" --header "Content-Type: application/json" \
+    2>"$TMP/$name.openloop.err" || true)
+  store "$name.open" "$line"
+  log "$name open loop: $line"
+}
+
+# The chat run again while the master gets $RELOADS SIGHUPs spread over it (llmproxy only).
+run_reload() {  # name
+  local name=$1
+  [ "$RELOADS" != 0 ] && [ "$name" = llmproxy ] || return 0
+  (
+    local i gap
+    gap=$(awk -v d="$DURATION" -v n="$RELOADS" 'BEGIN { printf "%.3f", d / (n + 1) }')
+    for ((i = 0; i < RELOADS; i++)); do
+      sleep "$gap"
+      kill -HUP "$SYS_PID" 2>/dev/null || true
+    done
+  ) &
+  local hup=$!
+  run_wrk "$name" reload "$CONNS" "$DURATION" chat.lua
+  wait "$hup" 2>/dev/null || true
 }
 
 run_system() {  # name
@@ -316,9 +419,13 @@ run_system() {  # name
     R[$name.rss_idle_detail]=$(rss_detail "$SYS_PID")
   fi
   run_wrk "$name" warmup "$CONNS" "$WARMUP" chat.lua
+  # After one warm-up: the idle memory of a worker that has served requests.
+  [ -n "$SYS_PID" ] && R[$name.mem_detail]=$(mem_detail "$SYS_PID")
   run_wrk "$name" chat "$CONNS" "$DURATION" chat.lua
+  run_reload "$name"
   run_wrk "$name" c1 1 "$DURATION" chat.lua BENCH_OVERHEAD=1
   run_wrk "$name" stream "$CONNS" "$DURATION" stream.lua
+  run_openloop "$name"
   if [ "$name" = llmproxy ] && [ "${BENCH_TRANSLATE:-1}" != 0 ]; then
     # Cross-protocol: an Anthropic client on the OpenAI-compatible provider, a chat client on
     # the Anthropic provider (both translated both ways), and Messages on Anthropic (bypass).
@@ -477,10 +584,35 @@ perstream() {  # during before streams
   done
   echo "(RSS in MiB = VmRSS of master + workers; KiB/stream = (RSS during the streams - RSS before) / streams)"
   echo
+  printf '%-9s | %9s %9s %9s | %9s %9s %9s | %8s %8s %8s %8s %8s\n' \
+    system "chat cpu" "c1 cpu" "strm cpu" "chat mal" "c1 mal" "strm mal" \
+    "open p50" "open p99" "+p99" "p99.9" "errors"
+  for s in $SYSTEMS; do
+    printf '%-9s | %9s %9s %9s | %9s %9s %9s | %8s %8s %8s %8s %8s\n' "$s" \
+      "$(g $s.chat.cpu_us)" "$(g $s.c1.cpu_us)" "$(g $s.stream.cpu_us)" \
+      "$(g $s.chat.mallocs)" "$(g $s.c1.mallocs)" "$(g $s.stream.mallocs)" \
+      "$(g $s.open.p50_us)" "$(g $s.open.p99_us)" \
+      "$(diffus "$(g $s.open.p99_us)" "$(g direct.open.p99_us)")" "$(g $s.open.p999_us)" \
+      "$(g $s.open.errors)"
+  done
+  echo "(cpu: CPU microseconds of master + workers per request; mal: allocations per request;"
+  echo " open: $OPEN_RATE req/s open loop, latency from the scheduled send in us, +p99 vs direct)"
+  echo
   if [[ " $SYSTEMS " == *" nginx "* && " $SYSTEMS " == *" llmproxy "* ]]; then
     echo "llmproxy/nginx: chat rps $(ratio "$(g llmproxy.chat.rps)" "$(g nginx.chat.rps)")," \
-      "stream rps $(ratio "$(g llmproxy.stream.rps)" "$(g nginx.stream.rps)")"
+      "stream rps $(ratio "$(g llmproxy.stream.rps)" "$(g nginx.stream.rps)");" \
+      "CPU per request: chat $(ratio "$(g llmproxy.chat.cpu_us)" "$(g nginx.chat.cpu_us)")," \
+      "c1 $(ratio "$(g llmproxy.c1.cpu_us)" "$(g nginx.c1.cpu_us)")," \
+      "stream $(ratio "$(g llmproxy.stream.cpu_us)" "$(g nginx.stream.cpu_us)")"
   fi
+  if [ "$(g llmproxy.reload.rps)" != - ]; then
+    echo "reload under load: $RELOADS SIGHUPs during a ${DURATION}s chat run: $(g llmproxy.reload.rps) req/s" \
+      "($(ratio "$(g llmproxy.reload.rps)" "$(g llmproxy.chat.rps)") of the run without), errors" \
+      "$(( ${R[llmproxy.reload.errors]:-0} + ${R[llmproxy.reload.non2xx]:-0} ))"
+  fi
+  for s in $SYSTEMS; do
+    [ -n "${R[$s.mem_detail]:-}" ] && echo "$s memory after warm-up, KiB RSS/PSS/private: ${R[$s.mem_detail]}"
+  done
   for s in $SYSTEMS; do
     [ -n "${R[$s.rss_idle_detail]:-}" ] && echo "$s RSS KiB idle: ${R[$s.rss_idle_detail]}; during streams: ${R[$s.rss_streams_detail]:--}"
   done
@@ -494,15 +626,16 @@ perstream() {  # during before streams
   if [[ " $SYSTEMS " == *" llmproxy "* ]] && [ "$(g llmproxy.msg_oai.rps)" != - ]; then
     echo
     echo "llmproxy cross-protocol (same mock; x = translated both ways, = = bypass):"
-    printf '  %-34s %10s %9s %9s %6s\n' scenario rps "p50 us" "p99 us" errors
+    printf '  %-34s %10s %9s %9s %6s %8s %8s\n' scenario rps "p50 us" "p99 us" errors "cpu us" mallocs
     for sc in chat:"chat -> openai-compatible (=)" stream:"chat stream, 20 chunks (=)" \
       msg_anth:"messages -> anthropic (=)" msg_anth_stream:"messages stream -> anthropic (=)" \
       msg_oai:"messages -> openai-compatible (x)" msg_oai_stream:"messages stream -> openai (x)" \
       chat_anth:"chat -> anthropic (x)" chat_anth_stream:"chat stream -> anthropic (x)"; do
       local_key=${sc%%:*}
-      printf '  %-34s %10s %9s %9s %6s\n' "${sc#*:}" "$(g llmproxy.$local_key.rps)" \
+      printf '  %-34s %10s %9s %9s %6s %8s %8s\n' "${sc#*:}" "$(g llmproxy.$local_key.rps)" \
         "$(g llmproxy.$local_key.p50_us)" "$(g llmproxy.$local_key.p99_us)" \
-        "$(( ${R[llmproxy.$local_key.errors]:-0} + ${R[llmproxy.$local_key.non2xx]:-0} ))"
+        "$(( ${R[llmproxy.$local_key.errors]:-0} + ${R[llmproxy.$local_key.non2xx]:-0} ))" \
+        "$(g llmproxy.$local_key.cpu_us)" "$(g llmproxy.$local_key.mallocs)"
     done
     if [ "$(g llmproxy.msg_oai_c1.overhead_n)" != - ] && [ "$(g llmproxy.msg_oai_c1.overhead_n)" -gt 0 ]; then
       echo "  internal overhead, messages -> openai-compatible (c1, request side): p50" \
