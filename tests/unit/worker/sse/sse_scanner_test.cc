@@ -342,5 +342,49 @@ TEST(SseScanner, ManyEventsInOneSlice) {
   EXPECT_EQ(r->events, 1000u);
 }
 
+// The line-ending search remembers where the next '\r' and the next '\n' are: endings of one
+// kind far apart, and the other kind in between, must still be found in order.
+TEST(SseScanner, ManyEventsInOneSliceWithEveryEnding) {
+  for (std::string_view ending : {"\n", "\r\n", "\r"}) {
+    std::string stream;
+    for (int i = 0; i < 500; ++i)
+      stream += "data: " + std::to_string(i) + std::string(ending) + std::string(ending);
+    stream += "data: last\n\n";  // one LF event after a long run of CRs
+    std::vector<std::string> seen;
+    SseScanner scanner([&](const SseEvent& e) { seen.emplace_back(e.data); });
+    auto r = scanner.feed(stream);
+    ASSERT_TRUE(r.has_value());
+    ASSERT_EQ(seen.size(), 501u) << "ending " << (ending == "\r" ? "CR" : "LF/CRLF");
+    EXPECT_EQ(seen[0], "0");
+    EXPECT_EQ(seen[499], "499");
+    EXPECT_EQ(seen[500], "last");
+  }
+}
+
+TEST(SseScanner, LoneCrEndsALineInsideASlice) {
+  // "\r" alone ends a line; a "\n" much later does not join it.
+  ScanRun run = scanWhole("data: a\rdata: b\r\rdata: c\n\n");
+  ASSERT_EQ(run.events.size(), 2u);
+  EXPECT_EQ(run.events[0].data, "a\nb");
+  EXPECT_EQ(run.events[1].data, "c");
+}
+
+TEST(SseScanner, CrlfSplitAcrossReadsInsideAnEvent) {
+  // "\r" | "\n" between two data lines of one event: one line ending, not a blank line.
+  const std::string stream = "data: a\r\ndata: b\r\n\r\n";
+  for (size_t cut : {8u, 17u, 18u}) {
+    ScanRun run = scan(stream, {cut});
+    ASSERT_EQ(run.events.size(), 1u) << "cut " << cut;
+    EXPECT_EQ(run.events[0].data, "a\nb") << "cut " << cut;
+  }
+}
+
+TEST(SseScanner, LfAfterCrAtSliceStartIsNotABlankLine) {
+  // The slice starts with the "\n" of a CRLF whose "\r" ended the previous slice; then a CR.
+  ScanRun run = scan("data: a\r\ndata: b\r\r", {8});
+  ASSERT_EQ(run.events.size(), 1u);
+  EXPECT_EQ(run.events[0].data, "a\nb");
+}
+
 }  // namespace
 }  // namespace llmproxy::worker
