@@ -1,19 +1,40 @@
-// SHA-256 through OpenSSL's one-shot EVP_Digest.
+// SHA-256 through OpenSSL's EVP interface, with one digest context per thread reused.
 #include "common/crypto/sha256.h"
 
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <memory>
 
 #include "common/base/hex.h"
 
 namespace llmproxy::common {
 
+namespace {
+
+// EVP_Digest makes (and frees) a context and looks the algorithm up on every call: three
+// allocations per client request. The algorithm is fetched once and the context kept per thread.
+struct DigestContext {
+  struct FreeMd {
+    void operator()(EVP_MD* md) const { EVP_MD_free(md); }
+  };
+  struct FreeCtx {
+    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+  };
+  std::unique_ptr<EVP_MD, FreeMd> md{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+  std::unique_ptr<EVP_MD_CTX, FreeCtx> ctx{EVP_MD_CTX_new()};
+};
+
+}  // namespace
+
 Sha256 sha256(std::string_view data) {
+  thread_local DigestContext digest;
   Sha256 out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != out.size()) {
+  if (!digest.md || !digest.ctx ||
+      EVP_DigestInit_ex(digest.ctx.get(), digest.md.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(digest.ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(digest.ctx.get(), out.data(), &len) != 1 || len != out.size()) {
     // NOTE: only an allocation failure inside OpenSSL gets here; nothing sensible remains to do.
     std::abort();
   }

@@ -1,12 +1,14 @@
 // What an exchange uses of the client connection it answers on: its response writer, its
-// queued bytes (relay backpressure), the body read (stage 35), which listener accepted it and
-// the peer address. DownstreamConn implements it; the stage unit tests implement it without a
+// queued bytes (relay backpressure), the body read (stage 35), which listener accepted it, the
+// peer address, and the digest of the API key last presented on it (stage 30 hashes a key only
+// when it changes). DownstreamConn implements it; the stage unit tests implement it without a
 // socket. Worker-loop-only.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
+#include "common/crypto/sha256_memo.h"
 #include "worker/http/response_writer.h"
 
 namespace llmproxy::worker {
@@ -25,8 +27,13 @@ class ClientConnection {
   // one connection that answer closes it, so one connection cannot try keys at full speed.
   virtual void onAuthenticationFailed() = 0;
 
+  common::Sha256Memo& keyDigest() { return key_digest_; }
+
  protected:
   ~ClientConnection() = default;
+
+ private:
+  common::Sha256Memo key_digest_;
 };
 
 }  // namespace llmproxy::worker

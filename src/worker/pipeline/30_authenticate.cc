@@ -49,7 +49,11 @@ Outcome authenticateClient(Exchange& ex) {
              "the 'x-api-key' header.",
              0});
   }
-  auto key = ex.config->key_index.authenticateToken(*token, common::nowUnixMs() / 1000);
+  const int64_t now_unix = common::nowUnixMs() / 1000;
+  // The same key on every request of a connection: hashed once (an empty one fails as missing).
+  auto key = token->empty()
+                 ? ex.config->key_index.authenticateToken(*token, now_unix)
+                 : ex.config->key_index.authenticate(ex.conn.keyDigest().digest(*token), now_unix);
   if (!key) {
     ex.conn.onAuthenticationFailed();
     return pipeline::respondError(ex, key.error());
