@@ -120,10 +120,9 @@ void ProviderProbe::launch(Item& item) {
   h += provider_.version_header;
   h += "Content-Type: application/json\r\nUser-Agent: llmproxy-probe\r\n";
   protocol::appendHeadEnd(h, request_id_, item.body.size());
-  item.call = upstream_client_.start(
-      provider_.origin,
-      {uv_buf_init(h.data(), h.size()), uv_buf_init(item.body.data(), item.body.size())}, &item,
-      connect_timeout_);
+  const uv_buf_t pieces[] = {uv_buf_init(h.data(), h.size()),
+                             uv_buf_init(item.body.data(), item.body.size())};
+  item.call = upstream_client_.start(provider_.origin, pieces, &item, connect_timeout_);
   if (!item.call) {
     item.error = "the request could not be started";
     itemDone(item);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <strings.h>
 
+#include "common/base/ascii.h"
 #include "common/time/clock.h"
 
 namespace llmproxy::worker {
@@ -104,7 +105,7 @@ void DownstreamConn::setReading(bool on) {
   }
 }
 
-void DownstreamConn::armTimer(uint64_t ms) { timer_.start(ms); }
+void DownstreamConn::armTimer(uint64_t ms) { timer_.arm(ms); }
 
 void DownstreamConn::onRead(ssize_t nread, const uv_buf_t* buf) {
   if (nread == 0) return;
@@ -136,20 +137,22 @@ void DownstreamConn::parse(const char* data, size_t len) {
   const char* pos = llhttp_get_error_pos(&parser_);
   const size_t used = pos ? static_cast<size_t>(pos - data) : len;
   if (used < len) {
-    // `data` may be pending_ itself: copy first.
-    std::string rest(data + used, len - used);
-    pending_ = std::move(rest);
+    if (data >= pending_.data() && data < pending_.data() + pending_.size()) {
+      pending_.erase(0, static_cast<size_t>(data + used - pending_.data()));
+    } else {
+      pending_.assign(data + used, len - used);  // into the capacity pending_ kept
+    }
   } else {
     pending_.clear();
   }
   if (head_done_) {
     head_done_ = false;
     state_ = State::HeadReady;
-    timer_.stop();
+    timer_.disarm();
     startExchange();
   } else if (message_done_) {
     message_done_ = false;
-    timer_.stop();
+    timer_.disarm();
     handler_->request_read_us = common::nowMonotonicUs();
     handler_->body_complete = true;
     if (state_ == State::ReadingBody) {
@@ -168,11 +171,18 @@ void DownstreamConn::parsePending() {
   pending_.clear();
   parse(input.data(), input.size());
   if (pending_.capacity() > kPendingCap) pending_.shrink_to_fit();
+  // The buffer goes back for the next paused read (no allocation per request).
+  if (pending_.empty() && pending_.capacity() < input.capacity() &&
+      input.capacity() <= kPendingCap) {
+    input.clear();
+    pending_.swap(input);
+  }
 }
 
 // The first byte of a request: its handler, pinned to the config current now.
 void DownstreamConn::newExchange() {
   handler_ = host_.newHandler(*this);
+  handler_->request.headers.swap(spare_headers_);
   limits_ = &host_.serverLimits();
   writer_.bind(handler_.get());
 }
@@ -222,8 +232,9 @@ int DownstreamConn::onHeaderField(llhttp_t* p, const char* at, size_t len) {
   }
   c->last_was_value_ = false;
   std::string& name = headers.back().first;
-  for (size_t i = 0; i < len; ++i)
-    name.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(at[i]))));
+  const size_t from = name.size();
+  name.append(at, len);
+  common::asciiLowerInPlace(name.data() + from, len);
   return HPE_OK;
 }
 
@@ -434,9 +445,33 @@ void DownstreamConn::flush() {
     bufs_.push_back(uv_buf_init(const_cast<char*>(data), static_cast<unsigned>(len)));
   });
   ++writes_pending_;
+  // Most batches fit the socket buffer: written here, without a write request (whose
+  // completion costs libuv an epoll_ctl per write), and completed as a write callback would.
+  const size_t total = w->batch.size();
+  const int n = writes_pending_ == 1
+                    ? uv_try_write(stream(), bufs_.data(), static_cast<unsigned>(bufs_.size()))
+                    : UV_EAGAIN;
+  if (n >= 0 && static_cast<size_t>(n) == total) {
+    recycleWriteReq(w);
+    onWriteDone(0);
+    return;
+  }
+  if (n < 0 && n != UV_EAGAIN && n != UV_ENOSYS) {
+    --writes_pending_;
+    recycleWriteReq(w);
+    close();
+    return;
+  }
+  // The rest goes through a write request, from where uv_try_write stopped.
+  size_t skip = n > 0 ? static_cast<size_t>(n) : 0;
+  size_t first = 0;
+  while (first < bufs_.size() && skip >= bufs_[first].len) skip -= bufs_[first++].len;
+  bufs_[first].base += skip;
+  bufs_[first].len -= skip;
   armTimer(ms(host_.serverLimits().send_timeout));
   // uv_write copies the buffer array, so bufs_ is reused at once.
-  const int rc = uv_write(&w->req, stream(), bufs_.data(), static_cast<unsigned>(bufs_.size()),
+  const int rc = uv_write(&w->req, stream(), bufs_.data() + first,
+                          static_cast<unsigned>(bufs_.size() - first),
                           &DownstreamConn::onWritten);
   if (rc != 0) {
     --writes_pending_;
@@ -460,12 +495,12 @@ void DownstreamConn::onWriteDone(int status) {
   if (!response_ended_) {
     // Streaming: the relay may be waiting for the client to drain.
     armTimer(ms(host_.serverLimits().send_timeout));
-    if (writes_pending_ == 0) timer_.stop();
+    if (writes_pending_ == 0) timer_.disarm();
     if (handler_) handler_->onDrained();
     return;
   }
   if (writes_pending_ > 0 || !writer_.pending().empty()) return;
-  timer_.stop();
+  timer_.disarm();
   response_ended_ = false;
   endExchange(true);
   if (writer_.closesConnection()) {
@@ -489,6 +524,9 @@ void DownstreamConn::endExchange(bool response_sent) {
   } else {
     handler->onClientGone();
   }
+  // finish ran: the header list's capacity serves the next request.
+  spare_headers_.swap(handler->request.headers);
+  spare_headers_.clear();
   // NOTE: a stage of this exchange may still be on the stack; the host frees it later.
   host_.retireHandler(std::move(handler));
 }

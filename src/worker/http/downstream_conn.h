@@ -136,6 +136,8 @@ class DownstreamConn final : public ClientConnection, private ResponseSink {
   bool flush_scheduled_ = false;
   bool response_ended_ = false;
   std::string pending_;            // bytes read but not parsed yet (pipelined / paused)
+  // The last request's header list, emptied: the next request fills it without growing it.
+  std::vector<std::pair<std::string, std::string>> spare_headers_;
   std::string peer_;
   std::unique_ptr<RequestHandler> handler_;          // the exchange in progress, if any
   const common::ServerConfig* limits_ = nullptr;     // its config's limits (pinned by it)

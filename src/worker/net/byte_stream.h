@@ -45,7 +45,10 @@ class ByteStream {
   virtual void readStop() = 0;
   // Writes `bufs` in order; one write at a time. Plain TCP writes the caller's memory, which
   // must stay valid until onStreamWritten or close(); TLS encrypts (copies) before returning.
-  // Returns 0 or a libuv error code (then no onStreamWritten follows).
+  // Returns 0, kWrittenAtOnce (everything went to the socket before returning: no
+  // onStreamWritten follows, the memory is free at once) or a libuv error code (then no
+  // onStreamWritten follows).
+  static constexpr int kWrittenAtOnce = 1;
   virtual int write(const uv_buf_t* bufs, size_t count) = 0;
   // Closes the socket now; no listener call follows. Idempotent.
   virtual void close() = 0;

@@ -89,7 +89,7 @@ void startAttempt(UpstreamState& up, size_t candidate_index) {
   if (!up.first_attempt_us) up.first_attempt_us = up.attempt_started_us;
   up.attempt = std::make_unique<UpstreamAttempt>(&up);
   up.attempt->lease = std::move(up.next_lease);
-  up.attempt->call = ex.services.upstream_client.start(provider.origin, up.outgoing.bufs,
+  up.attempt->call = ex.services.upstream_client.start(provider.origin, up.outgoing.bufs.span(),
                                                       up.attempt.get(),
                                                       ex.config->server.connect_timeout);
   up.armDeadline(ex.config->server.ttft_timeout);

@@ -152,26 +152,42 @@ void writeTranslated(UpstreamState& up) {
 }
 
 // JSON bodies carry "usage" at the end: keep the last few KiB to read it when the body ends.
+// A slice that holds them all is kept as it is (its read buffer stays alive, nothing copied).
 void keepTail(UpstreamState& up, const BodySlice& slice) {
-  if (slice.len >= kTailBytes) {
-    up.body_tail.assign(slice.data + slice.len - kTailBytes, kTailBytes);
+  if (slice.len >= kTailBytes || (up.tail_slice.len == 0 && up.body_tail.empty())) {
+    up.tail_slice = slice;
+    up.body_tail.clear();
     return;
+  }
+  if (up.tail_slice.len != 0) {
+    up.body_tail.assign(up.tail_slice.data, up.tail_slice.len);
+    up.tail_slice = {};
   }
   up.body_tail.append(slice.data, slice.len);
   if (up.body_tail.size() > kTailBytes) up.body_tail.erase(0, up.body_tail.size() - kTailBytes);
 }
 
+// The last bytes of a non-streamed body: the kept read slice, or the copied tail.
+std::string_view tailOf(const UpstreamState& up) {
+  return up.tail_slice.len != 0 ? std::string_view(up.tail_slice.data, up.tail_slice.len)
+                                : std::string_view(up.body_tail);
+}
+
 void usageFromTail(UpstreamState& up) {
-  const std::string& t = up.body_tail;
+  const std::string_view t = tailOf(up);
   const size_t key = t.rfind("\"usage\"");
-  if (key == std::string::npos) return;
+  if (key == std::string_view::npos) return;
   const size_t open = t.find('{', key);
-  if (open == std::string::npos) return;
+  if (open == std::string_view::npos) return;
   int depth = 0;
   for (size_t i = open; i < t.size(); ++i) {
     if (t[i] == '{') ++depth;
     if (t[i] == '}' && --depth == 0) {
-      const std::string payload = "{" + t.substr(key, i + 1 - key) + "}";
+      // The worker loop's one scratch buffer: its capacity stays, no allocation per answer.
+      thread_local std::string payload;
+      payload.assign("{");
+      payload.append(t.substr(key, i + 1 - key));
+      payload.push_back('}');
       if (auto facts = up.ex.services.usage_extractor.extract(payload); facts.usage)
         up.usage = facts.usage;
       return;
@@ -266,10 +282,11 @@ Outcome relayEnd(UpstreamState& up) {
   Exchange& ex = up.ex;
   if (!up.head_sent) sendHead(up);
   up.timer->stop();
-  if (!up.sse && !up.body_tail.empty()) {
+  if (!up.sse && (up.tail_slice.len != 0 || !up.body_tail.empty())) {
     usageFromTail(up);
-    if (ex.trace.exported()) noteFinishReason(ex.trace, up.body_tail);
+    if (ex.trace.exported()) noteFinishReason(ex.trace, tailOf(up));
   }
+  up.tail_slice = {};  // its read buffer goes back now
   if (!up.sse && ex.trace.completion) ex.trace.completion->bodyEnd();
   if (up.translating) {
     if (up.sse) {

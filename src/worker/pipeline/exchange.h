@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "common/base/pooled.h"
 #include "common/base/result.h"
 #include "worker/http/client_connection.h"
 #include "worker/http/endpoint.h"
@@ -44,7 +45,7 @@ struct AdminState;
 
 // The request, request_id, status, byte counts and body_complete are RequestHandler's: the
 // connection fills and updates them.
-struct Exchange : RequestHandler {
+struct Exchange : RequestHandler, common::Pooled<Exchange> {
   Exchange(Services& s, ClientConnection& c, uint64_t exchange_id,
            std::shared_ptr<const RuntimeConfig> cfg);
   ~Exchange() override;

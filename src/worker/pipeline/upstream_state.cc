@@ -29,7 +29,7 @@ void UpstreamState::armDeadline(std::chrono::milliseconds phase_timeout) {
   const uint64_t elapsed_ms = (common::nowMonotonicUs() - ex.started_us) / 1000;
   const uint64_t total = static_cast<uint64_t>(ex.config->server.request_timeout.count());
   const uint64_t left = total > elapsed_ms ? total - elapsed_ms : 1;
-  timer->start(std::min<uint64_t>(left, static_cast<uint64_t>(phase_timeout.count())));
+  timer->arm(std::min<uint64_t>(left, static_cast<uint64_t>(phase_timeout.count())));
 }
 
 UpstreamAttempt::~UpstreamAttempt() = default;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base/pooled.h"
 #include "common/json/json_facts.h"
 #include "common/protocol/api.h"
 #include "common/uv/uv_timer.h"
@@ -81,7 +82,7 @@ struct ExchangeCache {
 // When the exchange moves on to another attempt (failover) the old one is detached — its late
 // callbacks (the rest of a 500 body, say) go nowhere — and freed with its call after the
 // current callback chain.
-class UpstreamAttempt : public UpstreamCallbacks {
+class UpstreamAttempt : public UpstreamCallbacks, public common::Pooled<UpstreamAttempt> {
  public:
   explicit UpstreamAttempt(UpstreamState* state) : up(state) {}
   ~UpstreamAttempt() override;
@@ -96,7 +97,7 @@ class UpstreamAttempt : public UpstreamCallbacks {
   std::unique_ptr<UpstreamCall> call;  // declared last: destroyed before the callbacks object
 };
 
-class UpstreamState {
+class UpstreamState : public common::Pooled<UpstreamState> {
  public:
   explicit UpstreamState(Exchange& ex);
   ~UpstreamState();
@@ -150,7 +151,10 @@ class UpstreamState {
   std::string translated;
   uint64_t stream_offset = 0;               // bytes of body relayed before the current slice
   std::vector<std::pair<uint64_t, uint64_t>> cuts;  // events to drop, stream offsets
-  std::string body_tail;                    // last bytes of a JSON body (its usage object)
+  // The last bytes of a JSON body (its usage object): the last slice itself while it holds
+  // them (no copy: the common case, a body in one read), else a copy of what several held.
+  BodySlice tail_slice;
+  std::string body_tail;
   std::optional<Usage> usage;               // tokens reported by the provider
   std::unique_ptr<common::UvTimer> timer;   // TTFT / idle / total deadline
   std::string provider_id;                  // of the attempt that answered (access log)

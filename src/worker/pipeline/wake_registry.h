@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 #include "common/base/wake_token.h"
 
@@ -20,8 +21,22 @@ namespace llmproxy::worker {
 template <typename T>
 class WakeRegistry {
  public:
-  void add(T& item) { live_.emplace(item.id, &item); }
-  void remove(const T& item) { live_.erase(item.id); }
+  // A removed entry's node is kept for the next add: no allocation per exchange.
+  void add(T& item) {
+    if (spare_.empty()) {
+      live_.emplace(item.id, &item);
+      return;
+    }
+    auto node = std::move(spare_.back());
+    spare_.pop_back();
+    node.key() = item.id;
+    node.mapped() = &item;
+    live_.insert(std::move(node));
+  }
+  void remove(const T& item) {
+    auto node = live_.extract(item.id);
+    if (!node.empty() && spare_.size() < kSpareNodes) spare_.push_back(std::move(node));
+  }
 
   // The item `token` names, when it is alive and still in the wait that issued the token.
   T* find(common::WakeToken token) const {
@@ -34,7 +49,10 @@ class WakeRegistry {
   static common::WakeToken tokenOf(const T& item) { return {item.id, item.generation}; }
 
  private:
-  std::unordered_map<uint64_t, T*> live_;
+  static constexpr size_t kSpareNodes = 64;
+  using Map = std::unordered_map<uint64_t, T*>;
+  Map live_;
+  std::vector<typename Map::node_type> spare_;
 };
 
 }  // namespace llmproxy::worker

@@ -58,19 +58,19 @@ UpstreamClient::~UpstreamClient() {
 }
 
 std::unique_ptr<UpstreamCall> UpstreamClient::start(const OriginKey& origin,
-                                                    std::vector<uv_buf_t> request,
+                                                    std::span<const uv_buf_t> request,
                                                     UpstreamCallbacks* callbacks,
                                                     std::chrono::milliseconds connect_timeout) {
   std::unique_ptr<UpstreamCall> call(new UpstreamCall());
   call->state_ = std::make_shared<UpstreamCall::State>();
   call->state_->ctx = impl_->ctx;
   if (auto conn = impl_->ctx->pool.take(origin)) {
-    conn->send(std::move(request), callbacks);
+    conn->send(request, callbacks);
     call->state_->conn = std::move(conn);
   } else {
     if (connect_timeout.count() <= 0) connect_timeout = impl_->ctx->limits.connect_timeout;
     call->state_->conn = std::make_unique<UpstreamConn>(*impl_->ctx, origin);
-    call->state_->conn->connectAndSend(std::move(request), callbacks, connect_timeout);
+    call->state_->conn->connectAndSend(request, callbacks, connect_timeout);
   }
   return call;
 }

@@ -11,10 +11,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/base/pooled.h"
 #include "common/base/result.h"
 
 namespace llmproxy::worker {
@@ -79,7 +81,7 @@ class UpstreamClient;
 
 // One request/response on one leased connection. Destroying it before onUpstreamEnd closes the
 // connection (it is never reused); after a clean end it goes back to the pool.
-class UpstreamCall {
+class UpstreamCall : public common::Pooled<UpstreamCall> {
  public:
   ~UpstreamCall();
   UpstreamCall(const UpstreamCall&) = delete;
@@ -112,12 +114,12 @@ class UpstreamClient {
   UpstreamClient(const UpstreamClient&) = delete;
   UpstreamClient& operator=(const UpstreamClient&) = delete;
 
-  // Sends `request` (a complete HTTP/1.1 request: head + body pieces, which must stay valid
-  // until onUpstreamHead or onUpstreamError) to `origin` on a pooled or new connection.
+  // Sends `request` (a complete HTTP/1.1 request: head + body pieces, whose bytes must stay
+  // valid until onUpstreamHead or onUpstreamError; the piece list itself is copied) to `origin` on a pooled or new connection.
   // `connect_timeout` (<= 0: UpstreamLimits::connect_timeout) covers DNS, TCP connect and the TLS
   // handshake. HEAD requests are not supported (the response would be parsed as having a body).
   // The client may be destroyed before its calls; they keep what they use alive.
-  std::unique_ptr<UpstreamCall> start(const OriginKey& origin, std::vector<uv_buf_t> request,
+  std::unique_ptr<UpstreamCall> start(const OriginKey& origin, std::span<const uv_buf_t> request,
                                       UpstreamCallbacks* callbacks,
                                       std::chrono::milliseconds connect_timeout);
 

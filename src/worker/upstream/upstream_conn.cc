@@ -4,9 +4,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 
+#include "common/base/ascii.h"
 #include "worker/net/tcp_stream.h"
 #include "worker/net/tls_context.h"
 #include "worker/net/tls_stream.h"
@@ -67,10 +67,11 @@ UpstreamConn::~UpstreamConn() = default;
 // ---------------------------------------------------------------------------------------------
 // Connecting
 
-void UpstreamConn::connectAndSend(std::vector<uv_buf_t> request, UpstreamCallbacks* callbacks,
+void UpstreamConn::connectAndSend(std::span<const uv_buf_t> request,
+                                  UpstreamCallbacks* callbacks,
                                   std::chrono::milliseconds timeout) {
   callbacks_ = callbacks;
-  request_ = std::move(request);
+  request_.assign(request.begin(), request.end());  // a pooled connection keeps the capacity
   reused_ = false;
   connect_timeout_ = timeout;
   resetResponse();
@@ -159,9 +160,9 @@ void UpstreamConn::onStreamReady() {
 // ---------------------------------------------------------------------------------------------
 // Sending
 
-void UpstreamConn::send(std::vector<uv_buf_t> request, UpstreamCallbacks* callbacks) {
+void UpstreamConn::send(std::span<const uv_buf_t> request, UpstreamCallbacks* callbacks) {
   callbacks_ = callbacks;
-  request_ = std::move(request);
+  request_.assign(request.begin(), request.end());  // a pooled connection keeps the capacity
   reused_ = true;
   resetResponse();
   phase_ = Phase::Active;
@@ -173,6 +174,10 @@ void UpstreamConn::send(std::vector<uv_buf_t> request, UpstreamCallbacks* callba
 void UpstreamConn::doWrite() {
   write_pending_ = true;
   int rc = stream_->write(request_.data(), request_.size());
+  if (rc == ByteStream::kWrittenAtOnce) {
+    write_pending_ = false;  // nothing read yet, so no held event waits for this
+    return;
+  }
   if (rc != 0) {
     write_pending_ = false;
     fail(ErrorKind::UpstreamProtocol, std::string("write: ") + uv_strerror(rc));
@@ -298,8 +303,9 @@ int UpstreamConn::onHeaderValue(llhttp_t* p, const char* at, size_t len) {
 
 int UpstreamConn::onHeaderValueComplete(llhttp_t* p) {
   UpstreamConn* self = connOf(p);
-  std::transform(self->field_.begin(), self->field_.end(), self->field_.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  common::asciiLowerInPlace(self->field_.data(), self->field_.size());
+  // One allocation for a typical head, not one per doubling.
+  if (self->head_.headers.empty()) self->head_.headers.reserve(16);
   self->head_.headers.emplace_back(std::move(self->field_), std::move(self->value_));
   self->field_.clear();
   self->value_.clear();

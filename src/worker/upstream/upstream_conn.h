@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,10 @@ class UpstreamConn final : private ByteStreamListener {
 
   // --- leased ---------------------------------------------------------------------------------
   // A new connection: resolve, connect, handshake (all within `timeout`), then send.
-  void connectAndSend(std::vector<uv_buf_t> request, UpstreamCallbacks* callbacks,
+  void connectAndSend(std::span<const uv_buf_t> request, UpstreamCallbacks* callbacks,
                       std::chrono::milliseconds timeout);
   // A pooled connection (idle, alive): send at once; reused() is true from now on.
-  void send(std::vector<uv_buf_t> request, UpstreamCallbacks* callbacks);
+  void send(std::span<const uv_buf_t> request, UpstreamCallbacks* callbacks);
   void pause();
   void resume();
   bool reused() const { return reused_; }
