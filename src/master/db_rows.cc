@@ -21,7 +21,8 @@ namespace dom = simdjson::dom;
 // Column positions, matching kSelectProviders / kSelectCredentials.
 enum ProviderColumn {
   kPId, kPKey, kPType, kPApiBase, kPApiKey, kPApiVersion, kPMapping, kPModels, kPWeight,
-  kPVerifySsl, kPMaxConcurrent, kPEnabled, kPResponses, kProviderColumns
+  kPVerifySsl, kPMaxConcurrent, kPEnabled, kPResponses, kPMaxFails, kPFailTimeout,
+  kPHealthCheckInterval, kProviderColumns
 };
 enum CredentialColumn {
   kCId, kCHash, kCName, kCAllowed, kCRps, kCBurst, kCTpm, kCMaxRequests, kCPerModel, kCCache,
@@ -92,6 +93,13 @@ class RowReader {
     auto t = text(col, field.column);
     if (!t) return std::unexpected(t.error());
     return checked(field.column, common::schema::integerText(field, *t));
+  }
+  // A duration written as in llmproxy.conf ("10s").
+  std::expected<common::Millis, RowProblem> duration(size_t col,
+                                                     const common::schema::Field& field) const {
+    auto t = text(col, field.column);
+    if (!t) return std::unexpected(t.error());
+    return checked(field.column, common::schema::durationText(field, *t));
   }
   std::expected<double, RowProblem> number(size_t col, const common::schema::Field& field) const {
     auto t = text(col, field.column);
@@ -313,6 +321,22 @@ std::expected<common::ProviderConfig, RowProblem> providerFromRow(const DbRow& r
     auto responses = r.flag(kPResponses, field::kResponses);
     if (!responses) return std::unexpected(responses.error());
     p.responses = *responses ? 1 : 0;
+  }
+  // NULL (a database without migration 0004): the defaults.
+  if (row[kPMaxFails]) {
+    auto max_fails = r.integer(kPMaxFails, field::kMaxFails);
+    if (!max_fails) return std::unexpected(max_fails.error());
+    p.max_fails = static_cast<uint32_t>(*max_fails);
+  }
+  if (row[kPFailTimeout]) {
+    auto fail_timeout = r.duration(kPFailTimeout, field::kFailTimeout);
+    if (!fail_timeout) return std::unexpected(fail_timeout.error());
+    p.fail_timeout = *fail_timeout;
+  }
+  if (row[kPHealthCheckInterval]) {
+    auto check_interval = r.duration(kPHealthCheckInterval, field::kHealthCheckInterval);
+    if (!check_interval) return std::unexpected(check_interval.error());
+    p.health_check_interval = *check_interval;
   }
   return p;
 }

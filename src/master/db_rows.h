@@ -15,12 +15,15 @@
 namespace llmproxy::master {
 
 // jsonb and text[] columns come as JSON text (array_to_json), expires_at as unix seconds.
-// `responses` (migration 0003) is read through the row's JSON so that a database not yet
-// migrated reads as NULL (the default by type) instead of failing the whole load.
+// `responses` (migration 0003) and the health columns (0004) are read through the row's JSON so
+// that a database not yet migrated reads them as NULL (the defaults) instead of failing the
+// whole load.
 inline constexpr std::string_view kSelectProviders =
     "SELECT id, provider_key, provider_type, api_base, api_key, api_version, "
     "model_mapping::text, array_to_json(models)::text, weight, verify_ssl, max_concurrent, "
-    "is_enabled, to_jsonb(providers) ->> 'responses' FROM providers ORDER BY id";
+    "is_enabled, to_jsonb(providers) ->> 'responses', to_jsonb(providers) ->> 'max_fails', "
+    "to_jsonb(providers) ->> 'fail_timeout', to_jsonb(providers) ->> 'health_check_interval' "
+    "FROM providers ORDER BY id";
 inline constexpr std::string_view kSelectCredentials =
     "SELECT id, key_hash, name, array_to_json(allowed_models)::text, rate_limit_rps, "
     "rate_limit_burst, tokens_per_minute, max_requests, rate_limit_per_model::text, cache, "

@@ -49,6 +49,9 @@ common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Conf
     pr.auth_header = protocol::authHeaderLine(p);
     pr.version_header = protocol::versionHeaderLine(p);
     if (health) pr.health = health->entry(p.id);
+    pr.health_policy.max_fails = p.max_fails;
+    pr.health_policy.fail_timeout_ms = p.fail_timeout.count();
+    pr.health_policy.active_checks = p.health_check_interval.count() > 0;
     rc->provider_runtime.push_back(std::move(pr));
   }
   return rc;

@@ -29,6 +29,7 @@ struct ProviderRuntime {
   std::string auth_header;  // "Authorization: Bearer ...\r\n" or "api-key: ...\r\n" (secret)
   std::string version_header;  // "anthropic-version: ...\r\n" for Anthropic, else empty
   common::ProviderHealthEntry* health = nullptr;  // shared-memory health slot (bound per worker)
+  common::HealthPolicy health_policy;             // max_fails, fail_timeout, active checks
   uint32_t slots = common::ProviderSlots::kNone;  // its in-flight counter (max_concurrent)
 };
 

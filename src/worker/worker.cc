@@ -27,6 +27,9 @@ constexpr uint64_t kLogFlushMs = 1000;
 // A stopping worker waits at most this long (and never past shutdown_timeout) for its last
 // usage records to reach PostgreSQL and its last traces their exporters.
 constexpr uint64_t kFinalUsageFlushMs = 2000;
+// Active health checks are settled and started on this tick (health_check_interval is
+// honoured to within it).
+constexpr uint64_t kHealthTickMs = 250;
 
 int64_t monotonicMs() { return static_cast<int64_t>(common::nowMonotonicUs() / 1000); }
 
@@ -134,6 +137,9 @@ int Worker::run() {
   flush_idle_.data = this;
   flush_timer_ = std::make_unique<common::UvTimer>(&loop_, this, &Worker::onFlushTimer);
   flush_timer_->start(kLogFlushMs, kLogFlushMs);
+  health_checker_ = std::make_unique<HealthChecker>(*upstream_client_);
+  health_timer_ = std::make_unique<common::UvTimer>(&loop_, this, &Worker::onHealthTimer);
+  health_timer_->start(kHealthTickMs, kHealthTickMs);
 
   ws.state.store(static_cast<uint32_t>(common::WorkerState::Running), std::memory_order_release);
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -143,6 +149,8 @@ int Worker::run() {
   services_.reset();
   usage_.reset();  // what is still queued counts as dropped
   tracer_.reset();  // likewise; before the upstream client its calls use
+  health_timer_.reset();
+  health_checker_.reset();  // its calls before the client they run on
   upstream_client_.reset();
   redis_cache_.reset();  // before the Redis connection it uses
   memory_cache_.reset();
@@ -294,6 +302,12 @@ void Worker::trimWhenIdle() {
   if (!ran_since_trim_ || exchanges_.size() != 0) return;
   ran_since_trim_ = false;
   malloc_trim(0);
+}
+
+void Worker::onHealthTimer(void* self) {
+  auto* w = static_cast<Worker*>(self);
+  if (w->draining_) return;  // a stopping worker starts nothing new
+  w->health_checker_->tick(*w->currentConfig(), common::nowUnixMs());
 }
 
 void Worker::startDrain() {

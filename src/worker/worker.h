@@ -18,6 +18,7 @@
 #include "worker/http/connection_host.h"
 #include "worker/limits/limiter.h"
 #include "worker/pipeline/services.h"
+#include "worker/upstream/health_checker.h"
 #include "worker/worker_main.h"
 
 namespace llmproxy::worker {
@@ -90,6 +91,7 @@ class Worker final : public ConnectionHost {
   static void onSignal(uv_signal_t* handle, int signum);
   static void onFlushTimer(void* self);
   void trimWhenIdle();
+  static void onHealthTimer(void* self);
   static void onShutdownTimer(void* self);
 
   common::Result<void> openListeners();
@@ -136,6 +138,8 @@ class Worker final : public ConnectionHost {
   uv_signal_t signals_[4]{};
   std::unique_ptr<common::UvTimer> flush_timer_;
   bool ran_since_trim_ = false;  // an exchange started since the last malloc_trim
+  std::unique_ptr<HealthChecker> health_checker_;
+  std::unique_ptr<common::UvTimer> health_timer_;  // drives health_checker_
   std::unique_ptr<common::UvTimer> shutdown_timer_;
   bool draining_ = false;
   bool stopping_ = false;

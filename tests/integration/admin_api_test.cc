@@ -80,7 +80,9 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
                            std::string(kProviderSecret) +
                            "\",\"model_mapping\":{\"gpt-4\":\"gpt-4-turbo\",\"claude-.*\":\"c\","
                            "\"gemini-*\":\"g\"},\"models\":[\"gpt-4o\",\"gpt-4o-mini\"],"
-                           "\"weight\":3,\"verify_ssl\":false,\"max_concurrent\":7}");
+                           "\"weight\":3,\"verify_ssl\":false,\"max_concurrent\":7,"
+                           "\"max_fails\":5,\"fail_timeout\":\"30000ms\","
+                           "\"health_check_interval\":\"15s\"}");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(at(created.body, "/id"), "1");
   EXPECT_EQ(str(created.body, "/provider_key"), "openai-main");
@@ -90,6 +92,9 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
   EXPECT_EQ(at(created.body, "/weight"), "3");
   EXPECT_EQ(at(created.body, "/verify_ssl"), "false");
   EXPECT_EQ(at(created.body, "/max_concurrent"), "7");
+  EXPECT_EQ(at(created.body, "/max_fails"), "5");
+  EXPECT_EQ(str(created.body, "/fail_timeout"), "30s");  // stored in its shortest form
+  EXPECT_EQ(str(created.body, "/health_check_interval"), "15s");
   EXPECT_EQ(at(created.body, "/is_enabled"), "true");
   EXPECT_EQ(str(created.body, "/source"), "database");
   EXPECT_EQ(str(created.body, "/created_at").size(), 20u) << created.body;  // ...T..:..:..Z
@@ -279,6 +284,10 @@ TEST_F(AdminApiDb, ValidationErrorsName400Param) {
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","verify_ssl":"yes"})", "verify_ssl"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","responses":"yes"})", "responses"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","responses":1})", "responses"},
+      {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","max_fails":-1})", "max_fails"},
+      {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","fail_timeout":"2h"})", "fail_timeout"},
+      {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","fail_timeout":10})", "fail_timeout"},
+      {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","health_check_interval":"soon"})", "health_check_interval"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","models":"gpt"})", "models"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","models":[""]})", "models"},
       {"/admin/v1/providers", R"({"provider_key":"p","api_base":"http://a","model_mapping":[]})", "model_mapping"},

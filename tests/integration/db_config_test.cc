@@ -360,6 +360,21 @@ TEST_F(DbConfig, ResponsesColumnIsFollowedAndADatabaseWithoutItStillLoads) {
   EXPECT_TRUE(eventually([&] { return responsesPath() == "/v1/chat/completions"; }, 5000ms))
       << responsesPath() << proxy_->stderrLog();
   EXPECT_EQ(proxy_->stderrLog().find("database row skipped"), std::string::npos);
+
+  // Nor without migration 0004's health columns: the rows load with the defaults.
+  ASSERT_TRUE(execAsSuperuser("ALTER TABLE providers DROP COLUMN max_fails, "
+                              "DROP COLUMN fail_timeout, DROP COLUMN health_check_interval"));
+  ASSERT_TRUE(pg_.exec(insertProvider("unmigrated", mock_.baseUrl(), "'unmigrated-m'")));
+  EXPECT_TRUE(eventually([&] { return chatOnce(ports_.api, "unmigrated-m").status == 200; },
+                         5000ms))
+      << proxy_->stderrLog();
+  EXPECT_EQ(proxy_->stderrLog().find("database row skipped"), std::string::npos);
+  const std::string health = getOnce(ports_.admin, "/health/detailed", adminAuth()).body;
+  EXPECT_NE(health.find("{\"id\":\"unmigrated\",\"enabled\":true,\"state\":\"healthy\","
+                        "\"max_fails\":3,\"fail_timeout_ms\":10000,"
+                        "\"health_check_interval_ms\":0"),
+            std::string::npos)
+      << health;
 }
 
 }  // namespace

@@ -58,15 +58,27 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
       << up.output;
   EXPECT_NE(up.output.find("applied 0004_usage_trace_id.up.sql"), std::string::npos)
       << up.output;
+  EXPECT_NE(up.output.find("applied 0006_provider_health.up.sql"), std::string::npos)
+      << up.output;
   EXPECT_EQ(pg.query("SELECT version, dirty FROM schema_migrations"),
-            (PgRows{{"4", "f"}}));
+            (PgRows{{"6", "f"}}));
 
   auto again = migrate(pg, {"up"});
   EXPECT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_EQ(again.output, "no change: database at version 4\n");
+  EXPECT_EQ(again.output, "no change: database at version 6\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "6\n");
+
+  // One step down: 0006's columns go.
+  auto down6 = migrate(pg, {"down"});
+  ASSERT_EQ(down6.exit_code, 0) << down6.output;
+  EXPECT_NE(down6.output.find("rolled back 0006_provider_health.down.sql"), std::string::npos);
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'providers' AND column_name IN ('max_fails', 'fail_timeout', "
+                      "'health_check_interval')"),
+            "0");
   EXPECT_EQ(migrate(pg, {"version"}).output, "4\n");
 
-  // One step down: 0004's column goes.
+  // Another: 0004's column goes.
   auto down4 = migrate(pg, {"down"});
   ASSERT_EQ(down4.exit_code, 0) << down4.output;
   EXPECT_NE(down4.output.find("rolled back 0004_usage_trace_id.down.sql"), std::string::npos);
@@ -75,7 +87,7 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
             "0");
   EXPECT_EQ(migrate(pg, {"version"}).output, "3\n");
 
-  // Another: 0003's column goes.
+  // And 0003's.
   auto down3 = migrate(pg, {"down"});
   ASSERT_EQ(down3.exit_code, 0) << down3.output;
   EXPECT_NE(down3.output.find("rolled back 0003_provider_responses.down.sql"), std::string::npos);
@@ -107,7 +119,7 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
 
   auto up2 = migrate(pg, {"up"});
   EXPECT_EQ(up2.exit_code, 0) << up2.output;
-  EXPECT_EQ(migrate(pg, {"version"}).output, "4\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "6\n");
 }
 
 TEST(Migrate, DownOneStepByDefaultNStepsOrAll) {
@@ -167,18 +179,18 @@ TEST(Migrate, DirtyVersionFromGolangMigrateIsRefusedUntilForced) {
   ASSERT_TRUE(pg.migrate());
   // What golang-migrate leaves behind when a migration fails half-way.
   ASSERT_TRUE(pg.exec("UPDATE schema_migrations SET dirty = true"));
-  EXPECT_EQ(migrate(pg, {"version"}).output, "4 (dirty)\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "6 (dirty)\n");
   auto up = migrate(pg, {"up"});
   EXPECT_EQ(up.exit_code, 1);
-  EXPECT_NE(up.output.find("database version 4 is dirty"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("database version 6 is dirty"), std::string::npos) << up.output;
   EXPECT_EQ(migrate(pg, {"down"}).exit_code, 1);
   EXPECT_TRUE(exists(pg, "providers"));
 
-  auto force = migrate(pg, {"force", "4"});
+  auto force = migrate(pg, {"force", "6"});
   EXPECT_EQ(force.exit_code, 0) << force.output;
-  EXPECT_EQ(force.output, "version forced to 4\n");
-  EXPECT_EQ(migrate(pg, {"version"}).output, "4\n");
-  EXPECT_EQ(migrate(pg, {"up"}).output, "no change: database at version 4\n");
+  EXPECT_EQ(force.output, "version forced to 6\n");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "6\n");
+  EXPECT_EQ(migrate(pg, {"up"}).output, "no change: database at version 6\n");
 }
 
 TEST(Migrate, ConcurrentRunsApplyEachMigrationOnce) {
@@ -194,7 +206,7 @@ TEST(Migrate, ConcurrentRunsApplyEachMigrationOnce) {
   const bool a_applied = a.output.find("applied 0001_init") != std::string::npos;
   const bool b_applied = b.output.find("applied 0001_init") != std::string::npos;
   EXPECT_NE(a_applied, b_applied) << a.output << "\n---\n" << b.output;
-  EXPECT_EQ(pg.query("SELECT version, dirty FROM schema_migrations"), (PgRows{{"4", "f"}}));
+  EXPECT_EQ(pg.query("SELECT version, dirty FROM schema_migrations"), (PgRows{{"6", "f"}}));
 }
 
 TEST(Migrate, DatabaseFromEnvOrConfigFileAndErrorsWithoutThePassword) {

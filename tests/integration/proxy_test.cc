@@ -253,7 +253,7 @@ TEST_F(Proxy, FailoverOn500And429AndRefusedAndTtftStall) {
   const auto at = health.find("{\"id\":\"first\"");
   ASSERT_NE(at, std::string::npos) << health;
   const std::string first = health.substr(at, health.find('}', at) - at);
-  EXPECT_NE(first.find("\"consecutive_failures\":1,"), std::string::npos) << first;
+  EXPECT_NE(first.find("\"failures_in_window\":1,"), std::string::npos) << first;
   EXPECT_NE(first.find("\"last_failure_status\":0"), std::string::npos) << first;
   const std::string refused =
       "connect to 127.0.0.1:" + std::to_string(first_port) + ": connection refused";

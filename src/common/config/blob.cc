@@ -24,10 +24,10 @@ static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 368 &&
                   sizeof(LogConfig) == 128 && sizeof(DatabaseConfig) == 72 &&
                   sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 40 &&
                   sizeof(UpstreamUrl) == 80 && sizeof(ModelMapping) == 64 &&
-                  sizeof(ProviderConfig) == 328 && sizeof(RateLimit) == 16 &&
+                  sizeof(ProviderConfig) == 352 && sizeof(RateLimit) == 16 &&
                   sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 &&
                   sizeof(TracingConfig) == 128 && sizeof(LangfuseConfig) == 144 &&
-                  sizeof(Config) == 1064,
+                  sizeof(ModelFallback) == 56 && sizeof(Config) == 1088,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
@@ -172,7 +172,16 @@ void visit(Io& io, S& p) {
   io(p.model_mapping);
   io(p.max_concurrent);
   io(p.queue_timeout);
+  io(p.max_fails);
+  io(p.fail_timeout);
+  io(p.health_check_interval);
   io(p.db_id);
+}
+
+template <typename Io, Is<ModelFallback> S>
+void visit(Io& io, S& f) {
+  io(f.model);
+  io(f.fallbacks);
 }
 
 template <typename Io, Is<RateLimit> S>
@@ -216,6 +225,7 @@ void visit(Io& io, S& c) {
   io(c.langfuse);
   io(c.providers);
   io(c.keys);
+  io(c.fallbacks);
 }
 
 // The largest valid value of each enum stored in a Config.

@@ -164,6 +164,12 @@ struct ProviderConfig {
   std::vector<ModelMapping> model_mapping;  // sorted by the documented priority at load
   uint32_t max_concurrent = 0;  // requests in flight to this provider per node, 0 = unlimited
   Millis queue_timeout{1'000};  // how long a request waits for a free slot before 429
+  // Health (nginx's names): max_fails failures within fail_timeout take the provider out for
+  // fail_timeout (0 = failures never do); then one request, or one active check when
+  // health_check_interval > 0, probes it.
+  uint32_t max_fails = 3;
+  Millis fail_timeout{10'000};
+  Millis health_check_interval{0};  // 0 = no active checks
   int64_t db_id = 0;            // providers.id when the row came from PostgreSQL, 0 = file
   bool operator==(const ProviderConfig&) const = default;
 };
@@ -200,6 +206,14 @@ struct KeyConfig {
   bool operator==(const KeyConfig&) const = default;
 };
 
+// [fallbacks]: when every provider of `model` failed before the first byte, these models are
+// tried in order (each through its own providers, across protocols).
+struct ModelFallback {
+  std::string model;
+  std::vector<std::string> fallbacks;
+  bool operator==(const ModelFallback&) const = default;
+};
+
 struct Config {
   std::string source;  // "file /etc/llmproxy/llmproxy.conf", later "+ database"
   ServerConfig server;
@@ -211,6 +225,7 @@ struct Config {
   LangfuseConfig langfuse;
   std::vector<ProviderConfig> providers;
   std::vector<KeyConfig> keys;
+  std::vector<ModelFallback> fallbacks;  // in file order; one entry per model
   bool operator==(const Config&) const = default;
 };
 

@@ -101,6 +101,7 @@ class TomlReader {
   void readCache(const toml::table& table, CacheConfig& cache);
   void readTracing(const toml::table& table, TracingConfig& tracing);
   void readLangfuse(const toml::table& table, LangfuseConfig& langfuse);
+  void readFallbacks(const toml::table& table, std::vector<ModelFallback>& out);
   void readRateLimit(const toml::node& node, const std::string& name, const std::string& path,
                      RateLimit& limit);
   void readModelLimits(const toml::node& node, const std::string& name, const std::string& path,
@@ -633,7 +634,53 @@ void TomlReader::readProvider(const toml::table& table, const std::string& path,
            [&](const toml::node& n, const std::string& name, const std::string&) {
              assign(duration(n, name, schema::provider::kQueueTimeout), p.queue_timeout);
            }},
+          {"max_fails",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             if (auto v = integer(n, name, schema::provider::kMaxFails))
+               p.max_fails = static_cast<uint32_t>(*v);
+           }},
+          {"fail_timeout",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             assign(duration(n, name, schema::provider::kFailTimeout), p.fail_timeout);
+           }},
+          {"health_check_interval",
+           [&](const toml::node& n, const std::string& name, const std::string&) {
+             assign(duration(n, name, schema::provider::kHealthCheckInterval),
+                    p.health_check_interval);
+           }},
       });
+}
+
+// [fallbacks]: "model" = ["fallback", ...], at most kMaxFallbacks each.
+void TomlReader::readFallbacks(const toml::table& table, std::vector<ModelFallback>& out) {
+  constexpr size_t kMaxFallbacks = 8;
+  for (auto&& [key, node] : table) {
+    const std::string model(key.str());
+    const std::string name = "fallbacks." + model;
+    positions_.set(name, posOf(node.source()));
+    auto list = stringList(node, name);
+    if (!list) continue;
+    std::string problem;
+    if (model.empty()) problem = "the model name must not be empty";
+    if (problem.empty() && (list->empty() || list->size() > kMaxFallbacks))
+      problem = "expected 1 to " + std::to_string(kMaxFallbacks) + " model names";
+    for (size_t i = 0; problem.empty() && i < list->size(); ++i) {
+      const std::string& m = (*list)[i];
+      if (m.empty()) {
+        problem = "a model name must not be empty";
+      } else if (m == model) {
+        problem = "a model cannot fall back to itself";
+      } else if (std::find(list->begin(), list->begin() + static_cast<ptrdiff_t>(i), m) !=
+                 list->begin() + static_cast<ptrdiff_t>(i)) {
+        problem = "\"" + m + "\" is listed twice";
+      }
+    }
+    if (!problem.empty()) {
+      error(node, name + ": " + problem);
+      continue;
+    }
+    out.push_back({model, std::move(*list)});
+  }
 }
 
 void TomlReader::readCache(const toml::table& table, CacheConfig& c) {
@@ -935,7 +982,8 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
 
 void TomlReader::read(const toml::table& root, Config& config) {
   static const std::vector<std::string_view> kSections = {
-      "server", "log", "database", "redis", "cache", "tracing", "langfuse", "provider", "key"};
+      "server", "log",      "database", "redis",    "cache",
+      "tracing", "langfuse", "provider", "key",      "fallbacks"};
   // Tables are visited in key order; errors are sorted by position at the end.
   for (auto&& [key, node] : root) {
     std::string_view section = key.str();
@@ -990,6 +1038,8 @@ void TomlReader::read(const toml::table& root, Config& config) {
       readTracing(*table, config.tracing);
     } else if (section == "langfuse") {
       readLangfuse(*table, config.langfuse);
+    } else if (section == "fallbacks") {
+      readFallbacks(*table, config.fallbacks);
     } else if (section == "redis") {
       RedisConfig& redis = config.redis;
       readFields(

@@ -81,12 +81,19 @@ inline constexpr Field kModelMapping{"model_mapping", "model_mapping", "model_ma
 inline constexpr Field kMaxConcurrent{"max_concurrent", "max_concurrent", "max_concurrent",
                                       Kind::Integer, 0, 1'000'000, "0"};
 inline constexpr Field kQueueTimeout{"queue_timeout", "", "", Kind::Duration, 1, 60'000, "\"1s\""};
+inline constexpr Field kMaxFails{"max_fails", "max_fails", "max_fails", Kind::Integer, 0, 1000, "3"};
+inline constexpr Field kFailTimeout{"fail_timeout", "fail_timeout", "fail_timeout", Kind::Duration,
+                                    1'000, 3'600'000, "\"10s\""};
+inline constexpr Field kHealthCheckInterval{"health_check_interval", "health_check_interval",
+                                            "health_check_interval", Kind::Duration, 0,
+                                            3'600'000, "\"0s\" (off)"};
 
 inline constexpr std::array kAll = {&kId,         &kType,         &kApiBase,   &kApiKey,
                                     &kApiVersion, &kWeight,       &kEnabled,   &kVerifySsl,
                                     &kCaFile,     &kForwardOrganizationHeaders, &kResponses,
                                     &kModels,     &kModelMapping, &kMaxConcurrent,
-                                    &kQueueTimeout};
+                                    &kQueueTimeout, &kMaxFails,   &kFailTimeout,
+                                    &kHealthCheckInterval};
 }  // namespace provider
 
 // ---- [[key]] -----------------------------------------------------------------------------

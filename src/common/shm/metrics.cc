@@ -547,7 +547,8 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
   }
 
   appendFamilyHead(out, "llm_proxy_provider_health", "gauge",
-                   "1 if the provider is healthy, 0 while it is cooling down after failures.");
+                   "1 if the provider takes requests, 0 while it is out: cooling down after "
+                   "max_fails, half-open, or in a 429's Retry-After.");
   std::vector<std::string> ids(provider_ids.begin(), provider_ids.end());
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -557,8 +558,36 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
     std::string l;
     appendLabel(l, "provider", id);
     appendSample(out, "llm_proxy_provider_health", l);
-    out += ProviderHealth::coolingDown(e, now_ms) ? '0' : '1';
+    out += ProviderHealth::state(e, now_ms) == ProviderState::Up ? '1' : '0';
     out += '\n';
+  }
+  struct HealthCounter {
+    std::string_view name, help;
+    const std::atomic<uint64_t> ProviderHealthEntry::*field;
+  };
+  const HealthCounter health_counters[] = {
+      {"llm_proxy_provider_failures_total",
+       "Failed attempts per provider (connect/TLS errors, TTFT timeouts, 5xx, 429).",
+       &ProviderHealthEntry::failures_total},
+      {"llm_proxy_provider_downs_total",
+       "Times max_fails failures within fail_timeout took the provider out.",
+       &ProviderHealthEntry::downs_total},
+      {"llm_proxy_provider_health_checks_total",
+       "Active health checks sent to the provider (health_check_interval).",
+       &ProviderHealthEntry::checks_total},
+      {"llm_proxy_provider_health_check_failures_total",
+       "Active health checks the provider failed.", &ProviderHealthEntry::checks_failed_total},
+  };
+  for (const HealthCounter& c : health_counters) {
+    appendFamilyHead(out, c.name, "counter", c.help);
+    for (const std::string& id : ids) {
+      const ProviderHealthEntry* e = region.providerHealth().entry(id);
+      std::string l;
+      appendLabel(l, "provider", id);
+      appendSample(out, c.name, l);
+      appendUint(out, e ? (e->*c.field).load(std::memory_order_relaxed) : 0);
+      out += '\n';
+    }
   }
 
   appendFamilyHead(out, "llm_proxy_provider_in_flight", "gauge",

@@ -34,7 +34,7 @@ enum class ShmSection : uint32_t {
 
 struct ShmHeader {
   static constexpr uint64_t kMagic = 0x6c6c6d70726f7879ULL;  // "llmproxy"
-  static constexpr uint32_t kLayoutVersion = 6;
+  static constexpr uint32_t kLayoutVersion = 7;
   static constexpr uint32_t kMaxSections = 16;  // room for the sections later issues add
 
   uint64_t magic;

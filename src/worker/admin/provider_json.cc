@@ -3,6 +3,7 @@
 
 #include "common/config/scalars.h"
 #include "common/config/schema.h"
+#include "common/config/units.h"
 #include "common/config/upstream_url.h"
 #include "worker/admin/admin_output.h"
 
@@ -30,6 +31,18 @@ std::optional<std::string> readModelMapping(JsonBody& body, JsonBody::Element v)
   return out.take();
 }
 
+// A duration member, written as in llmproxy.conf ("10s"); stored as its canonical text.
+std::optional<std::string> readDuration(JsonBody& body, const common::schema::Field& f) {
+  const std::string member(f.member);
+  auto v = body.get(member);
+  if (!v || !body.ok()) return std::nullopt;
+  auto written = body.string(*v, member, 64);
+  if (!written) return std::nullopt;
+  auto value = body.checked(member, common::schema::durationText(f, *written));
+  if (!value) return std::nullopt;
+  return common::formatDuration(*value);
+}
+
 }  // namespace
 
 // The api_key column goes through the same mask rule as maskSecret, in SQL.
@@ -37,6 +50,8 @@ const std::string kProviderColumns =
     "id, provider_key, provider_type, api_base, " + common::maskSecretSql("api_key") +
     ", api_version, model_mapping::text, array_to_json(models)::text, weight, verify_ssl, "
     "max_concurrent, is_enabled, to_jsonb(providers) ->> 'responses', "
+    "to_jsonb(providers) ->> 'max_fails', to_jsonb(providers) ->> 'fail_timeout', "
+    "to_jsonb(providers) ->> 'health_check_interval', "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
@@ -52,7 +67,8 @@ std::optional<ProviderFields> readProviderBody(std::string_view text, bool creat
   if (!body.parse(text,
                   {"provider_key", "provider_type", "api_base", "api_key", "api_version",
                    "model_mapping", "models", "weight", "verify_ssl", "max_concurrent",
-                   "is_enabled", "responses"},
+                   "is_enabled", "responses", "max_fails", "fail_timeout",
+                   "health_check_interval"},
                   {"id", "created_at", "updated_at", "source"}))
     return done();
 
@@ -103,6 +119,10 @@ std::optional<ProviderFields> readProviderBody(std::string_view text, bool creat
       f.responses.emplace(*on);
     }
   }
+  if (auto v = body.get("max_fails"); v && body.ok())
+    f.max_fails = body.integer(*v, "max_fails", field::kMaxFails);
+  f.fail_timeout = readDuration(body, field::kFailTimeout);
+  f.health_check_interval = readDuration(body, field::kHealthCheckInterval);
 
   if (body.ok() && f.provider_type == "azure" && create && f.api_version.value_or("").empty())
     body.fail("api_version", "'api_version' is required for provider_type 'azure'");
@@ -128,7 +148,15 @@ void writeProviderRow(common::JsonWriter& w, const common::pg::QueryResult& r, i
     w.key("responses").null();
   else
     w.field("responses", r.value(row, 12) == "true");  // jsonb text: true / false
-  writeRowTail(w, r, row, 13);
+  // NULL (a database without migration 0004): the defaults, which the master applies too.
+  const common::ProviderConfig defaults;
+  w.field("max_fails", r.isNull(row, 13) ? int64_t{defaults.max_fails} : rowInt(r, row, 13));
+  w.field("fail_timeout", r.isNull(row, 14) ? common::formatDuration(defaults.fail_timeout)
+                                            : std::string(r.value(row, 14)));
+  w.field("health_check_interval",
+          r.isNull(row, 15) ? common::formatDuration(defaults.health_check_interval)
+                            : std::string(r.value(row, 15)));
+  writeRowTail(w, r, row, 16);
   w.endObject();
 }
 
@@ -152,6 +180,9 @@ void writeFileProvider(common::JsonWriter& w, const common::ProviderConfig& p) {
     w.key("responses").null();
   else
     w.field("responses", p.responses == 1);
+  w.field("max_fails", static_cast<int64_t>(p.max_fails));
+  w.field("fail_timeout", common::formatDuration(p.fail_timeout));
+  w.field("health_check_interval", common::formatDuration(p.health_check_interval));
   writeFileTail(w);
   w.endObject();
 }

@@ -33,6 +33,9 @@ struct ProviderFields {
   std::optional<bool> is_enabled;
   // `responses`: true or false, or null for the default by type (the column's NULL).
   std::optional<std::optional<bool>> responses;
+  std::optional<int64_t> max_fails;
+  std::optional<std::string> fail_timeout;           // checked duration text ("10s")
+  std::optional<std::string> health_check_interval;  // checked duration text ("0s" = off)
 };
 
 // Checks a body; `create` requires provider_key and api_base. On failure `error` names the field.

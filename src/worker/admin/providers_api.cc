@@ -36,6 +36,30 @@ const common::ProviderConfig* fileProvider(const LocalCall& call, std::string_vi
   return nullptr;
 }
 
+// The columns later migrations added (0003 responses, 0004 health) are named only when the body
+// sets them, so a database not yet migrated still takes every other field. Each one set adds its
+// parameter to `params`; `columns`/`values` extend an INSERT, `assignments` an UPDATE (a null
+// `responses` sets the column back to NULL: the default by type).
+struct OptionalColumns {
+  std::string columns, values, assignments;
+};
+
+OptionalColumns optionalColumns(const ProviderFields& f, pg::Connection::Params& params) {
+  OptionalColumns out;
+  auto add = [&](const char* column, const char* cast, std::optional<std::string> value) {
+    params.push_back(std::move(value));
+    const std::string param = "$" + std::to_string(params.size()) + cast;
+    out.columns += std::string(", ") + column;
+    out.values += ", " + param;
+    out.assignments += std::string(", ") + column + " = " + param;
+  };
+  if (f.responses) add("responses", "::boolean", boolParam(*f.responses));
+  if (f.max_fails) add("max_fails", "::integer", numberParam(f.max_fails));
+  if (f.fail_timeout) add("fail_timeout", "", f.fail_timeout);
+  if (f.health_check_interval) add("health_check_interval", "", f.health_check_interval);
+  return out;
+}
+
 std::string oneProvider(const pg::QueryResult& r) {
   common::JsonWriter w;
   writeProviderRow(w, r, 0);
@@ -81,22 +105,19 @@ Outcome create(LocalCall& call) {
   FieldError error;
   auto f = readProviderBody(call.request.body, true, error);
   if (!f) return respondFieldError(call, error);
-  // `responses` is named only when the body sets it: a database not yet migrated to 0003
-  // still takes every other provider.
-  const bool responses = f->responses.has_value();
   pg::Connection::Params params{
       f->provider_key, f->provider_type.value_or("openai"), f->api_base, f->api_key.value_or(""),
       f->api_version.value_or(""), f->model_mapping.value_or("{}"), f->models.value_or("[]"),
       numberParam(f->weight).value_or("1"), boolParam(f->verify_ssl).value_or("true"),
       numberParam(f->max_concurrent).value_or("0"), boolParam(f->is_enabled).value_or("true")};
-  if (responses) params.push_back(boolParam(*f->responses));
+  const OptionalColumns optional = optionalColumns(*f, params);
   return runQuery(
       call,
       "INSERT INTO providers (provider_key, provider_type, api_base, api_key, "
       "api_version, model_mapping, models, weight, verify_ssl, max_concurrent, "
-      "is_enabled" + std::string(responses ? ", responses" : "") + ") VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
+      "is_enabled" + optional.columns + ") VALUES ($1, $2, $3, $4, $5, $6::jsonb, "
       "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)), $8::integer, $9::boolean, "
-      "$10::integer, $11::boolean" + std::string(responses ? ", $12::boolean" : "") + ") RETURNING " +
+      "$10::integer, $11::boolean" + optional.values + ") RETURNING " +
           std::string(kProviderColumns),
       std::move(params), true);
 }
@@ -123,13 +144,11 @@ Outcome update(LocalCall& call, const ProviderRef& ref) {
   FieldError error;
   auto f = readProviderBody(call.request.body, false, error);
   if (!f) return respondFieldError(call, error);
-  // `responses` changes only when the body sets it (null: back to the default by type).
-  const bool responses = f->responses.has_value();
   pg::Connection::Params params{
       ref.value, f->provider_key, f->provider_type, f->api_base, f->api_key, f->api_version,
       f->model_mapping, f->models, numberParam(f->weight), boolParam(f->verify_ssl),
       numberParam(f->max_concurrent), boolParam(f->is_enabled)};
-  if (responses) params.push_back(boolParam(*f->responses));
+  const OptionalColumns optional = optionalColumns(*f, params);
   return runQuery(
       call,
       "UPDATE providers SET provider_key = COALESCE($2, provider_key), "
@@ -140,9 +159,8 @@ Outcome update(LocalCall& call, const ProviderRef& ref) {
       "ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END, "
       "weight = COALESCE($9::integer, weight), verify_ssl = COALESCE($10::boolean, verify_ssl), "
       "max_concurrent = COALESCE($11::integer, max_concurrent), "
-      "is_enabled = COALESCE($12::boolean, is_enabled)" +
-          std::string(responses ? ", responses = $13::boolean" : "") + whereClause(ref) +
-          " RETURNING " + std::string(kProviderColumns),
+      "is_enabled = COALESCE($12::boolean, is_enabled)" + optional.assignments +
+          whereClause(ref) + " RETURNING " + std::string(kProviderColumns),
       std::move(params), true);
 }
 

@@ -28,21 +28,39 @@ Outcome healthDetailed(LocalCall& call) {
   w.key("providers").beginArray();
   for (const ProviderRuntime& p : call.config->provider_runtime) {
     const common::ProviderHealthEntry* h = p.health;
-    const bool cooling = common::ProviderHealth::coolingDown(h, now);
+    const auto state = common::ProviderHealth::state(h, now);
+    const common::ProviderConfig& pc = *p.config;
     w.beginObject();
-    w.field("id", p.config->id);
-    w.field("enabled", p.config->enabled);
-    w.field("state", !p.config->enabled ? "disabled" : cooling ? "cooling_down" : "healthy");
+    w.field("id", pc.id);
+    w.field("enabled", pc.enabled);
+    w.field("state", !pc.enabled ? std::string_view("disabled")
+                                 : common::ProviderHealth::stateName(state));
+    w.field("max_fails", static_cast<uint64_t>(pc.max_fails));
+    w.field("fail_timeout_ms", static_cast<int64_t>(pc.fail_timeout.count()));
+    w.field("health_check_interval_ms", static_cast<int64_t>(pc.health_check_interval.count()));
     if (h) {
-      if (cooling) w.field("cooling_down_until_unix_ms", h->cooldown_until_ms.load());
-      w.field("consecutive_failures",
-              static_cast<uint64_t>(h->consecutive_failures.load(std::memory_order_relaxed)));
-      w.field("failures_total", h->failures_total.load(std::memory_order_relaxed));
-      w.field("successes_total", h->successes_total.load(std::memory_order_relaxed));
-      if (const int64_t at = h->last_failure_ms.load(std::memory_order_relaxed); at > 0) {
+      const auto relaxed = std::memory_order_relaxed;
+      if (state == common::ProviderState::Down || state == common::ProviderState::HalfOpen)
+        w.field("down_until_unix_ms", h->down_until_ms.load(relaxed));
+      if (state == common::ProviderState::RateLimited)
+        w.field("retry_after_until_unix_ms", h->retry_after_until_ms.load(relaxed));
+      w.field("failures_in_window", static_cast<uint64_t>(h->window_failures.load(relaxed)));
+      w.field("failures_total", h->failures_total.load(relaxed));
+      w.field("successes_total", h->successes_total.load(relaxed));
+      w.field("times_down", h->downs_total.load(relaxed));
+      if (const int64_t at = h->last_failure_ms.load(relaxed); at > 0) {
         w.field("last_failure_unix_ms", at);
-        w.field("last_failure_status",
-                static_cast<int64_t>(h->last_status.load(std::memory_order_relaxed)));
+        w.field("last_failure_status", static_cast<int64_t>(h->last_status.load(relaxed)));
+      }
+      if (pc.health_check_interval.count() > 0) {
+        w.key("health_checks").beginObject();
+        w.field("total", h->checks_total.load(relaxed));
+        w.field("failed", h->checks_failed_total.load(relaxed));
+        if (const int64_t at = h->last_check_ms.load(relaxed); at > 0) {
+          w.field("last_unix_ms", at);
+          w.field("last_status", static_cast<int64_t>(h->last_check_status.load(relaxed)));
+        }
+        w.endObject();
       }
     }
     w.endObject();

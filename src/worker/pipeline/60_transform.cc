@@ -84,6 +84,24 @@ Outcome stage::transform(Exchange& ex) {
   return Outcome::Next;
 }
 
+void keepServable(Exchange& ex, std::vector<UpstreamCandidate>& candidates, size_t from) {
+  const protocol::Operation op = protocol::operationOf(ex.endpoint);
+  const protocol::Api client = protocol::clientApi(op);
+  std::optional<bool> translatable;  // read once, when a candidate needs it
+  auto servable = [&](const UpstreamCandidate& c) {
+    const common::ProviderConfig& pc = *ex.config->provider_runtime[c.provider].config;
+    if (op == protocol::Operation::CountTokens && pc.type != common::ProviderType::Anthropic)
+      return false;
+    if (refusal(pc, op, c.target, ex.endpoint)) return false;
+    if (protocol::providerApi(pc, op) == client) return true;
+    if (!translatable) translatable = !protocol::checkTranslatable(client, ex.request.body);
+    return *translatable;
+  };
+  candidates.erase(std::remove_if(candidates.begin() + static_cast<ptrdiff_t>(from),
+                                  candidates.end(), [&](const auto& c) { return !servable(c); }),
+                   candidates.end());
+}
+
 // NOTE: the trace headers are the ones Tracer::beginAttempt just wrote for this attempt.
 void buildUpstreamRequest(Exchange& ex, const UpstreamCandidate& candidate) {
   UpstreamState& up = *ex.upstream;

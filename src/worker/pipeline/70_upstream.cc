@@ -13,6 +13,7 @@
 #include "common/time/clock.h"
 #include "worker/http/downstream_conn.h"
 #include "worker/pipeline/failover.h"
+#include "worker/pipeline/fallback.h"
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/transform.h"
 #include "worker/pipeline/upstream_state.h"
@@ -34,9 +35,9 @@ int64_t retryAfterMs(const UpstreamResponseHead& head) {
 
 void recordFailure(UpstreamState& up, int status, int64_t retry_after_ms) {
   if (up.current < 0) return;
-  auto* entry = up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health;
-  up.ex.services.shm.providerHealth().recordFailure(entry, status, retry_after_ms,
-                                                    common::nowUnixMs());
+  const ProviderRuntime& p = up.ex.config->provider_runtime[static_cast<size_t>(up.current)];
+  common::ProviderHealth::recordFailure(p.health, p.health_policy, status, retry_after_ms,
+                                        common::nowUnixMs());
 }
 
 void onTimer(void* p) {
@@ -101,7 +102,7 @@ FailoverFacts factsOf(const UpstreamState& up, bool reused, bool response_starte
   f.reused = reused;
   f.response_started = response_started;
   f.fresh_retry_used = up.fresh_retry_used;
-  f.candidates_left = up.next_candidate < up.candidates.size();
+  f.candidates_left = up.next_candidate < up.candidates.size() || fallbacksLeft(up);
   return f;
 }
 
@@ -118,8 +119,29 @@ Outcome failover(UpstreamState& up, const common::Error& error) {
     startAttempt(up, up.next_candidate++);
     return Outcome::Wait;
   }
+  // Every candidate of the model failed (or is full): its fallback models, in order.
+  while (takeFallback(up.ex)) {
+    if (admitCandidate(up, up.next_candidate)) {
+      startAttempt(up, up.next_candidate++);
+      return Outcome::Wait;
+    }
+  }
   up.timer->stop();
   return pipeline::respondError(up.ex, forClient(error, up.provider_id));
+}
+
+// Every provider of the model is in a Retry-After and no fallback can answer: 429, with the
+// wait the earliest of them asked for.
+Outcome answerRateLimited(UpstreamState& up) {
+  const int64_t wait_ms = std::max<int64_t>(up.rate_limited_until_ms - common::nowUnixMs(), 0);
+  const std::string seconds = std::to_string(std::max<int64_t>((wait_ms + 999) / 1000, 1));
+  return pipeline::respondError(
+      up.ex,
+      {common::ErrorKind::RateLimited,
+       "Every provider of the model '" + up.model + "' asked to be left alone for a while (\"" +
+           up.rate_limited_provider + "\" for " + seconds + " s); retry later.",
+       0},
+      {}, {{"Retry-After", seconds}});
 }
 
 // A failure of the attempt before an answer was chosen: what decideFailover says. (The head
@@ -147,15 +169,14 @@ Outcome onHead(UpstreamState& up, UpstreamResponseHead& head) {
   if (up.ex.trace.exported() && !up.ex.trace.attempts.empty())
     up.ex.trace.attempts.back().status = head.status;
   if (auto failure = failureOfStatus(head.status)) {
-    if (decideFailover(*failure, factsOf(up, false, false)) == FailoverStep::NextCandidate) {
-      recordFailure(up, head.status, head.status == 429 ? retryAfterMs(head) : 0);
+    recordFailure(up, head.status, head.status == 429 ? retryAfterMs(head) : 0);
+    if (decideFailover(*failure, factsOf(up, false, false)) == FailoverStep::NextCandidate)
       return failover(up, *failure);
-    }
     // Nobody left to ask: the provider's own answer goes to the client.
   }
   up.head_us = common::nowMonotonicUs();
   if (head.status < 500 && head.status != 429) {
-    up.ex.services.shm.providerHealth().recordSuccess(
+    common::ProviderHealth::recordSuccess(
         up.ex.config->provider_runtime[static_cast<size_t>(up.current)].health);
   }
   up.held_head = std::move(head);
@@ -214,6 +235,7 @@ Outcome stage::upstream(Exchange& ex) {
   if (up.event) return onEvent(up, *up.event);
   if (up.timer) return onQueueWake(up);
   up.timer = std::make_unique<common::UvTimer>(ex.services.loop, &up, &onTimer);
+  if (up.candidates.empty() && !takeFallback(ex)) return answerRateLimited(up);
   up.next_candidate = 1;
   if (admitCandidate(up, 0)) {
     startAttempt(up, 0);

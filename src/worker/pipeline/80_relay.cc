@@ -60,6 +60,10 @@ void sendHead(UpstreamState& up) {
   if (up.limit_check)
     for (const auto& [name, value] : up.limit_check->headers()) out.header(name, value);
   out.header("x-llmproxy-provider", up.provider_id);
+  if (!up.fallback_model.empty()) {
+    out.header("x-llmproxy-fallback-model", up.fallback_model);
+    up.cache.collecting = false;  // the cache key names the requested model's providers
+  }
   if (up.sse) out.header("X-Accel-Buffering", "no");
   if (up.cache.phase == ExchangeCache::Phase::Miss) {
     out.header("x-llmproxy-cache", "miss");

@@ -109,8 +109,12 @@ class UpstreamState : public common::Pooled<UpstreamState> {
   const LimitScope* limit_scope = nullptr; // their buckets (into the pinned config)
   std::unique_ptr<RedisLimitWait> redis_wait;
   std::optional<LimitCheck> limit_check;   // its x-ratelimit-* headers go on the response
-  std::vector<UpstreamCandidate> candidates;  // in failover order
+  std::vector<UpstreamCandidate> candidates;  // in failover order (fallback models' appended)
   size_t next_candidate = 0;
+  size_t next_fallback = 0;                // into the model's [fallbacks] list
+  std::string_view fallback_model;         // the fallback model answering (views the config)
+  int64_t rate_limited_until_ms = 0;       // every provider is in a Retry-After (stage 50)
+  std::string rate_limited_provider;
   uint32_t attempts = 0;
   int current = -1;                        // provider index of the attempt in flight
   bool fresh_retry_used = false;           // the one retry on a new connection after a stale one

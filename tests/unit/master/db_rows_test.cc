@@ -14,12 +14,13 @@ namespace {
 using common::ModelMapping;
 
 // id, provider_key, provider_type, api_base, api_key, api_version, model_mapping, models,
-// weight, verify_ssl, max_concurrent, is_enabled, responses (to_jsonb ->>: true, false, NULL)
+// weight, verify_ssl, max_concurrent, is_enabled, responses (to_jsonb ->>: true, false, NULL),
+// then migration 0006's max_fails, fail_timeout, health_check_interval (NULL before it)
 DbRow providerRow(std::string_view key = "p1", std::string_view base = "https://api.example.com/v1",
                   std::string_view mapping = "{}", std::optional<std::string_view> models = "[]",
                   std::optional<std::string_view> responses = std::nullopt) {
-  return DbRow{"7",  key, "openai-compatible", base, "sk-secret", "", mapping, models, "3", "t",
-               "0",  "t", responses};
+  return DbRow{"7", key, "openai-compatible", base, "sk-secret", "", mapping, models, "3", "t",
+               "0", "t", responses, std::nullopt, std::nullopt, std::nullopt};
 }
 
 const std::string kHash(64, 'a');
@@ -60,6 +61,32 @@ TEST(DbRows, ResponsesColumnIsTriState) {
   auto bad = providerFromRow(providerRow("p1", "https://a/v1", "{}", "[]", "1"));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "responses");
+}
+
+TEST(DbRows, HealthColumnsReadAsWrittenAndNullIsTheDefault) {
+  auto defaults = providerFromRow(providerRow());  // a database before migration 0006
+  ASSERT_TRUE(defaults) << defaults.error().str();
+  EXPECT_EQ(defaults->max_fails, 3u);
+  EXPECT_EQ(defaults->fail_timeout, common::Millis(10'000));
+  EXPECT_EQ(defaults->health_check_interval, common::Millis(0));
+  DbRow row = providerRow();
+  row[13] = "5";
+  row[14] = "30s";
+  row[15] = "2s";
+  auto set = providerFromRow(row);
+  ASSERT_TRUE(set) << set.error().str();
+  EXPECT_EQ(set->max_fails, 5u);
+  EXPECT_EQ(set->fail_timeout, common::Millis(30'000));
+  EXPECT_EQ(set->health_check_interval, common::Millis(2'000));
+  row[14] = "100ms";  // below fail_timeout's 1 s
+  auto bad = providerFromRow(row);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "fail_timeout");
+  row[14] = "10s";
+  row[13] = "-1";
+  bad = providerFromRow(row);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "max_fails");
 }
 
 TEST(DbRows, ModelMappingIsClassifiedAndOrderedAsInTheFile) {

@@ -63,10 +63,12 @@ std::optional<std::string> adminKey(const std::string& members, const std::strin
 
 // A providers row with one column replaced; the problem's message when the row is refused.
 // id, provider_key, provider_type, api_base, api_key, api_version, model_mapping, models,
-// weight, verify_ssl, max_concurrent, is_enabled, responses
+// weight, verify_ssl, max_concurrent, is_enabled, responses, max_fails, fail_timeout,
+// health_check_interval
 std::optional<std::string> dbProvider(size_t column, std::string_view value,
                                       const std::string& field) {
-  DbRow row{"7", "p", "openai", "http://h", "", "", "{}", "[]", "1", "t", "0", "t", std::nullopt};
+  DbRow row{"7", "p", "openai", "http://h", "", "",  "{}", "[]", "1", "t", "0", "t",
+            std::nullopt, std::nullopt, std::nullopt, std::nullopt};
   row[column] = value;
   auto p = providerFromRow(row);
   if (p) return std::nullopt;
@@ -280,6 +282,36 @@ TEST(SchemaFrontEnds, BadDuration) {
             schema::durationSeconds(field, -1).error());
   EXPECT_EQ(tomlMessage(tomlProvider("queue_timeout = 0"), "provider.queue_timeout"),
             schema::durationSeconds(field, 0).error());
+}
+
+// The health directives: the file, a database row (migration 0006's columns) and the admin API
+// give the same messages, from the same schema fields.
+TEST(SchemaFrontEnds, HealthDirectives) {
+  const std::string fails = "must be between 0 and 1000 (got 1001)";
+  EXPECT_EQ(tomlMessage(tomlProvider("max_fails = 1001"), "provider.max_fails"), fails);
+  EXPECT_EQ(dbProvider(13, "1001", "max_fails"), fails);
+  EXPECT_EQ(adminProvider(R"("max_fails":1001)", "max_fails"), fails);
+  EXPECT_EQ(dbProvider(13, "0", "max_fails"), std::nullopt);
+  EXPECT_EQ(adminProvider(R"("max_fails":0)", "max_fails"), std::nullopt);
+
+  const auto& timeout = schema::provider::kFailTimeout;
+  const std::string short_timeout = schema::durationText(timeout, "500ms").error();
+  EXPECT_EQ(tomlMessage(tomlProvider("fail_timeout = \"500ms\""), "provider.fail_timeout"),
+            short_timeout);
+  EXPECT_EQ(dbProvider(14, "500ms", "fail_timeout"), short_timeout);
+  EXPECT_EQ(adminProvider(R"("fail_timeout":"500ms")", "fail_timeout"), short_timeout);
+  EXPECT_EQ(dbProvider(14, "30s", "fail_timeout"), std::nullopt);
+  EXPECT_EQ(adminProvider(R"("fail_timeout":"30s")", "fail_timeout"), std::nullopt);
+
+  const auto& interval = schema::provider::kHealthCheckInterval;
+  const std::string long_interval = schema::durationText(interval, "2h").error();
+  EXPECT_EQ(tomlMessage(tomlProvider("health_check_interval = \"2h\""),
+                        "provider.health_check_interval"),
+            long_interval);
+  EXPECT_EQ(dbProvider(15, "2h", "health_check_interval"), long_interval);
+  EXPECT_EQ(adminProvider(R"("health_check_interval":"2h")", "health_check_interval"),
+            long_interval);
+  EXPECT_EQ(dbProvider(15, "0s", "health_check_interval"), std::nullopt);
 }
 
 }  // namespace

@@ -64,6 +64,9 @@ Config fullConfig() {
   p.model_mapping = {{"gpt-4", "gpt-4-turbo"}, {"gemini-*", "gemini-pro"}};
   p.max_concurrent = 20;
   p.queue_timeout = Millis{21};
+  p.max_fails = 7;
+  p.fail_timeout = Millis{25'000};
+  p.health_check_interval = Millis{26'000};
   p.db_id = 22;
   c.providers = {p, ProviderConfig{}};
   c.providers[1].type = ProviderType::Anthropic;
@@ -82,6 +85,7 @@ Config fullConfig() {
   k.cache_namespace = "team-a";
   k.db_id = 24;
   c.keys = {k, KeyConfig{}};
+  c.fallbacks = {{"gpt-4o", {"claude-sonnet", "gpt-4o-mini"}}, {"x", {"y"}}};
   return c;
 }
 

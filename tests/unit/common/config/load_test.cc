@@ -130,6 +130,53 @@ TEST(ConfigLoad, GoodFileFullyParsed) {
   EXPECT_EQ(h.rate_limit, (RateLimit{10, 10}));  // burst defaults to one second's worth
 }
 
+TEST(ConfigLoad, ProviderHealthAndFallbacks) {
+  auto loaded = loadConfigText(str(kOpen,
+                                   "[[provider]]\nid = \"p\"\napi_base = \"https://h\"\n"
+                                   "max_fails = 0\nfail_timeout = \"90s\"\n"
+                                   "health_check_interval = \"5s\"\n"
+                                   "[[provider]]\nid = \"q\"\napi_base = \"https://h\"\n"
+                                   "[fallbacks]\n\"gpt-4o\" = [\"mini\", \"claude\"]\n"
+                                   "\"x\" = [\"y\"]\n"),
+                               "t.conf", envOf({}));
+  ASSERT_TRUE(loaded) << loaded.error()[0].str();
+  EXPECT_EQ(loaded->providers[0].max_fails, 0u);
+  EXPECT_EQ(loaded->providers[0].fail_timeout, Millis{90'000});
+  EXPECT_EQ(loaded->providers[0].health_check_interval, Millis{5'000});
+  // The defaults: nginx's max_fails = 3, fail_timeout = 10s; no active checks.
+  EXPECT_EQ(loaded->providers[1].max_fails, 3u);
+  EXPECT_EQ(loaded->providers[1].fail_timeout, Millis{10'000});
+  EXPECT_EQ(loaded->providers[1].health_check_interval, Millis{0});
+  ASSERT_EQ(loaded->fallbacks.size(), 2u);
+  EXPECT_EQ(loaded->fallbacks[0].model, "gpt-4o");
+  EXPECT_EQ(loaded->fallbacks[0].fallbacks, (std::vector<std::string>{"mini", "claude"}));
+  EXPECT_EQ(loaded->fallbacks[1].model, "x");
+}
+
+TEST(ConfigErrors, ProviderHealthAndFallbacks) {
+  const auto one = [](const std::string& tail) {
+    const auto errors = errorsOf(str(kOpen, tail));
+    return errors.size() == 1 ? errors[0] : "errors: " + std::to_string(errors.size());
+  };
+  const std::string p = "[[provider]]\nid = \"p\"\napi_base = \"https://h\"\n";
+  EXPECT_EQ(one(p + "max_fails = 1001\n"),
+            "t.conf:7:13: provider.max_fails: must be between 0 and 1000 (got 1001)");
+  EXPECT_NE(one(p + "fail_timeout = \"500ms\"\n").find("t.conf:7:16: provider.fail_timeout"),
+            std::string::npos);
+  EXPECT_NE(one(p + "health_check_interval = \"2h\"\n")
+                .find("t.conf:7:25: provider.health_check_interval"),
+            std::string::npos);
+  EXPECT_NE(one("[fallbacks]\n\"a\" = [\"b\", \"a\"]\n")
+                .find("t.conf:5:7: fallbacks.a: a model cannot fall back to itself"),
+            std::string::npos);
+  EXPECT_NE(one("[fallbacks]\n\"a\" = [\"b\", \"b\"]\n").find("\"b\" is listed twice"),
+            std::string::npos);
+  EXPECT_NE(one("[fallbacks]\n\"a\" = []\n").find("expected 1 to 8 model names"),
+            std::string::npos);
+  EXPECT_NE(one("[fallbacks]\n\"a\" = \"b\"\n").find("t.conf:5:7: fallbacks.a"),
+            std::string::npos);
+}
+
 TEST(ConfigLoad, DefaultsWithMinimalFile) {
   auto loaded = loadConfigText(kOpen, "t.conf", envOf({}));
   ASSERT_TRUE(loaded);

@@ -411,7 +411,7 @@ TEST(Metrics, ReloadConfigHealthAndBuildFamilies) {
   shm.reloadStatus().record(false, 3, 2, "bad");
   ASSERT_TRUE(shm.configSlot().publish("blob", 7));
   auto& health = shm.providerHealth();
-  health.recordFailure(health.entry("down"), 503, 60'000, nowUnixMs());
+  ProviderHealth::recordFailure(health.entry("down"), HealthPolicy{}, 503, 60'000, nowUnixMs());
   const std::vector<std::string> ids = {"up", "down"};
   const std::string text = renderPrometheus(shm, ids);
   EXPECT_EQ(value(text, "llm_proxy_config_reloads_total{result=\"success\"}"), 2);

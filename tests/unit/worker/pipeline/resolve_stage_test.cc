@@ -101,14 +101,22 @@ TEST(ResolveStage, ProvidersThatTieShareByWeight) {
   EXPECT_EQ(first["w1"], 2);
 }
 
+// The health entry of provider `id` in `world`'s config.
+const ProviderRuntime& runtimeOf(StageWorld& world, const std::string& id) {
+  const RuntimeConfig& config = *world.config();
+  for (size_t i = 0; i < config.providers.size(); ++i)
+    if (config.providers[i].id == id) return config.provider_runtime[i];
+  ADD_FAILURE() << "no provider " << id;
+  return config.provider_runtime[0];
+}
+
 TEST(ResolveStage, CoolingDownProvidersGoLast) {
   StageWorld world(kConfig);
   ASSERT_TRUE(world.ok());
-  const RuntimeConfig& config = *world.config();
-  for (size_t i = 0; i < config.providers.size(); ++i)
-    if (config.providers[i].id == "exact")  // a 429 with a long Retry-After cools it down
-      world.shm().providerHealth().recordFailure(config.provider_runtime[i].health, 429,
-                                                 1'000'000, common::nowUnixMs());
+  const ProviderRuntime& exact = runtimeOf(world, "exact");
+  for (int i = 0; i < 3; ++i)  // max_fails (3) failures within fail_timeout cool it down
+    common::ProviderHealth::recordFailure(exact.health, exact.health_policy, 500, 0,
+                                          common::nowUnixMs());
   FakeClient client;
   auto ex = resolve(world, client, "claude-opus-4-5");
   EXPECT_EQ(candidatesOf(*ex), (Candidates{{"long", "opus-long"},
@@ -118,6 +126,42 @@ TEST(ResolveStage, CoolingDownProvidersGoLast) {
   FakeClient alone;
   auto only = resolve(world, alone, "gpt-4o");
   EXPECT_EQ(candidatesOf(*only), (Candidates{{"exact", "gpt-4o"}}));
+}
+
+TEST(ResolveStage, AHalfOpenProviderIsProbedByOneRequestOnly) {
+  StageWorld world(serverSection("allow_unauthenticated = true\n") +
+                   provider("a", "models = [\"m\"]\nmax_fails = 1\nfail_timeout = \"1s\"\n") +
+                   provider("b", "models = [\"m\"]\nweight = 1000\n"));
+  ASSERT_TRUE(world.ok());
+  const ProviderRuntime& a = runtimeOf(world, "a");
+  // Down since 2 s ago for 1 s: half-open now.
+  common::ProviderHealth::recordFailure(a.health, a.health_policy, 500, 0,
+                                        common::nowUnixMs() - 2'000);
+  ASSERT_EQ(common::ProviderHealth::state(a.health, common::nowUnixMs()),
+            common::ProviderState::HalfOpen);
+  FakeClient first;
+  auto probe = resolve(world, first, "m");
+  EXPECT_EQ(candidatesOf(*probe), (Candidates{{"a", "m"}, {"b", "m"}}));  // the probe goes first
+  FakeClient second;
+  auto other = resolve(world, second, "m");
+  EXPECT_EQ(candidatesOf(*other), (Candidates{{"b", "m"}, {"a", "m"}}));  // still out for it
+}
+
+TEST(ResolveStage, RateLimitedProvidersAreNotCandidates) {
+  StageWorld world(kConfig);
+  ASSERT_TRUE(world.ok());
+  const ProviderRuntime& exact = runtimeOf(world, "exact");
+  // A 429 with a long Retry-After: nothing goes to it until then.
+  common::ProviderHealth::recordFailure(exact.health, exact.health_policy, 429, 1'000'000,
+                                        common::nowUnixMs());
+  FakeClient client;
+  auto ex = resolve(world, client, "claude-opus-4-5");
+  EXPECT_EQ(candidatesOf(*ex), (Candidates{{"long", "opus-long"}, {"short", "c-short"}}));
+  FakeClient alone;
+  auto only = resolve(world, alone, "gpt-4o");
+  EXPECT_TRUE(candidatesOf(*only).empty());  // stage 70 answers 429 with the Retry-After
+  EXPECT_GT(only->upstream->rate_limited_until_ms, common::nowUnixMs());
+  EXPECT_EQ(only->upstream->rate_limited_provider, "exact");
 }
 
 TEST(ResolveStage, TheListIsCutAtMaxAttempts) {
