@@ -332,7 +332,7 @@ TEST_F(DbConfig, AdminReloadReadsTheDatabase) {
 
 // The providers.responses column (migration 0003) decides whether a Responses request passes
 // through; a database without the column (not migrated to 0003) still loads every row, with
-// the default by type.
+// the default by type. Likewise the health columns (migration 0006).
 TEST_F(DbConfig, ResponsesColumnIsFollowedAndADatabaseWithoutItStillLoads) {
   startProxy(dbConfig(1));
   ASSERT_TRUE(eventually([&] {
@@ -361,7 +361,20 @@ TEST_F(DbConfig, ResponsesColumnIsFollowedAndADatabaseWithoutItStillLoads) {
       << responsesPath() << proxy_->stderrLog();
   EXPECT_EQ(proxy_->stderrLog().find("database row skipped"), std::string::npos);
 
-  // Nor without migration 0004's health columns: the rows load with the defaults.
+  // Migration 0006's health columns are followed like the file's directives.
+  ASSERT_TRUE(pg_.exec("UPDATE providers SET max_fails = 5, fail_timeout = '30s', "
+                       "health_check_interval = '2s'"));
+  EXPECT_TRUE(eventually(
+      [&] {
+        return getOnce(ports_.admin, "/health/detailed", adminAuth())
+                   .body.find("{\"id\":\"resp\",\"enabled\":true,\"state\":\"healthy\","
+                              "\"max_fails\":5,\"fail_timeout_ms\":30000,"
+                              "\"health_check_interval_ms\":2000") != std::string::npos;
+      },
+      5000ms))
+      << getOnce(ports_.admin, "/health/detailed", adminAuth()).body;
+
+  // Nor without migration 0006's health columns: the rows load with the defaults.
   ASSERT_TRUE(execAsSuperuser("ALTER TABLE providers DROP COLUMN max_fails, "
                               "DROP COLUMN fail_timeout, DROP COLUMN health_check_interval"));
   ASSERT_TRUE(pg_.exec(insertProvider("unmigrated", mock_.baseUrl(), "'unmigrated-m'")));

@@ -77,7 +77,7 @@ MockBehaviour failing(int status) {
 TEST_F(ProviderHealthTest, MaxFailsCoolDownThenOneProbeThenRecovery) {
   startMocks(2);
   startProxy(provider("flaky", mocks_[0]->baseUrl(),
-                      "models = [\"m\"]\nweight = 1000\nmax_fails = 2\nfail_timeout = \"5s\"\n") +
+                      "models = [\"m\"]\nweight = 1000\nmax_fails = 2\nfail_timeout = \"8s\"\n") +
              provider("steady", mocks_[1]->baseUrl(), "models = [\"m\"]\nweight = 1\n"));
   mocks_[0]->setDefaults(failing(500));
   // Two failures within fail_timeout: each request tried "flaky" first, "steady" answered.
@@ -90,14 +90,17 @@ TEST_F(ProviderHealthTest, MaxFailsCoolDownThenOneProbeThenRecovery) {
   // Out now, for every worker: nothing goes to it while it cools down.
   const std::string down = healthOf("flaky");
   EXPECT_NE(down.find("\"state\":\"cooling_down\""), std::string::npos) << down;
-  EXPECT_NE(down.find("\"max_fails\":2,\"fail_timeout_ms\":5000"), std::string::npos) << down;
+  EXPECT_NE(down.find("\"max_fails\":2,\"fail_timeout_ms\":8000"), std::string::npos) << down;
   EXPECT_NE(down.find("\"times_down\":1"), std::string::npos) << down;
+  EXPECT_NE(down.find("\"down_until_unix_ms\":"), std::string::npos) << down;
+  EXPECT_NE(down.find("\"failures_in_window\":0"), std::string::npos) << down;  // a new window
+  EXPECT_NE(down.find("\"last_failure_status\":500"), std::string::npos) << down;
   for (int i = 0; i < 3; ++i) EXPECT_EQ(chat("m").header("x-llmproxy-provider"), "steady");
   EXPECT_EQ(mocks_[0]->requestCount(), 2u);
 
   // fail_timeout later it is half-open; still failing, its one probe fails and it is out again.
   ASSERT_TRUE(eventually([&] { return stateIs("flaky", "half_open"); },
-                         std::chrono::milliseconds(20000)));
+                         std::chrono::milliseconds(30000)));
   EXPECT_EQ(chat("m").header("x-llmproxy-provider"), "steady");
   EXPECT_EQ(mocks_[0]->requestCount(), 3u) << "the probe";
   EXPECT_TRUE(stateIs("flaky", "cooling_down")) << healthOf("flaky");
@@ -109,7 +112,7 @@ TEST_F(ProviderHealthTest, MaxFailsCoolDownThenOneProbeThenRecovery) {
   slow.delay_ms = 10000;
   mocks_[0]->setDefaults(slow);
   ASSERT_TRUE(eventually([&] { return stateIs("flaky", "half_open"); },
-                         std::chrono::milliseconds(20000)));
+                         std::chrono::milliseconds(30000)));
   HttpResponse probe;
   std::thread prober([&] { probe = chat("m"); });
   const bool probing = eventually([&] { return mocks_[0]->inFlight() == 1; });
@@ -170,6 +173,14 @@ TEST_F(ProviderHealthTest, ActiveHealthCheckBringsAProviderBackWithoutUserTraffi
   mocks_[0]->setDefaults(failing(503));
   EXPECT_EQ(chat("m").header("x-llmproxy-provider"), "backup");
   EXPECT_TRUE(stateIs("checked", "cooling_down")) << healthOf("checked");
+  mocks_[0]->reset();
+  mocks_[0]->setDefaults(failing(503));
+  // While it is out, user requests go to the backup and all succeed.
+  for (int i = 0; i < 5; ++i) {
+    const auto r = chat("m");
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("x-llmproxy-provider"), "backup");
+  }
   // Checks run while it is out and fail while the provider fails: it stays out.
   ASSERT_TRUE(eventually(
       [&] { return healthOf("checked").find("\"failed\":0") == std::string::npos; },
@@ -177,11 +188,12 @@ TEST_F(ProviderHealthTest, ActiveHealthCheckBringsAProviderBackWithoutUserTraffi
       << healthOf("checked");
   EXPECT_TRUE(stateIs("checked", "cooling_down")) << healthOf("checked");
   // The provider recovers: a check notices, long before fail_timeout (10 minutes).
-  mocks_[0]->reset();
+  mocks_[0]->setDefaults(MockBehaviour{});
   ASSERT_TRUE(eventually([&] { return stateIs("checked", "healthy"); },
                          std::chrono::milliseconds(10000)))
       << healthOf("checked");
-  // Only checks reached it: GET .../models with the provider's key, no chat request.
+  // Only checks reached it since it went out: GET .../models with the provider's key, no user
+  // request.
   const auto seen = mocks_[0]->requests();
   ASSERT_FALSE(seen.empty());
   for (const auto& req : seen) {
@@ -194,6 +206,12 @@ TEST_F(ProviderHealthTest, ActiveHealthCheckBringsAProviderBackWithoutUserTraffi
   const std::string metrics = getOnce(ports_.admin, "/metrics", adminAuth()).body;
   EXPECT_NE(metrics.find("llm_proxy_provider_health_checks_total{provider=\"checked\"}"),
             std::string::npos);
+  EXPECT_EQ(metrics.find("llm_proxy_provider_health_check_failures_total{provider=\"checked\"} 0"),
+            std::string::npos)
+      << "the failed checks are counted";
+  EXPECT_NE(metrics.find("llm_proxy_provider_failures_total{provider=\"checked\"} 1"),
+            std::string::npos)
+      << metrics;
 }
 
 TEST_F(ProviderHealthTest, FallbackModelsAnswerOnlyBeforeTheFirstByte) {

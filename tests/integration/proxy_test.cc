@@ -264,7 +264,9 @@ TEST_F(Proxy, FailoverOn500And429AndRefusedAndTtftStall) {
 TEST_F(Proxy, ConnectRefusedFailsOverAndCoolsDownAcrossWorkers) {
   startMocks(1);
   const uint16_t dead = freeTcpPort();
-  startProxy(provider("dead", "http://127.0.0.1:" + std::to_string(dead), "models = [\"m\"]\nweight = 1000\n") +
+  // fail_timeout well beyond the test's run: the cool-down must not end while it counts.
+  startProxy(provider("dead", "http://127.0.0.1:" + std::to_string(dead),
+                      "models = [\"m\"]\nweight = 1000\nfail_timeout = \"5m\"\n") +
                  provider("alive", mocks_[0]->baseUrl(), "models = [\"m\"]\n"),
              2);
   for (int i = 0; i < 6; ++i) {

@@ -132,12 +132,19 @@ ProviderState ProviderHealth::state(const ProviderHealthEntry* e, int64_t now_ms
                                                                    : ProviderState::HalfOpen;
 }
 
-bool ProviderHealth::claimProbe(ProviderHealthEntry* e, int64_t now_ms, int64_t hold_ms) {
-  if (!e) return false;
+int64_t ProviderHealth::claimProbe(ProviderHealthEntry* e, int64_t now_ms, int64_t hold_ms) {
+  if (!e) return 0;
   int64_t until = e->probe_until_ms.load(std::memory_order_relaxed);
-  if (until > now_ms) return false;
-  return e->probe_until_ms.compare_exchange_strong(until, now_ms + std::max<int64_t>(hold_ms, 1),
-                                                   std::memory_order_relaxed);
+  if (until > now_ms) return 0;
+  const int64_t token = now_ms + std::max<int64_t>(hold_ms, 1);
+  return e->probe_until_ms.compare_exchange_strong(until, token, std::memory_order_relaxed)
+             ? token
+             : 0;
+}
+
+void ProviderHealth::releaseProbe(ProviderHealthEntry* e, int64_t token) {
+  if (!e || token == 0) return;
+  e->probe_until_ms.compare_exchange_strong(token, 0, std::memory_order_relaxed);
 }
 
 bool ProviderHealth::claimCheck(ProviderHealthEntry* e, int64_t now_ms, int64_t interval_ms) {

@@ -74,7 +74,12 @@ class ProviderHealth {
   static ProviderState state(const ProviderHealthEntry* e, int64_t now_ms);
   // Half-open: claims the one probe for `hold_ms` (the attempt's longest wait for an answer);
   // true for exactly one caller until it reports or the hold passes.
-  static bool claimProbe(ProviderHealthEntry* e, int64_t now_ms, int64_t hold_ms);
+  // Returns the hold's end (the claim's token), 0 when another caller holds the probe.
+  static int64_t claimProbe(ProviderHealthEntry* e, int64_t now_ms, int64_t hold_ms);
+  // A claim whose request ended without a verdict on the provider (answered from the cache,
+  // cut by max_attempts, the client left): the next request may probe at once. No effect when
+  // a verdict already ended the claim or another caller holds the probe now.
+  static void releaseProbe(ProviderHealthEntry* e, int64_t token);
 
   // Active checks: true for exactly one caller per `interval_ms` on the node.
   static bool claimCheck(ProviderHealthEntry* e, int64_t now_ms, int64_t interval_ms);

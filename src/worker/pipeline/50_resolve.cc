@@ -69,10 +69,13 @@ Resolved resolveCandidates(Exchange& ex, std::string_view model,
         }
         case common::ProviderState::HalfOpen:
           // Active checks bring it back; otherwise this request may be its one probe.
-          if (!p.health_policy.active_checks &&
-              common::ProviderHealth::claimProbe(p.health, now, probeHoldMs(config))) {
-            out.push_back({c.provider, c.target});
-            break;
+          if (!p.health_policy.active_checks) {
+            if (const int64_t token =
+                    common::ProviderHealth::claimProbe(p.health, now, probeHoldMs(config))) {
+              ex.upstream->probes.push_back({p.health, token});
+              out.push_back({c.provider, c.target});
+              break;
+            }
           }
           down.push_back({c.provider, c.target});
           break;

@@ -17,6 +17,7 @@ UpstreamState::UpstreamState(Exchange& exchange) : ex(exchange) {}
 
 UpstreamState::~UpstreamState() {
   if (queued) ex.services.provider_gate.dequeue(ex.id);
+  for (const ProbeClaim& p : probes) common::ProviderHealth::releaseProbe(p.health, p.token);
 }
 
 void UpstreamState::dropAttempt() {

@@ -15,6 +15,7 @@
 #include "common/base/pooled.h"
 #include "common/json/json_facts.h"
 #include "common/protocol/api.h"
+#include "common/shm/provider_health.h"
 #include "common/uv/uv_timer.h"
 #include "worker/auth/key_matcher.h"
 #include "worker/limits/limit_plan.h"
@@ -114,6 +115,13 @@ class UpstreamState : public common::Pooled<UpstreamState> {
   size_t next_fallback = 0;                // into the model's [fallbacks] list
   std::string_view fallback_model;         // the fallback model answering (views the config)
   int64_t rate_limited_until_ms = 0;       // every provider is in a Retry-After (stage 50)
+  // Half-open probes this request claimed (stage 50): released when it ends, so a probe that
+  // was never sent (cache hit, cut by max_attempts, client gone) does not hold the provider out.
+  struct ProbeClaim {
+    common::ProviderHealthEntry* health;
+    int64_t token;
+  };
+  std::vector<ProbeClaim> probes;
   std::string rate_limited_provider;
   uint32_t attempts = 0;
   int current = -1;                        // provider index of the attempt in flight

@@ -88,14 +88,15 @@ export function Overview() {
         <section>
           <h3>Providers</h3>
           <table id="provider-health">
-            <thead><tr><th>provider</th><th>state</th><th>failures</th><th>cool-down until</th></tr></thead>
+            <thead><tr><th>provider</th><th>state</th><th>failures (window)</th><th>out until</th></tr></thead>
             <tbody>
               {(health && health.providers ? health.providers : []).map((p) => (
                 <tr>
                   <td>{p.id}</td>
                   <td><span class={`badge ${p.state}`}>{p.state}</span></td>
-                  <td>{fmtNum(p.consecutive_failures)}</td>
-                  <td>{p.cooling_down_until_unix_ms ? fmtTime(p.cooling_down_until_unix_ms) : '—'}</td>
+                  <td>{fmtNum(p.failures_in_window)}{p.max_fails ? ` / ${p.max_fails}` : ''}</td>
+                  <td>{p.down_until_unix_ms ? fmtTime(p.down_until_unix_ms)
+                    : p.retry_after_until_unix_ms ? fmtTime(p.retry_after_until_unix_ms) : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -98,6 +98,23 @@ TEST(ProviderHealth, AnUnansweredProbeIsHandedOnAfterItsHold) {
   EXPECT_TRUE(ProviderHealth::claimProbe(e, 25'000, 5'000));
 }
 
+TEST(ProviderHealth, AReleasedProbeIsFreeAtOnceButAVerdictOrANewClaimIsKept) {
+  Table t;
+  auto* e = t.e();
+  for (int i = 0; i < 3; ++i) ProviderHealth::recordFailure(e, kPolicy, 500, 0, 1'000);
+  const int64_t token = ProviderHealth::claimProbe(e, 20'000, 5'000);
+  ASSERT_NE(token, 0);
+  ProviderHealth::releaseProbe(e, token);  // never sent (a cache hit, say)
+  const int64_t second = ProviderHealth::claimProbe(e, 20'001, 5'000);
+  ASSERT_NE(second, 0);
+  ProviderHealth::releaseProbe(e, token);  // a stale token does not free the new claim
+  EXPECT_EQ(ProviderHealth::claimProbe(e, 20'002, 5'000), 0);
+  ProviderHealth::recordFailure(e, kPolicy, 500, 0, 20'100);  // the probe failed: down again
+  ProviderHealth::releaseProbe(e, second);
+  EXPECT_EQ(ProviderHealth::state(e, 20'200), ProviderState::Down);
+  EXPECT_NE(ProviderHealth::claimProbe(e, 30'100, 5'000), 0);
+}
+
 TEST(ProviderHealth, RetryAfterSkipsItUntilThenWithoutCounting) {
   Table t;
   auto* e = t.e();
