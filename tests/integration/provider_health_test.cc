@@ -115,7 +115,8 @@ TEST_F(ProviderHealthTest, MaxFailsCoolDownThenOneProbeThenRecovery) {
                          std::chrono::milliseconds(30000)));
   HttpResponse probe;
   std::thread prober([&] { probe = chat("m"); });
-  const bool probing = eventually([&] { return mocks_[0]->inFlight() == 1; });
+  const bool probing =
+      eventually([&] { return mocks_[0]->inFlight() == 1; }, std::chrono::milliseconds(8000));
   if (probing) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(chat("m").header("x-llmproxy-provider"), "steady");
     EXPECT_EQ(mocks_[0]->requestCount(), 4u) << "only the probe reached it";
@@ -173,8 +174,6 @@ TEST_F(ProviderHealthTest, ActiveHealthCheckBringsAProviderBackWithoutUserTraffi
   mocks_[0]->setDefaults(failing(503));
   EXPECT_EQ(chat("m").header("x-llmproxy-provider"), "backup");
   EXPECT_TRUE(stateIs("checked", "cooling_down")) << healthOf("checked");
-  mocks_[0]->reset();
-  mocks_[0]->setDefaults(failing(503));
   // While it is out, user requests go to the backup and all succeed.
   for (int i = 0; i < 5; ++i) {
     const auto r = chat("m");
@@ -194,8 +193,10 @@ TEST_F(ProviderHealthTest, ActiveHealthCheckBringsAProviderBackWithoutUserTraffi
       << healthOf("checked");
   // Only checks reached it since it went out: GET .../models with the provider's key, no user
   // request.
-  const auto seen = mocks_[0]->requests();
-  ASSERT_FALSE(seen.empty());
+  const auto all = mocks_[0]->requests();
+  ASSERT_GT(all.size(), 1u);
+  EXPECT_EQ(all[0].method, "POST");  // the user request that took it out
+  const std::vector<RecordedRequest> seen(all.begin() + 1, all.end());
   for (const auto& req : seen) {
     EXPECT_EQ(req.method, "GET");
     EXPECT_EQ(req.path, "/v1/models");
@@ -229,6 +230,28 @@ TEST_F(ProviderHealthTest, FallbackModelsAnswerOnlyBeforeTheFirstByte) {
   EXPECT_NE(r.body.find("\"object\":\"chat.completion\""), std::string::npos) << r.body;
   EXPECT_EQ(mocks_[1]->requestCount(), 1u);
   EXPECT_NE(mocks_[1]->lastRequest()->path.find("/messages"), std::string::npos);
+  EXPECT_NE(mocks_[1]->lastRequest()->body.find("\"model\":\"claude-x\""), std::string::npos)
+      << mocks_[1]->lastRequest()->body;
+
+  // A stream falls back the same way, converted event by event to Chat Completions chunks.
+  {
+    HttpClient c("127.0.0.1", ports_.api);
+    const auto head = c.startStream("POST", "/v1/chat/completions",
+                                    {{"Authorization", std::string("Bearer ") + kClientKey},
+                                     {"Content-Type", "application/json"}},
+                                    chatBody("big", true));
+    ASSERT_EQ(head.status, 200);
+    EXPECT_EQ(head.header("x-llmproxy-provider"), "anth");
+    EXPECT_EQ(head.header("x-llmproxy-fallback-model"), "claude-x");
+    std::vector<SseEvent> events;
+    while (auto e = c.readSseEvent(std::chrono::seconds(5))) events.push_back(*e);
+    ASSERT_FALSE(events.empty());
+    EXPECT_NE(events.front().data.find("\"object\":\"chat.completion.chunk\""),
+              std::string::npos)
+        << events.front().data;
+    EXPECT_EQ(events.back().data, "[DONE]");
+  }
+  EXPECT_EQ(mocks_[1]->requestCount(), 2u);
 
   // A stream that broke after its first byte is not retried anywhere: the client sees the
   // truncation (an SSE error event), the fallback is not asked.
@@ -249,13 +272,39 @@ TEST_F(ProviderHealthTest, FallbackModelsAnswerOnlyBeforeTheFirstByte) {
     ASSERT_TRUE(last);
     EXPECT_EQ(last->event, "error");
   }
-  EXPECT_EQ(mocks_[1]->requestCount(), 1u);
+  EXPECT_EQ(mocks_[1]->requestCount(), 2u);
 
   // Healthy again: the model's own provider answers.
   mocks_[0]->reset();
   r = chat("big");
   EXPECT_EQ(r.header("x-llmproxy-provider"), "primary");
   EXPECT_TRUE(r.header("x-llmproxy-fallback-model").empty());
+}
+
+// The other direction: an Anthropic client whose model's provider is overloaded (529) falls
+// back to a model on an OpenAI-protocol provider and gets a Messages answer.
+TEST_F(ProviderHealthTest, AnAnthropicClientFallsBackToAnOpenAIModel) {
+  startMocks(2);
+  startProxy(provider("claude", mocks_[0]->baseUrl(), "models = [\"claude-x\"]\n", "anthropic") +
+             provider("oai", mocks_[1]->baseUrl(), "models = [\"gpt-y\"]\n") +
+             "\n[fallbacks]\n\"claude-x\" = [\"gpt-y\"]\n");
+  mocks_[0]->setDefaults(failing(529));
+  HttpClient c("127.0.0.1", ports_.api);
+  const auto r = c.post(
+      "/v1/messages",
+      R"({"model":"claude-x","max_tokens":64,"messages":[{"role":"user","content":"hi"}]})",
+      {{"x-api-key", kClientKey},
+       {"anthropic-version", "2023-06-01"},
+       {"Content-Type", "application/json"}},
+      std::chrono::seconds(20));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("x-llmproxy-provider"), "oai");
+  EXPECT_EQ(r.header("x-llmproxy-fallback-model"), "gpt-y");
+  EXPECT_NE(r.body.find("\"type\":\"message\""), std::string::npos) << r.body;
+  EXPECT_EQ(mocks_[0]->requestCount(), 1u);
+  ASSERT_TRUE(mocks_[1]->lastRequest());
+  EXPECT_EQ(mocks_[1]->lastRequest()->path, "/v1/chat/completions");
+  EXPECT_NE(mocks_[1]->lastRequest()->body.find("\"model\":\"gpt-y\""), std::string::npos);
 }
 
 TEST_F(ProviderHealthTest, ARateLimitedModelFallsBackWithoutAskingItsProviderAgain) {
