@@ -2,6 +2,7 @@
 #include "worker/upstream/health_checker.h"
 
 #include <algorithm>
+#include <span>
 
 #include "common/log/log.h"
 #include "worker/protocol/path_segment.h"
@@ -59,8 +60,9 @@ void HealthChecker::start(const ProviderRuntime& provider, int64_t now_ms,
   check->policy = provider.health_policy;
   check->head = requestHead(provider);
   check->deadline_ms = now_ms + connect_timeout.count() + kHealthCheckTimeoutMs;
-  check->call = client_.start(provider.origin, {uv_buf_init(check->head.data(), check->head.size())},
-                              check.get(), connect_timeout);
+  const uv_buf_t piece = uv_buf_init(check->head.data(), static_cast<unsigned>(check->head.size()));
+  check->call = client_.start(provider.origin, std::span<const uv_buf_t>(&piece, 1), check.get(),
+                              connect_timeout);
   if (!check->call) {
     check->done = true;
     check->error = "the request could not be started";
