@@ -122,14 +122,19 @@ int Worker::run() {
   reaper_.data = this;
   uv_check_start(&reaper_, [](uv_check_t* h) {
     auto* w = static_cast<Worker*>(h->data);
-    // Flushing may complete responses and start pipelined requests that batch again: loop.
-    while (!w->flush_list_.empty()) {
+    // Flushing may complete responses at once (uv_try_write) and start pipelined requests that
+    // batch again. A few rounds here; the rest waits for the next iteration (the idle handle
+    // keeps the loop from blocking). Unbounded, 5,000 pipelined requests ran in one iteration:
+    // the loop time never advanced, so the header timeout armed for the next request was
+    // already due when the iteration ended (408), and other connections waited.
+    constexpr int kFlushRounds = 4;
+    for (int round = 0; round < kFlushRounds && !w->flush_list_.empty(); ++round) {
       w->flushing_.swap(w->flush_list_);
       for (DownstreamConn* c : w->flushing_)
         if (c) c->flush();
       w->flushing_.clear();
     }
-    uv_idle_stop(&w->flush_idle_);
+    if (w->flush_list_.empty()) uv_idle_stop(&w->flush_idle_);
     w->graveyard_.clear();
     w->call_graveyard_.clear();
   });
