@@ -12,7 +12,7 @@
 #   /usr/share/llmproxy/migrations/            SQL migrations (llmproxy migrate)
 #   /usr/share/llmproxy/grafana/llmproxy.json  Grafana dashboard
 #   /usr/share/llmproxy/ui/                    admin web UI (ui/dist, server.admin_ui_root)
-#   /usr/share/doc/llmproxy/                   operations guide, example config
+#   /usr/share/doc/llmproxy/                   operations guide, example config and price file
 #
 # Files with absolute destinations (/etc, /lib) go to the same place whatever
 # CMAKE_INSTALL_PREFIX is, as nginx's do; a plain `cmake --install` as root therefore
@@ -95,6 +95,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/ui/dist/ DESTINATION ${CMAKE_INSTALL_DAT
 install(FILES ${PROJECT_SOURCE_DIR}/docs/operations.md DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/configuration.md DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
 install(FILES ${PROJECT_SOURCE_DIR}/conf/llmproxy.conf DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples OPTIONAL)
+install(FILES ${PROJECT_SOURCE_DIR}/conf/prices.example.conf DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples OPTIONAL)
 
 if(LLMPROXY_INSTALL_SYSTEM_FILES)
   install(FILES ${LLMPROXY_PKG_DIR}/llmproxy.conf DESTINATION /etc/llmproxy)

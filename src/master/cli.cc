@@ -25,6 +25,8 @@ constexpr const char* kUsage =
     "  llmproxy migrate version      [-d URL]                    : print the schema version\n"
     "  llmproxy migrate force V      [-d URL]                    : set the version (-1: none)\n"
     "  llmproxy import-config FILE.yaml [-d URL]                 : load a seed YAML config\n"
+    "  llmproxy import-config --from litellm FILE.yaml           : print llmproxy.conf for a\n"
+    "                                                              LiteLLM proxy config\n"
     "  (migrations: --migrations, else /usr/share/llmproxy/migrations)\n";
 
 }  // namespace
@@ -56,6 +58,7 @@ CliResult parseCli(const std::vector<std::string>& args) {
   import_config->fallthrough();
   import_config->add_option("file", tool.args)->expected(1);
   import_config->add_option("-d,--database", tool.database);
+  import_config->add_option("--from", tool.from);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -71,6 +74,10 @@ CliResult parseCli(const std::vector<std::string>& args) {
     }
     o.tool = std::move(tool);
   }
+  if (o.tool && !o.tool->from.empty() && o.tool->from != "litellm")
+    return CliResult{std::nullopt, 1,
+                     "llmproxy: import-config: --from takes \"litellm\" (got \"" + o.tool->from +
+                         "\")\n"};
   if (!signal.empty() && signal != "stop" && signal != "quit" && signal != "reopen" &&
       signal != "reload")
     return CliResult{std::nullopt, 1, "llmproxy: invalid option: \"-s " + signal + "\"\n"};

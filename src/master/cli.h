@@ -14,6 +14,7 @@ struct ToolOptions {
   bool all = false;                           // migrate down --all
   std::optional<std::string> database;        // -d / --database URL
   std::optional<std::string> migrations_dir;  // --migrations DIR
+  std::string from;                           // import-config --from litellm ("" = seed YAML)
 };
 
 struct CliOptions {

@@ -18,15 +18,17 @@ constexpr std::string_view kChannel = "llmproxy_config";
 
 }  // namespace
 
-std::string loadStatement() {
-  // One snapshot for both tables; READ ONLY so a mistake here can never write.
+std::string loadStatement(bool with_prices) {
+  // One snapshot for all tables; READ ONLY so a mistake here can never write.
   return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " + std::string(kSelectProviders) +
-         "; " + std::string(kSelectCredentials) + "; COMMIT";
+         "; " +
+         std::string(with_prices ? kSelectCredentials : kSelectCredentialsBeforeBudgets) + "; " +
+         (with_prices ? std::string(kSelectPrices) + "; " : std::string()) + "COMMIT";
 }
 
-DbRows rowsFromResult(const common::pg::QueryResult& result) {
+DbRows rowsFromResult(const common::pg::QueryResult& result, bool with_prices) {
   DbRows rows;
-  // results: BEGIN, providers, credentials, COMMIT.
+  // results: BEGIN, providers, credentials, [prices,] COMMIT.
   auto convert = [&](size_t index, auto&& make, auto& into) {
     if (index >= result.results.size()) return;
     const int columns = PQnfields(result.results[index].get());
@@ -50,6 +52,7 @@ DbRows rowsFromResult(const common::pg::QueryResult& result) {
   };
   convert(1, &providerFromRow, rows.providers);
   convert(2, &keyFromRow, rows.keys);
+  if (with_prices) convert(3, &priceFromRow, rows.prices);
   return rows;
 }
 
@@ -121,6 +124,7 @@ void DbConfigSource::onState(bool up, std::string_view why) {
     if (*alive) goDown(failure);
   });
   load_again_ = false;
+  with_prices_ = true;
   startLoad();
 }
 
@@ -128,13 +132,28 @@ void DbConfigSource::startLoad() {
   loading_ = true;
   load_again_ = false;
   const uint64_t load = ++loads_started_;
-  conn_->query(loadStatement(), {},
+  conn_->query(loadStatement(with_prices_), {},
                [this, load](common::pg::QueryResult& result) { onLoaded(result, load); });
 }
 
 void DbConfigSource::onLoaded(common::pg::QueryResult& result, uint64_t load) {
   loading_ = false;
   auto alive = alive_;
+  if (!result.ok && !result.connection_error && with_prices_ &&
+      (result.sqlstate == "42P01" || result.sqlstate == "42703")) {
+    // undefined_table / undefined_column: a database before migration 0005 (no prices table,
+    // no budget columns). Providers and keys still load, without prices and budgets.
+    with_prices_ = false;
+    if (!told_no_prices_) {
+      told_no_prices_ = true;
+      LLMP_LOG_WARN("database has no prices table or budget columns ({}); loading providers "
+                    "and credentials without them until `llmproxy migrate up` is run",
+                    result.error);  // once: each later load tries the prices first again
+    }
+    conn_->query("ROLLBACK", {}, [](common::pg::QueryResult&) {});
+    startLoad();
+    return;
+  }
   if (!result.ok) {
     const std::string why = result.error;
     if (!result.connection_error) {
@@ -151,7 +170,10 @@ void DbConfigSource::onLoaded(common::pg::QueryResult& result, uint64_t load) {
     }
     return;
   }
-  DbRows rows = rowsFromResult(result);
+  DbRows rows = rowsFromResult(result, with_prices_);
+  // The next load (the next change announced) tries the prices again, so a
+  // database migrated while the proxy runs gets them without a reconnect.
+  with_prices_ = true;
   const size_t providers = rows.providers.size();
   const size_t keys = rows.keys.size();
   const size_t skipped = rows.skipped.size();

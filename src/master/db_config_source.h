@@ -24,10 +24,12 @@
 namespace llmproxy::master {
 
 // The rows of a successful load, converted; rows that did not convert are in `skipped`.
-DbRows rowsFromResult(const common::pg::QueryResult& result);
+// `with_prices`: the statement read the prices table (loadStatement(true)).
+DbRows rowsFromResult(const common::pg::QueryResult& result, bool with_prices = true);
 
-// The one statement text a load sends: BEGIN REPEATABLE READ READ ONLY; two SELECTs; COMMIT.
-std::string loadStatement();
+// The one statement text a load sends: BEGIN REPEATABLE READ READ ONLY; the SELECTs of
+// providers, credentials and (with_prices) prices; COMMIT.
+std::string loadStatement(bool with_prices = true);
 
 class DbConfigSource {
  public:
@@ -82,6 +84,11 @@ class DbConfigSource {
   bool loading_ = false;
   bool load_again_ = false;
   bool settled_ = false;
+  // False while the database is older than migration 0005 (no prices table, no budget
+  // columns): loads read providers and credentials only; tried again on every new session,
+  // told once.
+  bool with_prices_ = true;
+  bool told_no_prices_ = false;
   uint64_t loads_started_ = 0;
   uint64_t backoff_ms_ = 0;
   std::minstd_rand jitter_;

@@ -129,6 +129,18 @@ common::Config mergeDbRows(const common::Config& file, const DbRows& rows) {
       out.keys.push_back(k);
     }
   }
+
+  // The table's UNIQUE (model, provider) keeps rows apart; a row replaces the file's twin.
+  std::map<std::pair<std::string, std::string>, size_t> price_at;
+  for (size_t i = 0; i < out.prices.size(); ++i)
+    price_at.emplace(std::pair(out.prices[i].model, out.prices[i].provider), i);
+  for (const auto& p : rows.prices) {
+    if (auto it = price_at.find(std::pair(p.model, p.provider)); it != price_at.end()) {
+      out.prices[it->second] = p;
+    } else {
+      out.prices.push_back(p);
+    }
+  }
   return out;
 }
 

@@ -14,6 +14,7 @@ namespace llmproxy::master {
 struct DbRows {
   std::vector<common::ProviderConfig> providers;  // by providers.id
   std::vector<common::KeyConfig> keys;            // by credentials.id
+  std::vector<common::PriceConfig> prices;        // by prices.id
   std::vector<RowProblem> skipped;                // rows left out, with why
 };
 
@@ -22,8 +23,8 @@ struct DbRows {
 void dropInvalidRows(DbRows& rows, const common::Config& file);
 
 // The file's config with the rows merged in: a row replaces the file's provider with the same
-// id (provider_key) and the file's key with the same SHA-256, in place; other rows follow the
-// file's entries in id order. `source` gains " + database".
+// id (provider_key), the file's key with the same SHA-256 and the file's price with the same
+// (model, provider), in place; other rows follow the file's entries in id order. `source` gains " + database".
 common::Config mergeDbRows(const common::Config& file, const DbRows& rows);
 
 }  // namespace llmproxy::master

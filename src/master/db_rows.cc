@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <tuple>
 
 #include "common/config/model_pattern.h"
 #include "common/config/schema.h"
@@ -26,7 +27,12 @@ enum ProviderColumn {
 };
 enum CredentialColumn {
   kCId, kCHash, kCName, kCAllowed, kCRps, kCBurst, kCTpm, kCMaxRequests, kCPerModel, kCCache,
-  kCNamespace, kCExpires, kCEnabled, kCredentialColumns
+  kCNamespace, kCExpires, kCEnabled, kCMaxBudget, kCSoftBudget, kCBudgetDuration,
+  kCredentialColumns
+};
+
+enum PriceColumn {
+  kRId, kRModel, kRProvider, kRInput, kROutput, kRCachedInput, kRCacheWrite, kPriceColumns
 };
 
 constexpr size_t kMaxJsonBytes = 1u << 20;  // a jsonb/array column larger than this is refused
@@ -401,7 +407,64 @@ std::expected<common::KeyConfig, RowProblem> keyFromRow(const DbRow& row) {
   auto enabled = r.flag(kCEnabled, field::kEnabled);
   if (!enabled) return std::unexpected(enabled.error());
   k.enabled = *enabled;
+
+  for (auto [col, f, out] : {std::tuple{kCMaxBudget, &field::kMaxBudget, &k.max_budget},
+                             std::tuple{kCSoftBudget, &field::kSoftBudget, &k.soft_budget}}) {
+    auto usd = r.number(col, *f);
+    if (!usd) return std::unexpected(usd.error());
+    auto micros = r.checked(f->column, common::schema::budgetMicros(*f, *usd));
+    if (!micros) return std::unexpected(micros.error());
+    *out = *micros;
+  }
+  auto duration = r.text(kCBudgetDuration, field::kBudgetDuration.column);
+  if (!duration) return std::unexpected(duration.error());
+  auto period = r.checked(field::kBudgetDuration.column, common::schema::budgetDuration(*duration));
+  if (!period) return std::unexpected(period.error());
+  k.budget_duration = *period;
   return k;
+}
+
+std::expected<common::PriceConfig, RowProblem> priceFromRow(const DbRow& row) {
+  namespace field = common::schema::price;
+  RowReader r("prices", row, kPriceColumns);
+  if (auto bad = r.shape()) return std::unexpected(*bad);
+  r.setId(kRId);
+  common::PriceConfig p;
+  p.db_id = r.id();
+  auto model = r.string(kRModel, field::kModel);
+  if (!model) return std::unexpected(model.error());
+  p.model = std::move(*model);
+  r.setLabel(p.model);
+  if (std::string problem = common::schema::pricePatternProblem(p.model); !problem.empty())
+    return std::unexpected(r.problem(std::string(field::kModel.column), problem));
+  auto provider = r.text(kRProvider, field::kProvider.column);
+  if (!provider) return std::unexpected(provider.error());
+  if (!provider->empty()) {
+    auto id = r.checked(field::kProvider.column, common::schema::providerId(*provider));
+    if (!id) return std::unexpected(id.error());
+    p.provider = std::move(*id);
+  }
+  // numeric columns come as decimal text; NULL cached/write prices mean "the input price".
+  auto micros = [&](size_t col, const common::schema::Field& f,
+                    bool nullable) -> std::expected<int64_t, RowProblem> {
+    if (nullable && !row[col]) return -1;
+    auto usd = r.number(col, f);
+    if (!usd) return std::unexpected(usd.error());
+    return r.checked(f.column, common::schema::priceMicros(f, *usd));
+  };
+  auto input = micros(kRInput, field::kInput, false);
+  if (!input) return std::unexpected(input.error());
+  auto output = micros(kROutput, field::kOutput, false);
+  if (!output) return std::unexpected(output.error());
+  auto cached = micros(kRCachedInput, field::kCachedInput, true);
+  if (!cached) return std::unexpected(cached.error());
+  auto write = micros(kRCacheWrite, field::kCacheWrite, true);
+  if (!write) return std::unexpected(write.error());
+  p.input = *input;
+  p.output = *output;
+  p.cached_input = *cached;
+  p.cache_write = *write;
+  return p;
 }
 
 }  // namespace llmproxy::master

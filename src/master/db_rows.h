@@ -1,4 +1,5 @@
-// Rows of the providers and credentials tables -> ProviderConfig / KeyConfig. Pure functions over
+// Rows of the providers, credentials and prices tables -> ProviderConfig / KeyConfig /
+// PriceConfig. Pure functions over
 // PostgreSQL's text values (no connection needed), in the column order of the two SELECTs below,
 // which DbConfigSource runs in one read-only REPEATABLE READ transaction.
 #pragma once
@@ -27,15 +28,25 @@ inline constexpr std::string_view kSelectProviders =
 inline constexpr std::string_view kSelectCredentials =
     "SELECT id, key_hash, name, array_to_json(allowed_models)::text, rate_limit_rps, "
     "rate_limit_burst, tokens_per_minute, max_requests, rate_limit_per_model::text, cache, "
-    "cache_namespace, extract(epoch from expires_at)::bigint, is_enabled FROM credentials "
-    "ORDER BY id";
+    "cache_namespace, extract(epoch from expires_at)::bigint, is_enabled, max_budget, "
+    "soft_budget, budget_duration FROM credentials ORDER BY id";
+// The same for a database before migration 0005 (no budget columns): no budgets.
+inline constexpr std::string_view kSelectCredentialsBeforeBudgets =
+    "SELECT id, key_hash, name, array_to_json(allowed_models)::text, rate_limit_rps, "
+    "rate_limit_burst, tokens_per_minute, max_requests, rate_limit_per_model::text, cache, "
+    "cache_namespace, extract(epoch from expires_at)::bigint, is_enabled, 0, 0, '' "
+    "FROM credentials ORDER BY id";
+
+inline constexpr std::string_view kSelectPrices =
+    "SELECT id, model, provider, input_per_mtok, output_per_mtok, cached_input_per_mtok, "
+    "cache_write_per_mtok FROM prices ORDER BY id";
 
 // One row as text values in the SELECT's column order; nullopt is SQL NULL.
 using DbRow = std::vector<std::optional<std::string_view>>;
 
 // Why a row was left out: enough to find it (table, id, field), never a secret.
 struct RowProblem {
-  std::string table;    // "providers" | "credentials"
+  std::string table;    // "providers" | "credentials" | "prices"
   int64_t id = 0;       // the row's id column (0 if unreadable)
   std::string label;    // provider_key or credential name, for the reader of the log
   std::string field;    // column name
@@ -45,6 +56,7 @@ struct RowProblem {
 
 std::expected<common::ProviderConfig, RowProblem> providerFromRow(const DbRow& row);
 std::expected<common::KeyConfig, RowProblem> keyFromRow(const DbRow& row);
+std::expected<common::PriceConfig, RowProblem> priceFromRow(const DbRow& row);
 
 // Field parsers, exposed for unit tests. Errors are short messages without the value.
 // A JSON array of strings (array_to_json of a text[]); NULL elements are dropped.

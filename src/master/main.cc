@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
                                               opt.tool->migrations_dir, opt.config_file};
       return master::migrate::runMigrate(request, common::processEnv(), std::cout, std::cerr);
     }
+    if (opt.tool->from == "litellm")
+      return master::import::runImportLitellm(opt.tool->args.front(), std::cout, std::cerr);
     return master::import::runImportConfig(opt.tool->args.front(), opt.tool->database,
                                            opt.config_file, common::processEnv(), std::cout,
                                            std::cerr);

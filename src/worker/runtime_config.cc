@@ -35,6 +35,7 @@ common::Result<std::shared_ptr<RuntimeConfig>> RuntimeConfig::build(common::Conf
   if (!matcher) return std::unexpected(matcher.error());
   rc->model_index = std::make_unique<ModelMatcher>(std::move(*matcher));
   protocol::setItemIdKey(*rc);  // Responses item ids carry items under this config's key
+  rc->price_table = std::make_unique<PriceTable>(rc->prices, rc->providers);
   rc->provider_runtime.reserve(rc->providers.size());
   for (const auto& p : rc->providers) {
     ProviderRuntime pr;

@@ -1,6 +1,7 @@
 // The Config plus everything a worker builds from it once per generation: the client-key
-// index, the model index, and per-provider request prefixes. Immutable after build except the
-// balancer rotation state, which is per worker and per generation. Exchanges pin it.
+// index, the model index, the price table, and per-provider request prefixes. Immutable after
+// build except the balancer rotation state, which is per worker and per generation. Exchanges
+// pin it.
 #pragma once
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include "worker/routing/model_matcher.h"
 #include "worker/ui/ui_files.h"
 #include "worker/upstream/balancer.h"
+#include "worker/usage/price_table.h"
 #include "worker/upstream/upstream_client.h"
 
 namespace llmproxy::worker {
@@ -45,6 +47,7 @@ struct RuntimeConfig : common::Config {
   KeyMatcher key_index{std::span<const common::KeyConfig>{}};
   std::vector<KeyLimitPlan> limit_plans;  // index = key index
   std::unique_ptr<ModelMatcher> model_index;
+  std::unique_ptr<PriceTable> price_table;  // the [[price]] rules, resolved per served name
   std::vector<ProviderRuntime> provider_runtime;  // index = provider index
   bool auth_required = true;
   // The admin UI's files (server.admin_ui_root), read by ConfigView when it swaps this

@@ -94,6 +94,7 @@ int Worker::run() {
   RAND_bytes(reinterpret_cast<unsigned char*>(&trace_seed), sizeof trace_seed);
   tracer_ = std::make_unique<tracing::Tracer>(&loop_, *upstream_client_, *metrics_, trace_seed);
   tracer_->configure(*config());
+  usage_->loadSpend(shm().budgets());
   memory_cache_ = std::make_unique<MemoryCache>(config()->cache.memory_entries,
                                                 config()->cache.memory_size, &monotonicMs);
   redis_cache_ = std::make_unique<RedisCache>(*redis_);

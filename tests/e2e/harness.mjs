@@ -17,6 +17,8 @@ import net from 'node:net';
 
 export const clientKey = 'sk-e2e-client';
 export const narrowKey = 'sk-e2e-narrow';
+// A key with a budget of one micro-dollar: its first request is admitted and spends it.
+export const budgetKey = 'sk-e2e-budget';
 
 function freePort() {
   return new Promise((resolve) => {
@@ -75,6 +77,14 @@ key = "${clientKey}"
 name = "narrow"
 key = "${narrowKey}"
 allowed_models = ["text-embedding-*"]
+[[key]]
+name = "budget"
+key = "${budgetKey}"
+max_budget = 0.000001
+[[price]]
+model = "gpt-4o"
+input_per_mtok = 2.5
+output_per_mtok = 10
 `);
   const children = [];
   const stop = () => {

@@ -4,7 +4,7 @@
 // provider (translated). Run by tests/e2e/run.sh (ctest label e2e), which installs the package.
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startGateway, checker, clientKey as key, narrowKey } from './harness.mjs';
+import { startGateway, checker, clientKey as key, narrowKey, budgetKey } from './harness.mjs';
 
 const gw = await startGateway();
 const { check, finish } = checker('openai_sdk');
@@ -46,6 +46,14 @@ await check('403 PermissionDeniedError', async () => {
   const narrow = new OpenAI({ apiKey: narrowKey, baseURL: `http://127.0.0.1:${api}/v1`, maxRetries: 0 });
   await assert.rejects(narrow.chat.completions.create({ model: 'gpt-4o', messages: [] }),
     (e) => e instanceof OpenAI.PermissionDeniedError && e.code === 'model_not_allowed');
+});
+await check('429 RateLimitError with a readable message over budget', async () => {
+  const budgeted = new OpenAI({ apiKey: budgetKey, baseURL: `http://127.0.0.1:${api}/v1`, maxRetries: 0 });
+  const first = await budgeted.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+  assert.equal(first.choices.length, 1);
+  await assert.rejects(budgeted.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
+    (e) => e instanceof OpenAI.RateLimitError && e.status === 429 && e.code === 'budget_exceeded' &&
+      e.message.includes('Budget exceeded') && e.message.includes('$0.000001'));
 });
 await check('404 NotFoundError', async () => {
   await assert.rejects(client.chat.completions.create({ model: 'nope', messages: [] }),

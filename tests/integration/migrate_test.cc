@@ -51,7 +51,8 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
   for (const char* table : {"providers", "credentials", "config_version", "usage_log"}) {
     EXPECT_TRUE(exists(pg, table)) << table;
   }
-  EXPECT_EQ(pg.scalar("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "4");
+  EXPECT_TRUE(exists(pg, "prices"));
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "6");
   EXPECT_NE(up.output.find("applied 0002_usage_protocols.up.sql"), std::string::npos)
       << up.output;
   EXPECT_NE(up.output.find("applied 0003_provider_responses.up.sql"), std::string::npos)
@@ -60,6 +61,7 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
       << up.output;
   EXPECT_NE(up.output.find("applied 0006_provider_health.up.sql"), std::string::npos)
       << up.output;
+  EXPECT_NE(up.output.find("applied 0005_spend.up.sql"), std::string::npos) << up.output;
   EXPECT_EQ(pg.query("SELECT version, dirty FROM schema_migrations"),
             (PgRows{{"6", "f"}}));
 
@@ -76,6 +78,21 @@ TEST(Migrate, UpDownUpIsIdempotentAndKeepsGolangMigratesTable) {
                       "'providers' AND column_name IN ('max_fails', 'fail_timeout', "
                       "'health_check_interval')"),
             "0");
+  EXPECT_EQ(migrate(pg, {"version"}).output, "5\n");
+
+  // Another: 0005's tables and columns go.
+  auto down5 = migrate(pg, {"down"});
+  ASSERT_EQ(down5.exit_code, 0) << down5.output;
+  EXPECT_NE(down5.output.find("rolled back 0005_spend.down.sql"), std::string::npos);
+  EXPECT_FALSE(exists(pg, "prices"));
+  EXPECT_FALSE(exists(pg, "key_spend"));
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'usage_log' AND column_name = 'cost_usd'"),
+            "0");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                      "'credentials' AND column_name = 'max_budget'"),
+            "0");
+  EXPECT_EQ(pg.scalar("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"), "4");
   EXPECT_EQ(migrate(pg, {"version"}).output, "4\n");
 
   // Another: 0004's column goes.

@@ -147,6 +147,14 @@ TEST_F(UsageLog, RowsRecordTheProtocolsAndOldSchemasStillGetEveryRow) {
     return rows("request_id = 'traced' AND trace_id = '4bf92f3577b34da6a3ce929d0e0e4736'") == 1;
   }, 5000ms));
 
+  // Before migration 0005: rows go without the cost, with the trace id.
+  ASSERT_TRUE(pg_.exec("ALTER TABLE usage_log DROP COLUMN cost_usd"));
+  ASSERT_TRUE(pg_.exec("DROP TABLE key_spend"));
+  ASSERT_EQ(messages("c", "no-cost-column").status, 200);
+  EXPECT_TRUE(eventually([&] {
+    return rows("request_id = 'no-cost-column' AND trace_id ~ '^[0-9a-f]{32}$'") == 1;
+  }, 5000ms)) << proxy_->stderrLog();
+
   // Before migration 0004: rows go without the trace id, with the protocols.
   ASSERT_TRUE(pg_.exec("ALTER TABLE usage_log DROP COLUMN trace_id"));
   ASSERT_EQ(messages("c", "no-trace-column").status, 200);
@@ -160,8 +168,63 @@ TEST_F(UsageLog, RowsRecordTheProtocolsAndOldSchemasStillGetEveryRow) {
   ASSERT_EQ(messages("c", "old-schema-2").status, 200);
   EXPECT_TRUE(eventually([&] { return rows("request_id LIKE 'old-schema-%'") == 2; }, 5000ms))
       << "rows written without the protocols: " << rows() << "\n" << proxy_->stderrLog();
-  EXPECT_EQ(rows(), 7);
+  EXPECT_EQ(rows(), 8);
   EXPECT_NE(proxy_->stderrLog().find("llmproxy migrate up"), std::string::npos);
+}
+
+// A priced model's cost, from the exact usage with cached tokens at the cached price, reaches
+// the usage log, the access log, /admin/v1/usage and /metrics; an unpriced one costs nothing
+// and is counted so the operator sees what is missing.
+TEST_F(UsageLog, CostOfEachRequestEverywhere) {
+  startProxy(baseConfig(ports_, 2, "",
+                        database("usage_flush_interval = \"50ms\"\n") +
+                            mockProvider("p", "\"m\", \"u\"") +
+                            "\n[[key]]\nname = \"file key\"\nkey = \"" + kFileKey + "\"\n"
+                            "\n[[price]]\nmodel = \"m\"\ninput_per_mtok = 2.50\n"
+                            "output_per_mtok = 10\ncached_input_per_mtok = 1.25\n"));
+  // 1,000 prompt tokens of which 400 cached, 500 out: 600 x 2.5 + 400 x 1.25 + 500 x 10 µ$.
+  const Headers tokens = {{"x-mock-prompt-tokens", "1000"},
+                          {"x-mock-cache-read-tokens", "400"},
+                          {"x-mock-completion-tokens", "500"}};
+  ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "priced", tokens).status, 200);
+  ASSERT_EQ(chat(ports_.api, "\"m\"", kFileKey, "priced-stream", tokens, true).status, 200);
+  ASSERT_EQ(chat(ports_.api, "\"u\"", kFileKey, "unpriced", tokens).status, 200);
+
+  ASSERT_TRUE(eventually([&] { return rows() == 3; }, 10000ms)) << proxy_->stderrLog();
+  EXPECT_EQ(pg_.query("SELECT request_id, coalesce(cost_usd::text, 'NULL') FROM usage_log "
+                      "ORDER BY request_id"),
+            (PgRows{{"priced", "0.007000"}, {"priced-stream", "0.007000"}, {"unpriced", "NULL"}}));
+
+  const auto sums = usage(ports_.admin, "?group_by=model");
+  ASSERT_EQ(sums.status, 200) << sums.body;
+  EXPECT_NE(sums.body.find("\"model\":\"m\",\"requests\":2,"), std::string::npos) << sums.body;
+  EXPECT_NE(sums.body.find("\"cost_usd\":0.014000}"), std::string::npos) << sums.body;
+  EXPECT_NE(sums.body.find("\"cost_usd\":0.000000}"), std::string::npos) << sums.body;
+
+  const std::string metrics = getOnce(ports_.api, "/metrics").body;
+  EXPECT_NE(metrics.find("llm_proxy_spend_usd_total{model=\"m\",provider=\"p\",key=\"file "
+                         "key\"} 0.014000\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("llm_proxy_unpriced_requests_total{model=\"u\"} 1\n"),
+            std::string::npos)
+      << metrics;
+
+  // Two workers: each flushes its own access-log buffer, so wait for both lines.
+  std::string log;
+  auto line = [&](const std::string& id) {
+    const auto at = log.find(" " + id + " ");
+    return at == std::string::npos ? std::string() : log.substr(at, log.find('\n', at) - at);
+  };
+  ASSERT_TRUE(eventually([&] {
+    log = proxy_->tempDir().read("access.log");
+    return !line("priced").empty() && !line("unpriced").empty();
+  }, 10s)) << log;
+  // "... prompt/completion trace-id cost": the cost is the line's last field.
+  EXPECT_NE(line("priced").find(" 1000/500 "), std::string::npos) << line("priced");
+  EXPECT_TRUE(line("priced").ends_with(" 0.007000")) << line("priced");
+  EXPECT_NE(line("unpriced").find(" 1000/500 "), std::string::npos) << line("unpriced");
+  EXPECT_TRUE(line("unpriced").ends_with(" -")) << line("unpriced");
 }
 
 TEST_F(UsageLog, ShortOutageLosesNothingAndDelaysNothing) {
@@ -211,17 +274,18 @@ TEST_F(UsageLog, QueryAggregatesFiltersAndGroups) {
   startProxy(usageConfig(1, database()));
   ASSERT_TRUE(pg_.exec(
       "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, model, "
-      "provider, status, prompt_tokens, completion_tokens, latency_ms, ttft_ms) VALUES "
-      "('2026-01-01T10:00:00Z', 'a', 7, 'alpha', 'm1', 'p1', 200, 10, 5, 100, 10),"
-      "('2026-01-01T10:30:00Z', 'b', 7, 'alpha', 'm2', 'p1', 500, 0, 0, 300, NULL),"
-      "('2026-01-02T11:00:00Z', 'c', NULL, 'file key', 'm1', 'p2', 200, 1, 2, 200, 30)"));
+      "provider, status, prompt_tokens, completion_tokens, latency_ms, ttft_ms, cost_usd) VALUES "
+      "('2026-01-01T10:00:00Z', 'a', 7, 'alpha', 'm1', 'p1', 200, 10, 5, 100, 10, 0.01),"
+      "('2026-01-01T10:30:00Z', 'b', 7, 'alpha', 'm2', 'p1', 500, 0, 0, 300, NULL, NULL),"
+      "('2026-01-02T11:00:00Z', 'c', NULL, 'file key', 'm1', 'p2', 200, 1, 2, 200, 30, "
+      "0.002345)"));
 
   auto r = usage(ports_.admin, "");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body,
             "{\"object\":\"usage\",\"group_by\":[],\"data\":[{\"requests\":3,\"prompt_tokens\":11,"
             "\"completion_tokens\":7,\"total_tokens\":18,\"errors\":1,\"avg_latency_ms\":200,"
-            "\"avg_ttft_ms\":20}],\"truncated\":false}");
+            "\"avg_ttft_ms\":20,\"cost_usd\":0.012345}],\"truncated\":false}");
 
   r = usage(ports_.admin, "?group_by=credential,model");
   ASSERT_EQ(r.status, 200) << r.body;

@@ -4,7 +4,8 @@
 #
 # Directives are collected, each with its section, from
 #   - src/common/config/config.h: the fields of the structs that map to sections
-#     (ServerConfig -> [server], ..., KeyConfig and RateLimit -> [[key]]);
+#     (ServerConfig -> [server], ..., KeyConfig and RateLimit -> [[key]], PriceConfig ->
+#     [[price]]);
 #   - conf/llmproxy.conf and packaging/llmproxy.conf: every `name =` line, commented
 #     out or not, below a section header, and the bare keys of inline tables.
 # The man page documents a directive as an ".It Cm name" line below ".Ss [section]".
@@ -19,11 +20,14 @@ man_page=${MAN_PAGE:-$src/man/llmproxy.conf.5}
 conf_files=${CONF_FILES:-"$src/conf/llmproxy.conf $src/packaging/llmproxy.conf"}
 
 # Fields of config.h that are not directives: values derived at load time.
-# db_id says which row a value came from; model_limits is read from rate_limit_per_model.
-derived="provider.url provider.db_id key.db_id key.model_limits"
+# db_id says which row a value came from; model_limits is read from rate_limit_per_model;
+# a price's input/output/cached_input/cache_write are its *_per_mtok directives in micro-dollars.
+derived="provider.url provider.db_id key.db_id key.model_limits price.db_id price.input
+price.output price.cached_input price.cache_write"
 # Directives that config.h keeps under another field: `key` is stored as key_sha256,
-# rate_limit_per_model as model_limits.
-input_only="key.key key.rate_limit_per_model"
+# rate_limit_per_model as model_limits, the prices per million tokens as micro-dollars.
+input_only="key.key key.rate_limit_per_model price.input_per_mtok price.output_per_mtok
+price.cached_input_per_mtok price.cache_write_per_mtok"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,7 +46,8 @@ awk -v derived="$derived" '
         map["DatabaseConfig"] = "database"; map["RedisConfig"] = "redis"; map["CacheConfig"] = "cache"
         map["TracingConfig"] = "tracing"; map["LangfuseConfig"] = "langfuse"
         map["ProviderConfig"] = "provider"; map["KeyConfig"] = "key"; map["RateLimit"] = "key"
-        n = split(derived, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1
+        map["PriceConfig"] = "price"
+        n = split(derived, d, /[ \n]+/); for (i = 1; i <= n; i++) skip[d[i]] = 1
     }
     /^struct [A-Za-z]+ *\{/ { section = map[$2]; next }
     /^\};/ { section = ""; next }

@@ -21,6 +21,7 @@ enum class ErrorKind : uint8_t {
   HeadersTooLarge,     // 431
   Conflict,            // 409 duplicate, or a write the source of truth forbids
   RateLimited,         // 429 from our own limiter
+  BudgetExceeded,      // 429 the key's max_budget for this period is spent
   InvalidConfig,       // 422 a configuration (reload) the master refused
   // upstream (a provider failed)
   UpstreamConnect,     // 502

@@ -20,14 +20,15 @@ constexpr uint32_t kLayoutVersion = 6;
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A new config field must also be added to the visit() lists below (and to blob_test.cc's fully
 // populated Config). These sizes fail the build as a reminder; update them after doing so.
-static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 368 &&
+static_assert(sizeof(ListenAddress) == 112 && sizeof(ServerConfig) == 376 &&
                   sizeof(LogConfig) == 128 && sizeof(DatabaseConfig) == 72 &&
                   sizeof(RedisConfig) == 104 && sizeof(CacheConfig) == 40 &&
                   sizeof(UpstreamUrl) == 80 && sizeof(ModelMapping) == 64 &&
                   sizeof(ProviderConfig) == 352 && sizeof(RateLimit) == 16 &&
-                  sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 208 &&
+                  sizeof(ModelLimit) == 56 && sizeof(KeyConfig) == 232 &&
                   sizeof(TracingConfig) == 128 && sizeof(LangfuseConfig) == 144 &&
-                  sizeof(ModelFallback) == 56 && sizeof(Config) == 1088,
+                  sizeof(ModelFallback) == 56 && sizeof(PriceConfig) == 104 &&
+                  sizeof(Config) == 1120,
               "a config struct changed: update blob.cc's visit() lists and kLayoutVersion");
 #endif
 
@@ -68,6 +69,7 @@ void visit(Io& io, S& s) {
   io(s.provider_prefix);
   io(s.allow_unauthenticated);
   io(s.max_attempts);
+  io(s.budget_estimate_tokens);
   io(s.pid_file);
   io(s.admin_ui_root);
   io(s.user);
@@ -208,9 +210,23 @@ void visit(Io& io, S& k) {
   io(k.tokens_per_minute);
   io(k.max_requests);
   io(k.model_limits);
+  io(k.max_budget);
+  io(k.soft_budget);
+  io(k.budget_duration);
   io(k.cache);
   io(k.cache_namespace);
   io(k.db_id);
+}
+
+template <typename Io, Is<PriceConfig> S>
+void visit(Io& io, S& p) {
+  io(p.model);
+  io(p.provider);
+  io(p.input);
+  io(p.output);
+  io(p.cached_input);
+  io(p.cache_write);
+  io(p.db_id);
 }
 
 template <typename Io, Is<Config> S>
@@ -226,6 +242,7 @@ void visit(Io& io, S& c) {
   io(c.providers);
   io(c.keys);
   io(c.fallbacks);
+  io(c.prices);
 }
 
 // The largest valid value of each enum stored in a Config.

@@ -47,6 +47,9 @@ struct ServerConfig {
   std::string provider_prefix;            // "Proxy/" strips "Proxy/gpt-4" to "gpt-4"
   bool allow_unauthenticated = false;     // no [[key]] at all is an error unless this is set
   uint32_t max_attempts = 3;              // upstream attempts per request, failover included
+  // Output tokens a budgeted request is assumed to use when it names no max_tokens (its
+  // reservation against the key's budget until the real cost is known).
+  uint32_t budget_estimate_tokens = 4096;
   std::string pid_file = "/run/llmproxy/llmproxy.pid";
   // The admin web UI's built files, served on the admin listener under /ui/; "" = no UI. A
   // relative path is taken from the config file's directory (resolved at load).
@@ -200,6 +203,9 @@ struct KeyConfig {
   uint64_t tokens_per_minute = 0;     // 0 = unlimited
   uint64_t max_requests = 0;          // 0 = unlimited
   std::vector<ModelLimit> model_limits;  // rate_limit_per_model, first match wins
+  int64_t max_budget = 0;             // micro-dollars per budget period; 0 = no budget
+  int64_t soft_budget = 0;            // micro-dollars; past it answers carry a warning; 0 = none
+  int64_t budget_duration = 0;        // budget_period.h: 0 never resets, > 0 s, < 0 months
   bool cache = false;                 // answers may be served from the response cache
   std::string cache_namespace;        // keys sharing a namespace share cached answers; "" = own
   int64_t db_id = 0;                  // credentials.id when the row came from PostgreSQL, 0 = file
@@ -214,6 +220,19 @@ struct ModelFallback {
   bool operator==(const ModelFallback&) const = default;
 };
 
+// A price per million tokens for the models `model` matches (the name the provider is asked
+// for), in micro-dollars: USD 2.50 is 2'500'000. Integers, so costs add up exactly.
+struct PriceConfig {
+  std::string model;         // exact name, glob or regex (model_pattern.h), as model_mapping
+  std::string provider;      // provider id; "" = any provider
+  int64_t input = 0;         // per million uncached input tokens
+  int64_t output = 0;        // per million output tokens (reasoning included)
+  int64_t cached_input = -1; // per million input tokens read from the provider's cache; -1 = input
+  int64_t cache_write = -1;  // per million input tokens written to the cache; -1 = input
+  int64_t db_id = 0;         // prices.id when the row came from PostgreSQL, 0 = file
+  bool operator==(const PriceConfig&) const = default;
+};
+
 struct Config {
   std::string source;  // "file /etc/llmproxy/llmproxy.conf", later "+ database"
   ServerConfig server;
@@ -226,6 +245,7 @@ struct Config {
   std::vector<ProviderConfig> providers;
   std::vector<KeyConfig> keys;
   std::vector<ModelFallback> fallbacks;  // in file order; one entry per model
+  std::vector<PriceConfig> prices;  // in file order; the lookup order is price_table.h's
   bool operator==(const Config&) const = default;
 };
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <initializer_list>
+#include <map>
 
 #include "common/config/expand_env.h"
 #include "common/config/listen_address.h"
@@ -71,13 +72,22 @@ std::string quotedList(std::initializer_list<std::string_view> choices) {
   return out;
 }
 
+// Where each (model, provider) price was first written, across the file and its includes.
+using PriceOrigins = std::map<std::pair<std::string, std::string>, std::string>;
+
 class TomlReader {
  public:
   TomlReader(const std::string& file, const EnvLookup& env, ConfigPositions& positions,
-             ConfigErrors& errors)
-      : file_(file), env_(env), positions_(positions), errors_(errors) {}
+             ConfigErrors& errors, PriceOrigins& price_origins)
+      : file_(file),
+        env_(env),
+        positions_(positions),
+        errors_(errors),
+        price_origins_(price_origins) {}
 
   void read(const toml::table& root, Config& config);
+  // An included file: [[price]] tables only.
+  void readIncluded(const toml::table& root, Config& config);
 
  private:
   // One known key of a table: its name and what to do with its value. `name` is the dotted
@@ -95,6 +105,9 @@ class TomlReader {
   void readDatabase(const toml::table& table, DatabaseConfig& database);
   void readProvider(const toml::table& table, const std::string& path, ProviderConfig& provider);
   void readKey(const toml::table& table, const std::string& path, KeyConfig& key);
+  void readPrices(const toml::node& node, Config& config);
+  void readPrice(const toml::table& table, const std::string& path, std::vector<PriceConfig>& out);
+  void readIncludes(const toml::node& node, Config& config);
   void readModelMapping(const toml::node& node, const std::string& name, const std::string& path,
                         std::vector<ModelMapping>& mapping);
   void readExpiry(const toml::node& node, const std::string& name, int64_t& out);
@@ -156,6 +169,7 @@ class TomlReader {
   const EnvLookup& env_;
   ConfigPositions& positions_;
   ConfigErrors& errors_;
+  PriceOrigins& price_origins_;
 };
 
 void TomlReader::readFields(const toml::table& table, std::string_view section,
@@ -446,6 +460,7 @@ void TomlReader::readServer(const toml::table& table, ServerConfig& s) {
                     assign(boolean(n, name), s.allow_unauthenticated);
                   }},
                  {"max_attempts", u32(s.max_attempts, 1, 10)},
+                 {"budget_estimate_tokens", u32(s.budget_estimate_tokens, 0, 10'000'000)},
                  {"pid_file", str(s.pid_file)},
                  {"admin_ui_root",
                   [&](const toml::node& n, const std::string& name, const std::string&) {
@@ -907,6 +922,12 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
       if (auto v = integer(n, name, field)) out = static_cast<uint64_t>(*v);
     };
   };
+  auto usd = [this](int64_t& out, const schema::Field& field) {
+    return [this, &out, &field](const toml::node& n, const std::string& name, const std::string&) {
+      auto value = number(n, name, field);
+      if (value) assign(checked(n, name, schema::budgetMicros(field, *value)), out);
+    };
+  };
   bool has_key = false;
   bool key_ok = false;
   readFields(table, "[[key]]", "key", path,
@@ -967,6 +988,14 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
                   [&](const toml::node& n, const std::string& name, const std::string& field_path) {
                     readModelLimits(n, name, field_path, k.model_limits);
                   }},
+                 {"max_budget", usd(k.max_budget, schema::key::kMaxBudget)},
+                 {"soft_budget", usd(k.soft_budget, schema::key::kSoftBudget)},
+                 {"budget_duration",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto value = text(n, name, schema::key::kBudgetDuration);
+                    if (!value) return;
+                    assign(checked(n, name, schema::budgetDuration(*value)), k.budget_duration);
+                  }},
                  {"cache", [&](const toml::node& n, const std::string& name,
                                const std::string&) { assign(boolean(n, name), k.cache); }},
                  {"cache_namespace",
@@ -980,13 +1009,145 @@ void TomlReader::readKey(const toml::table& table, const std::string& path, KeyC
   if (!key_ok) positions_.markBad(path + ".key");
 }
 
+void TomlReader::readPrice(const toml::table& table, const std::string& path,
+                           std::vector<PriceConfig>& out) {
+  PriceConfig p;
+  bool ok = true;
+  bool has_model = false;
+  auto micros = [&](int64_t& target, const schema::Field& field) {
+    return [this, &ok, &target, &field](const toml::node& n, const std::string& name,
+                                        const std::string&) {
+      auto usd = number(n, name, field);
+      if (!usd) {
+        ok = false;
+        return;
+      }
+      if (auto v = checked(n, name, schema::priceMicros(field, *usd))) target = *v;
+    };
+  };
+  readFields(table, "[[price]]", "price", path,
+             {
+                 {"model",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    has_model = true;
+                    auto value = text(n, name, schema::price::kModel);
+                    if (!value) {
+                      ok = false;
+                      return;
+                    }
+                    if (std::string problem = schema::pricePatternProblem(*value);
+                        !problem.empty()) {
+                      error(n, name + ": " + problem);
+                      ok = false;
+                      return;
+                    }
+                    p.model = std::move(*value);
+                  }},
+                 {"provider",
+                  [&](const toml::node& n, const std::string& name, const std::string&) {
+                    auto value = string(n, name);
+                    if (!value) {
+                      ok = false;
+                      return;
+                    }
+                    if (value->empty()) return;
+                    auto id = checked(n, name, schema::providerId(*value));
+                    if (!id) ok = false;
+                    assign(std::move(id), p.provider);
+                  }},
+                 {"input_per_mtok", micros(p.input, schema::price::kInput)},
+                 {"output_per_mtok", micros(p.output, schema::price::kOutput)},
+                 {"cached_input_per_mtok", micros(p.cached_input, schema::price::kCachedInput)},
+                 {"cache_write_per_mtok", micros(p.cache_write, schema::price::kCacheWrite)},
+             });
+  if (!has_model) {
+    error(table.source(), "price.model: is required");
+    return;
+  }
+  if (!ok) return;
+  const std::string here = file_ + ":" + std::to_string(table.source().begin.line);
+  auto [at, fresh] = price_origins_.try_emplace({p.model, p.provider}, here);
+  if (!fresh) {
+    error(table.source(), "price: model \"" + p.model + "\"" +
+                              (p.provider.empty() ? "" : " provider \"" + p.provider + "\"") +
+                              " is priced twice (first at " + at->second + ")");
+    return;
+  }
+  out.push_back(std::move(p));
+}
+
+void TomlReader::readPrices(const toml::node& node, Config& config) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    error(node, "price: expected [[price]] tables");
+    return;
+  }
+  for (const toml::node& element : *array) {
+    const std::string path = "price[" + std::to_string(config.prices.size()) + "]";
+    readPrice(*element.as_table(), path, config.prices);
+  }
+}
+
+void TomlReader::readIncludes(const toml::node& node, Config& config) {
+  std::vector<const toml::node*> names;
+  if (const toml::array* array = node.as_array()) {
+    for (const toml::node& element : *array) names.push_back(&element);
+  } else {
+    names.push_back(&node);
+  }
+  const size_t slash = file_.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : file_.substr(0, slash + 1);
+  for (const toml::node* name_node : names) {
+    auto name = string(*name_node, "include");
+    if (!name) continue;
+    if (name->empty()) {
+      error(*name_node, "include: a file name must not be empty");
+      continue;
+    }
+    const std::string path = name->front() == '/' ? *name : dir + *name;
+    toml::table included;
+    try {
+      included = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      const std::string description(e.description());
+      if (e.source().begin.line == 0) {
+        error(*name_node, "include: cannot read \"" + path + "\": " + description);
+      } else {
+        errors_.push_back(ConfigError{path, e.source().begin.line, e.source().begin.column,
+                                      description});
+      }
+      continue;
+    }
+    TomlReader(path, env_, positions_, errors_, price_origins_).readIncluded(included, config);
+  }
+}
+
+void TomlReader::readIncluded(const toml::table& root, Config& config) {
+  for (auto&& [key, node] : root) {
+    if (key.str() != "price") {
+      error(key.source(), "an included file may hold only [[price]] tables (got \"" +
+                              std::string(key.str()) + "\")");
+      continue;
+    }
+    readPrices(node, config);
+  }
+}
+
 void TomlReader::read(const toml::table& root, Config& config) {
   static const std::vector<std::string_view> kSections = {
-      "server", "log",      "database", "redis",    "cache",
-      "tracing", "langfuse", "provider", "key",      "fallbacks"};
+      "server",  "log",      "database", "redis", "cache",    "tracing",
+      "langfuse", "provider", "key",     "price", "fallbacks"};
   // Tables are visited in key order; errors are sorted by position at the end.
   for (auto&& [key, node] : root) {
     std::string_view section = key.str();
+    if (section == "include") {
+      readIncludes(node, config);
+      continue;
+    }
+    if (section == "price") {
+      readPrices(node, config);
+      continue;
+    }
     bool wants_array = section == "provider" || section == "key";
     bool known = std::find(kSections.begin(), kSections.end(), section) != kSections.end();
     if (!known && !node.is_table() && !node.is_array_of_tables()) {
@@ -1083,7 +1244,8 @@ bool loadTomlConfig(std::string_view text, const std::string& file, const EnvLoo
                                  std::string(e.description())});
     return false;
   }
-  TomlReader(file, env, positions, errors).read(root, config);
+  PriceOrigins price_origins;
+  TomlReader(file, env, positions, errors, price_origins).read(root, config);
   return true;
 }
 

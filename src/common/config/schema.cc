@@ -7,6 +7,7 @@
 
 #include <re2/re2.h>
 
+#include "common/config/budget_period.h"
 #include "common/config/model_pattern.h"
 #include "common/config/scalars.h"
 #include "common/config/units.h"
@@ -195,6 +196,29 @@ Checked<int64_t> expiresAtSeconds(int64_t unix_seconds) {
 double defaultBurst(double requests_per_second, double burst) {
   if (requests_per_second > 0 && burst == 0) return std::max(1.0, requests_per_second);
   return burst;
+}
+
+Checked<int64_t> priceMicros(const Field& field, double usd_per_mtok) {
+  auto usd = number(field, usd_per_mtok);
+  if (!usd) return std::unexpected(usd.error());
+  return static_cast<int64_t>(std::llround(*usd * 1e6));
+}
+
+Checked<int64_t> budgetMicros(const Field& field, double usd) {
+  auto value = number(field, usd);
+  if (!value) return std::unexpected(value.error());
+  return static_cast<int64_t>(std::llround(*value * 1e6));
+}
+
+Checked<int64_t> budgetDuration(std::string_view text) {
+  auto parsed = parseBudgetDuration(text);
+  if (!parsed) return std::unexpected(parsed.error());
+  return *parsed;
+}
+
+std::string pricePatternProblem(std::string_view pattern) {
+  if (pattern.empty()) return "must not be empty";
+  return modelMappingProblem(pattern, "-");
 }
 
 }  // namespace llmproxy::common::schema

@@ -118,6 +118,13 @@ inline constexpr Field kMaxRequests{"max_requests", "max_requests", "max_request
                                     Kind::Integer, 0, kMaxCount, "0 (unlimited)"};
 inline constexpr Field kRateLimitPerModel{"rate_limit_per_model", "rate_limit_per_model",
                                           "rate_limit_per_model", Kind::Mapping, 0, 4096, "{}"};
+// USD per budget period, kept as micro-dollars; 0 = no budget.
+inline constexpr Field kMaxBudget{"max_budget", "max_budget", "max_budget", Kind::Number, 0,
+                                  1'000'000'000, "0 (no budget)"};
+inline constexpr Field kSoftBudget{"soft_budget", "soft_budget", "soft_budget", Kind::Number, 0,
+                                   1'000'000'000, "0 (no warning)"};
+inline constexpr Field kBudgetDuration{"budget_duration", "budget_duration", "budget_duration",
+                                       Kind::String, 0, 16, "\"\" (never resets)"};
 inline constexpr Field kCache{"cache", "cache", "cache", Kind::Bool, 0, 0, "false"};
 inline constexpr Field kCacheNamespace{"cache_namespace", "cache_namespace", "cache_namespace",
                                        Kind::String, 0, 128, "\"\""};
@@ -125,8 +132,30 @@ inline constexpr Field kCacheNamespace{"cache_namespace", "cache_namespace", "ca
 inline constexpr std::array kAll = {
     &kName,  &kKey,          &kKeySha256,        &kAllowedModels,
     &kEnabled, &kExpiresAt,  &kRequestsPerSecond, &kBurst,
-    &kTokensPerMinute, &kMaxRequests, &kRateLimitPerModel, &kCache, &kCacheNamespace};
+    &kTokensPerMinute, &kMaxRequests, &kRateLimitPerModel, &kMaxBudget, &kSoftBudget,
+    &kBudgetDuration, &kCache, &kCacheNamespace};
 }  // namespace key
+
+// ---- [[price]] (USD per million tokens; kept as integer micro-dollars) -------------------
+namespace price {
+inline constexpr int64_t kMaxUsdPerMtok = 1'000'000;
+inline constexpr Field kModel{"model", "model", "model", Kind::String, 1, 4096, ""};
+inline constexpr Field kProvider{"provider", "provider", "provider", Kind::String, 0, 128,
+                                 "\"\" (any)"};
+inline constexpr Field kInput{"input_per_mtok", "input_per_mtok", "input_per_mtok", Kind::Number,
+                              0, kMaxUsdPerMtok, "0"};
+inline constexpr Field kOutput{"output_per_mtok", "output_per_mtok", "output_per_mtok",
+                               Kind::Number, 0, kMaxUsdPerMtok, "0"};
+inline constexpr Field kCachedInput{"cached_input_per_mtok", "cached_input_per_mtok",
+                                    "cached_input_per_mtok", Kind::Number, 0, kMaxUsdPerMtok,
+                                    "input_per_mtok"};
+inline constexpr Field kCacheWrite{"cache_write_per_mtok", "cache_write_per_mtok",
+                                   "cache_write_per_mtok", Kind::Number, 0, kMaxUsdPerMtok,
+                                   "input_per_mtok"};
+
+inline constexpr std::array kAll = {&kModel,  &kProvider,    &kInput,
+                                    &kOutput, &kCachedInput, &kCacheWrite};
+}  // namespace price
 
 template <typename T>
 using Checked = std::expected<T, std::string>;  // the value, or the message (no location)
@@ -168,6 +197,17 @@ std::string modelMappingProblem(std::string_view pattern, std::string_view targe
 // Key expiry as unix seconds, after 1970-01-01: from RFC 3339 text or from a number.
 Checked<int64_t> expiresAt(std::string_view text);
 Checked<int64_t> expiresAtSeconds(int64_t unix_seconds);
+
+// A price in USD per million tokens (within the field's bounds) as integer micro-dollars,
+// rounded to the nearest micro-dollar: 2.5 -> 2'500'000, 0.15 -> 150'000.
+Checked<int64_t> priceMicros(const Field& field, double usd_per_mtok);
+// A budget in USD (within the field's bounds) as integer micro-dollars.
+Checked<int64_t> budgetMicros(const Field& field, double usd);
+// budget_duration text (budget_period.h) -> its KeyConfig value.
+Checked<int64_t> budgetDuration(std::string_view text);
+
+// A model price pattern: "" when usable (not empty, a regex that compiles), else why.
+std::string pricePatternProblem(std::string_view pattern);
 
 // The burst a rate limit gets when none is written: one second's worth, at least one request.
 double defaultBurst(double requests_per_second, double burst);

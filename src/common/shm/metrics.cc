@@ -431,6 +431,37 @@ void appendCounter(std::string& out, std::string_view name, std::string_view hel
   out += '\n';
 }
 
+// llm_proxy_spend_usd_total{model,provider,key} and llm_proxy_unpriced_requests_total{model},
+// sorted by labels.
+void appendSpend(std::string& out, const SpendTable& table) {
+  std::map<std::string, uint64_t> spend;
+  std::map<std::string, uint64_t> unpriced;
+  table.forEach([&](std::string_view model, std::string_view provider, std::string_view key,
+                    uint64_t micros, uint64_t unpriced_requests) {
+    std::string labels;
+    appendLabel(labels, "model", model);
+    if (unpriced_requests > 0) unpriced[labels] += unpriced_requests;
+    appendLabel(labels, "provider", provider);
+    appendLabel(labels, "key", key);
+    if (micros > 0) spend[labels] += micros;
+  });
+  appendFamilyHead(out, "llm_proxy_spend_usd_total", "counter",
+                   "Cost of answered requests in USD at the configured prices, by model, "
+                   "provider and key name.");
+  for (const auto& [labels, micros] : spend) {
+    appendSample(out, "llm_proxy_spend_usd_total", labels);
+    appendMicros(out, micros);
+    out += '\n';
+  }
+  appendFamilyHead(out, "llm_proxy_unpriced_requests_total", "counter",
+                   "Requests a provider answered for a model that has no [[price]].");
+  for (const auto& [labels, n] : unpriced) {
+    appendSample(out, "llm_proxy_unpriced_requests_total", labels);
+    appendUint(out, n);
+    out += '\n';
+  }
+}
+
 Totals collect(const ShmRegion& region) {
   Totals t;
   const MetricsArea& area = region.metrics();
@@ -718,6 +749,8 @@ std::string renderPrometheus(const ShmRegion& region, std::span<const std::strin
   appendLabel(l, "version", LLMPROXY_VERSION);
   appendSample(out, "llm_proxy_build_info", l);
   out += "1\n";
+
+  appendSpend(out, region.spend());
 
   appendCounter(out, "llm_proxy_metric_overflow_total",
                 "Requests counted under model=\"__other__\" because the label-set table was full.",

@@ -29,6 +29,8 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   sizes[static_cast<uint32_t>(ShmSection::DbStatus)] = sizeof(DbStatus);
   sizes[static_cast<uint32_t>(ShmSection::ProviderSlots)] =
       ProviderSlots::bytesFor(layout.max_workers);
+  sizes[static_cast<uint32_t>(ShmSection::Spend)] = sizeof(SpendTable);
+  sizes[static_cast<uint32_t>(ShmSection::Budgets)] = sizeof(BudgetTable);
 
   uint64_t offset = alignUp(sizeof(ShmHeader), 64);
   uint64_t offsets[static_cast<uint32_t>(ShmSection::kCount)];
@@ -73,6 +75,10 @@ Result<ShmRegion> ShmRegion::create(const ShmLayout& layout) {
   region.dbStatus().init();
   new (region.section<void>(ShmSection::ProviderSlots)) ProviderSlots{};
   region.providerSlots().init(layout.max_workers);
+  new (region.section<void>(ShmSection::Spend)) SpendTable{};
+  region.spend().init();
+  new (region.section<void>(ShmSection::Budgets)) BudgetTable{};
+  region.budgets().init();
   return region;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "common/base/result.h"
+#include "common/shm/budget_table.h"
 #include "common/shm/config_slot.h"
 #include "common/shm/db_status.h"
 #include "common/shm/metrics.h"
@@ -16,6 +17,7 @@
 #include "common/shm/provider_slots.h"
 #include "common/shm/rate_table.h"
 #include "common/shm/reload_status.h"
+#include "common/shm/spend_table.h"
 #include "common/shm/worker_status.h"
 
 namespace llmproxy::common {
@@ -29,6 +31,8 @@ enum class ShmSection : uint32_t {
   RateLimits,
   DbStatus,
   ProviderSlots,
+  Spend,
+  Budgets,
   kCount
 };
 
@@ -79,6 +83,8 @@ class ShmRegion {
   ProviderSlots& providerSlots() const {
     return *section<ProviderSlots>(ShmSection::ProviderSlots);
   }
+  SpendTable& spend() const { return *section<SpendTable>(ShmSection::Spend); }
+  BudgetTable& budgets() const { return *section<BudgetTable>(ShmSection::Budgets); }
   uint32_t maxWorkers() const { return header().max_workers; }
   size_t size() const { return size_; }
   // Forget the mapping without unmapping it (a worker after fork keeps using it until exit).

@@ -2,8 +2,10 @@
 #include "master/import/import_command.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "master/import/litellm_config.h"
 #include "master/import/seed_config.h"
 #include "master/import/seed_import.h"
 #include "master/pgcli/database_url.h"
@@ -20,23 +22,47 @@ void printCounts(std::ostream& out, const char* what, const UpsertCounts& c) {
       << " unchanged\n";
 }
 
-}  // namespace
-
-int runImportConfig(const std::string& yaml_file, const std::optional<std::string>& database,
-                    const std::string& config_file, const common::EnvLookup& env,
-                    std::ostream& out, std::ostream& err) {
+// The whole file, or nullopt after saying why.
+std::optional<std::string> readYaml(const std::string& yaml_file, std::ostream& err) {
   std::ifstream in(yaml_file, std::ios::binary);
   if (!in) {
     err << "llmproxy: import-config: cannot read " << yaml_file << "\n";
-    return 1;
+    return std::nullopt;
   }
   std::ostringstream text;
   text << in.rdbuf();
   if (text.str().size() > kMaxFileSize) {
     err << "llmproxy: import-config: " << yaml_file << " is larger than 64 MB\n";
+    return std::nullopt;
+  }
+  return std::move(text).str();
+}
+
+}  // namespace
+
+int runImportLitellm(const std::string& yaml_file, std::ostream& out, std::ostream& err) {
+  const auto text = readYaml(yaml_file, err);
+  if (!text) return 1;
+  auto imported = importLitellmConfig(*text, yaml_file);
+  if (!imported) {
+    for (const std::string& e : imported.error()) err << "llmproxy: import-config: " << e << "\n";
     return 1;
   }
-  auto seed = parseSeedConfig(text.str(), yaml_file, env);
+  for (const std::string& u : imported->unmapped)
+    err << "llmproxy: import-config: not imported: " << u << "\n";
+  err << "llmproxy: import-config: " << imported->models << " model deployments on "
+      << imported->providers << " providers, " << imported->prices << " prices, "
+      << imported->unmapped.size() << " settings not imported\n";
+  out << imported->conf;
+  return 0;
+}
+
+int runImportConfig(const std::string& yaml_file, const std::optional<std::string>& database,
+                    const std::string& config_file, const common::EnvLookup& env,
+                    std::ostream& out, std::ostream& err) {
+  const auto text = readYaml(yaml_file, err);
+  if (!text) return 1;
+  auto seed = parseSeedConfig(*text, yaml_file, env);
   if (!seed) {
     for (const std::string& e : seed.error()) err << "llmproxy: import-config: " << e << "\n";
     err << "llmproxy: import-config: nothing imported\n";

@@ -5,11 +5,16 @@
 
 #include <array>
 #include <limits>
+#include <tuple>
 
+#include "common/config/budget_period.h"
 #include "common/config/scalars.h"
 #include "common/config/schema.h"
 #include "common/crypto/sha256.h"
+#include "common/time/clock.h"
 #include "worker/admin/admin_output.h"
+#include "worker/limits/budget.h"
+#include "worker/usage/price_table.h"
 
 namespace llmproxy::worker::admin {
 namespace {
@@ -76,6 +81,8 @@ const std::string_view kCredentialColumns =
     "rate_limit_burst, tokens_per_minute, max_requests, rate_limit_per_model::text, cache, "
     "cache_namespace, "
     "to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), is_enabled, "
+    "max_budget::numeric(18,6)::text, soft_budget::numeric(18,6)::text, budget_duration, "
+    "key_hash, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
@@ -91,7 +98,8 @@ std::optional<CredentialFields> readCredentialBody(std::string_view text, bool c
   if (!body.parse(text,
                   {"name", "key", "regenerate_key", "allowed_models", "rate_limit",
                    "tokens_per_minute", "max_requests", "rate_limit_per_model", "cache",
-                   "cache_namespace", "expires_at", "is_enabled"},
+                   "cache_namespace", "expires_at", "is_enabled", "max_budget", "soft_budget",
+                   "budget_duration"},
                   {"id", "created_at", "updated_at", "source", "key_sha256_prefix"}))
     return done();
 
@@ -139,6 +147,22 @@ std::optional<CredentialFields> readCredentialBody(std::string_view text, bool c
     }
   }
   if (auto v = body.get("is_enabled"); v && body.ok()) f.is_enabled = body.boolean(*v, "is_enabled");
+  for (auto [name, field, out] :
+       {std::tuple{"max_budget", &field::kMaxBudget, &f.max_budget},
+        std::tuple{"soft_budget", &field::kSoftBudget, &f.soft_budget}}) {
+    if (auto v = body.get(name); v && body.ok()) {
+      if (auto usd = body.number(*v, name, *field)) {
+        if (auto micros = body.checked(name, common::schema::budgetMicros(*field, *usd)))
+          *out = formatUsd(*micros);
+      }
+    }
+  }
+  if (auto v = body.get("budget_duration"); v && body.ok()) {
+    if (auto written = body.text(*v, "budget_duration", field::kBudgetDuration)) {
+      if (auto period = body.checked("budget_duration", common::schema::budgetDuration(*written)))
+        f.budget_duration = common::formatBudgetDuration(*period);
+    }
+  }
   if (body.ok() && !create && body.size() == 0) body.fail("", "the body sets no field");
   return done();
 }
@@ -163,7 +187,38 @@ std::optional<std::string> generateClientKey() {
   return out;
 }
 
-void writeCredentialRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row) {
+namespace {
+
+// The key's spend now, as the budget table has it.
+void writeBudgetState(common::JsonWriter& w, const common::KeyConfig& k,
+                      common::BudgetTable* budgets) {
+  if (!budgets) return;
+  const BudgetState s = Budgets(*budgets).state(k, common::nowUnixMs() / 1000);
+  w.key("spend_usd").raw(formatUsd(static_cast<int64_t>(s.spent)));
+  w.key("reserved_usd")
+      .raw(formatUsd(static_cast<int64_t>(s.committed > s.spent ? s.committed - s.spent : 0)));
+  w.key("budget_remaining_usd");
+  if (k.max_budget > 0)
+    w.raw(formatUsd(s.remaining()));
+  else
+    w.null();
+  w.field("budget_period_start", common::formatRfc3339(s.period_start_s));
+  w.key("budget_period_end");
+  if (k.budget_duration == 0)
+    w.null();
+  else
+    w.value(common::formatRfc3339(s.period_end_s));
+}
+
+}  // namespace
+
+void writeFileCredentialSpend(common::JsonWriter& w, const common::KeyConfig& k,
+                              common::BudgetTable& budgets) {
+  writeBudgetState(w, k, &budgets);
+}
+
+void writeCredentialRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row,
+                        common::BudgetTable* budgets) {
   w.beginObject();
   w.field("id", rowInt(r, row, 0));
   w.field("name", r.value(row, 1));
@@ -181,11 +236,28 @@ void writeCredentialRow(common::JsonWriter& w, const common::pg::QueryResult& r,
   w.key("expires_at");
   writeTextOrNull(w, r, row, 11);
   w.field("is_enabled", rowBool(r, row, 12));
-  writeRowTail(w, r, row, 13);
+  w.key("max_budget").raw(r.value(row, 13));
+  w.key("soft_budget").raw(r.value(row, 14));
+  w.field("budget_duration", r.value(row, 15));
+  if (budgets) {
+    // The row's own budget, whether or not the running config has loaded it yet.
+    common::KeyConfig k;
+    if (auto hash = common::sha256FromHex(r.value(row, 16))) k.key_sha256 = *hash;
+    auto micros = [&](int col, const common::schema::Field& f) -> int64_t {
+      auto usd = common::schema::numberText(f, r.value(row, col));
+      return usd ? common::schema::budgetMicros(f, *usd).value_or(0) : 0;
+    };
+    k.max_budget = micros(13, field::kMaxBudget);
+    k.soft_budget = micros(14, field::kSoftBudget);
+    k.budget_duration = common::parseBudgetDuration(r.value(row, 15)).value_or(0);
+    writeBudgetState(w, k, budgets);
+  }
+  writeRowTail(w, r, row, 17);
   w.endObject();
 }
 
-void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k) {
+void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k,
+                         common::BudgetTable* budgets) {
   w.beginObject();
   w.key("id").null();
   w.field("name", k.name);
@@ -214,6 +286,10 @@ void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k) {
   else
     w.value(common::formatRfc3339(k.expires_at));
   w.field("is_enabled", k.enabled);
+  w.key("max_budget").raw(formatUsd(k.max_budget));
+  w.key("soft_budget").raw(formatUsd(k.soft_budget));
+  w.field("budget_duration", common::formatBudgetDuration(k.budget_duration));
+  writeBudgetState(w, k, budgets);
   writeFileTail(w);
   w.endObject();
 }

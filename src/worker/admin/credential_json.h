@@ -13,6 +13,7 @@
 #include "common/config/config.h"
 #include "common/json/json_writer.h"
 #include "common/pg/pg_result.h"
+#include "common/shm/budget_table.h"
 #include "worker/admin/admin_json.h"
 
 namespace llmproxy::worker::admin {
@@ -32,6 +33,9 @@ struct CredentialFields {
   bool expires_at_set = false;            // the body has expires_at (a time or null)
   std::optional<std::string> expires_at;  // RFC 3339 UTC; nullopt with expires_at_set = never
   std::optional<bool> is_enabled;
+  std::optional<std::string> max_budget;       // USD as six-decimal text
+  std::optional<std::string> soft_budget;
+  std::optional<std::string> budget_duration;  // canonical form ("" = never resets)
 };
 
 // Checks a body; `create` requires name and refuses regenerate_key.
@@ -44,7 +48,16 @@ std::optional<std::string> generateClientKey();
 
 extern const std::string_view kCredentialColumns;
 
-void writeCredentialRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row);
-void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k);
+// With `budgets`, the object also has the key's spend in its current budget period
+// ("spend_usd", "reserved_usd", "budget_remaining_usd" (null without max_budget),
+// "budget_period_start", "budget_period_end" (null when it never resets)) from this node's
+// shared memory.
+void writeCredentialRow(common::JsonWriter& w, const common::pg::QueryResult& r, int row,
+                        common::BudgetTable* budgets = nullptr);
+void writeFileCredential(common::JsonWriter& w, const common::KeyConfig& k,
+                         common::BudgetTable* budgets = nullptr);
+// Only the spend members above, for a key of the running config.
+void writeFileCredentialSpend(common::JsonWriter& w, const common::KeyConfig& k,
+                              common::BudgetTable& budgets);
 
 }  // namespace llmproxy::worker::admin

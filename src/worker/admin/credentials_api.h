@@ -15,5 +15,9 @@ namespace llmproxy::worker::admin {
 
 Outcome credentials(LocalCall& call);  // the collection
 Outcome credential(LocalCall& call);   // one credential
+// POST /admin/v1/credentials/{id}/reset_spend: {id} is a database id or a key name (file keys
+// have no id). The key's spend in its current period goes back to 0 in this node's shared
+// memory and in key_spend (with a database); Redis's count too when [redis] is set.
+Outcome resetSpend(LocalCall& call);
 
 }  // namespace llmproxy::worker::admin

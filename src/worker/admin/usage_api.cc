@@ -19,11 +19,11 @@ void writeNumberOrNull(common::JsonWriter& w, const common::pg::QueryResult& r, 
     w.value(rowDouble(r, row, col));
 }
 
-Response render(const UsageQuery& q, const common::pg::QueryResult& r) {
+Response render(const UsageQuery& q, const common::pg::QueryResult& r, bool spend) {
   const int rows = std::min(r.rows(), kUsageMaxRows);
   const int g = static_cast<int>(q.group_columns.size());
   common::JsonWriter w;
-  w.beginObject().field("object", "usage").key("group_by").beginArray();
+  w.beginObject().field("object", spend ? "spend" : "usage").key("group_by").beginArray();
   for (std::string_view name : q.group_by) w.value(name);
   w.endArray().key("data").beginArray();
   for (int row = 0; row < rows; ++row) {
@@ -37,6 +37,11 @@ Response render(const UsageQuery& q, const common::pg::QueryResult& r) {
       else
         w.value(r.value(row, c));
     }
+    if (spend) {
+      w.field("requests", rowInt(r, row, g)).key("spend_usd").raw(r.value(row, g + 6));
+      w.endObject();
+      continue;
+    }
     const int64_t prompt = rowInt(r, row, g + 1);
     const int64_t completion = rowInt(r, row, g + 2);
     w.field("requests", rowInt(r, row, g))
@@ -48,15 +53,16 @@ Response render(const UsageQuery& q, const common::pg::QueryResult& r) {
     writeNumberOrNull(w, r, row, g + 4);
     w.key("avg_ttft_ms");
     writeNumberOrNull(w, r, row, g + 5);
+    // numeric's text, written as it is: exact to the micro-dollar.
+    w.key("cost_usd").raw(r.value(row, g + 6));
     w.endObject();
   }
   w.endArray().field("truncated", r.rows() > kUsageMaxRows).endObject();
   return Response::json(200, w.take());
 }
 
-}  // namespace
-
-Outcome usage(LocalCall& call) {
+// The usage query, answered as usage or as spend.
+Outcome aggregate(LocalCall& call, bool spend) {
   // The query is rebuilt on re-entry (pure and cheap) rather than kept in the exchange.
   const auto params = parseQueryString(call.request.target);
   if (!params)
@@ -68,7 +74,7 @@ Outcome usage(LocalCall& call) {
                              built.error.param);
   if (const common::pg::QueryResult* r = finishedQuery(call)) {
     if (!r->ok) return respondDbError(call, *r, "", "usage");
-    return call.respond(render(*built.query, *r));
+    return call.respond(render(*built.query, *r, spend));
   }
   if (!hasDatabase(call))
     return call.respondError(
@@ -76,5 +82,11 @@ Outcome usage(LocalCall& call) {
          "Usage is recorded only with a database: set [database] url (or DB_URL).", 0});
   return runQuery(call, std::move(built.query->sql), std::move(built.query->params), false);
 }
+
+}  // namespace
+
+Outcome usage(LocalCall& call) { return aggregate(call, false); }
+
+Outcome spend(LocalCall& call) { return aggregate(call, true); }
 
 }  // namespace llmproxy::worker::admin

@@ -10,5 +10,9 @@ namespace llmproxy::worker::admin {
 
 // Starts the query and waits; re-entered (woken through call.waker) when the answer is in.
 Outcome usage(LocalCall& call);
+// GET /admin/v1/spend: the same query (the same parameters; group_by=key,model,provider,day),
+// answered as {"object":"spend","group_by":[...],"data":[{<groups>,"requests":N,
+// "spend_usd":1.234567}],"truncated":false}.
+Outcome spend(LocalCall& call);
 
 }  // namespace llmproxy::worker::admin

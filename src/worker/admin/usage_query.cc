@@ -15,9 +15,11 @@ struct GroupFragment {
   std::vector<std::string_view> outputs;
 };
 
-const std::array<GroupFragment, 5>& groupFragments() {
-  static const std::array<GroupFragment, 5> kGroups{{
+const std::array<GroupFragment, 6>& groupFragments() {
+  static const std::array<GroupFragment, 6> kGroups{{
       {"credential", "credential_id, credential_name", {"credential_id", "credential_name"}},
+      // The same, by the name /admin/v1/spend documents.
+      {"key", "credential_id, credential_name", {"credential_id", "credential_name"}},
       {"model", "model", {"model"}},
       {"provider", "provider", {"provider"}},
       {"day",
@@ -34,7 +36,8 @@ const std::array<GroupFragment, 5>& groupFragments() {
 
 constexpr std::string_view kAggregates =
     "count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
-    "count(*) FILTER (WHERE status >= 400), avg(latency_ms), avg(ttft_ms)";
+    "count(*) FILTER (WHERE status >= 400), avg(latency_ms), avg(ttft_ms), "
+    "coalesce(sum(cost_usd), 0)::numeric(20,6)::text";
 
 bool digitsOnly(std::string_view s) {
   if (s.empty()) return false;
@@ -144,8 +147,8 @@ UsageQueryBuild buildUsageQuery(const QueryParams& params) {
           for (const auto& f : groupFragments())
             if (f.name == item) g = &f;
           if (!g)
-            return bad("group_by", "group_by takes credential, model, provider, day or hour "
-                                   "(comma-separated), not '" + std::string(item) + "'");
+            return bad("group_by", "group_by takes credential (or key), model, provider, day "
+                                   "or hour (comma-separated), not '" + std::string(item) + "'");
           for (const GroupFragment* have : groups)
             if (have == g) return bad("group_by", "group_by lists '" + std::string(item) + "' twice");
           groups.push_back(g);

@@ -7,7 +7,7 @@
 //   since, until     RFC 3339 as common::parseRfc3339 reads it ("2026-11-23T10:00:00Z",
 //                    offsets and fractions allowed), a bare date (midnight UTC) or unix
 //                    seconds; since inclusive, until exclusive
-//   group_by         comma-separated: credential, model, provider, day, hour (UTC)
+//   group_by         comma-separated: credential (or key), model, provider, day, hour (UTC)
 // Empty values count as absent. Unknown parameters are refused, so a typo never widens a query.
 #pragma once
 

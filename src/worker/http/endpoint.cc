@@ -18,6 +18,10 @@ bool isAdminEndpoint(Endpoint e) {
     case Endpoint::HealthDetailed:
     case Endpoint::AdminRecentRequests:
     case Endpoint::AdminConfig: return true;
+    case Endpoint::AdminPrices:
+    case Endpoint::AdminPrice:
+    case Endpoint::AdminSpend:
+    case Endpoint::AdminResetSpend: return true;
     // No default: a new Endpoint must be classified here (-Wswitch), so an admin route can
     // never be added without the admin key check by forgetting this list.
     case Endpoint::None:
@@ -26,6 +30,7 @@ bool isAdminEndpoint(Endpoint e) {
     case Endpoint::UiRedirect:
     case Endpoint::UiFile:
     case Endpoint::Models:
+    case Endpoint::ModelInfo:
     case Endpoint::ChatCompletions:
     case Endpoint::Completions:
     case Endpoint::Embeddings:
@@ -57,6 +62,11 @@ const char* endpointLabel(Endpoint e) {
     case Endpoint::AdminConfig: return "/admin/v1/config";
     case Endpoint::UiRedirect: return "/";
     case Endpoint::UiFile: return "/ui/";
+    case Endpoint::AdminPrices: return "/admin/v1/prices";
+    case Endpoint::AdminPrice: return "/admin/v1/prices/{id}";
+    case Endpoint::AdminSpend: return "/admin/v1/spend";
+    case Endpoint::AdminResetSpend: return "/admin/v1/credentials/{id}/reset_spend";
+    case Endpoint::ModelInfo: return "/v1/model/info";
     case Endpoint::Models: return "/v1/models";
     case Endpoint::ChatCompletions: return "/v1/chat/completions";
     case Endpoint::Completions: return "/v1/completions";

@@ -25,6 +25,11 @@ enum class Endpoint : uint8_t {
   AdminConfig,      // GET /admin/v1/config (the running configuration, secrets masked)
   UiRedirect,       // GET / and /ui on the admin listener: 302 to /ui/
   UiFile,           // GET /ui/... on the admin listener: the web UI's files (no key needed)
+  AdminPrices,      // GET, POST /admin/v1/prices
+  AdminPrice,       // GET, PUT, DELETE /admin/v1/prices/{id}
+  AdminSpend,       // GET /admin/v1/spend
+  AdminResetSpend,  // POST /admin/v1/credentials/{id}/reset_spend
+  ModelInfo,        // GET /v1/model/info, /model/info (LiteLLM's shape)
   Models,           // GET /v1/models
   ChatCompletions,  // POST /v1/chat/completions
   Completions,      // POST /v1/completions
@@ -43,7 +48,8 @@ const char* endpointLabel(Endpoint e);
 bool isProxyEndpoint(Endpoint e);
 // Needs a client key (when keys are configured).
 inline bool needsClientKey(Endpoint e) {
-  return e == Endpoint::Models || e == Endpoint::EventLogging || isProxyEndpoint(e);
+  return e == Endpoint::Models || e == Endpoint::ModelInfo || e == Endpoint::EventLogging ||
+         isProxyEndpoint(e);
 }
 // Answers in Anthropic's shapes (errors, the models list asked with anthropic-version).
 inline bool isAnthropicEndpoint(Endpoint e) {

@@ -93,10 +93,79 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((tpm - v) / rate) + 1000)
 return 1
 )lua";
 
+// KEYS: the budget hash; ARGV: max, estimate, floor, ttl seconds, hold id. Returns
+// {allowed, c, s}. An admitted request's reservation is also kept as field "r:<hold id>".
+constexpr const char* kBudgetCheckScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'c', ARGV[3], 's', ARGV[3])
+end
+local c = redis.call('HGET', KEYS[1], 'c') or '0'
+local s = redis.call('HGET', KEYS[1], 's') or '0'
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+if tonumber(c) >= tonumber(ARGV[1]) then return {0, tonumber(c), tonumber(s)} end
+c = redis.call('HINCRBY', KEYS[1], 'c', ARGV[2])
+redis.call('HSET', KEYS[1], 'r:' .. ARGV[5], ARGV[2])
+return {1, c, tonumber(s)}
+)lua";
+
+// KEYS: the budget hash; ARGV: hold id, actual. The hold's reservation (if the check made
+// one) is given back once; committed never goes below 0; nothing for a hash that is gone
+// (expired or reset).
+constexpr const char* kBudgetSettleScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local c = redis.call('HINCRBY', KEYS[1], 'c', ARGV[2])
+local held = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
+if held then
+  redis.call('HDEL', KEYS[1], 'r:' .. ARGV[1])
+  if held ~= '0' then c = redis.call('HINCRBY', KEYS[1], 'c', '-' .. held) end
+end
+if c < 0 then redis.call('HSET', KEYS[1], 'c', '0') end
+redis.call('HINCRBY', KEYS[1], 's', ARGV[2])
+return 1
+)lua";
+
 }  // namespace
 
 RedisLimiter::RedisLimiter(RedisClient& redis)
-    : redis_(redis), check_(redis.addScript(kCheckScript)), charge_(redis.addScript(kChargeScript)) {}
+    : redis_(redis),
+      check_(redis.addScript(kCheckScript)),
+      charge_(redis.addScript(kChargeScript)),
+      budget_check_(redis.addScript(kBudgetCheckScript)),
+      budget_settle_(redis.addScript(kBudgetSettleScript)) {}
+
+std::string RedisLimiter::budgetKey(std::string_view prefix, std::string_view key_hash_hex,
+                                    int64_t period_start_s) {
+  return fmt::format("{}budget:{}:{}", prefix, key_hash_hex, period_start_s);
+}
+
+bool RedisLimiter::checkBudget(const std::string& key, uint64_t max_micros, uint64_t estimate,
+                               uint64_t floor, int64_t ttl_s, std::string_view hold,
+                               RedisWaiter* waiter) {
+  const std::string max = std::to_string(max_micros);
+  const std::string est = std::to_string(estimate);
+  const std::string low = std::to_string(floor);
+  const std::string ttl = std::to_string(std::max<int64_t>(60, ttl_s));
+  const std::string_view keys[] = {key};
+  const std::string_view args[] = {max, est, low, ttl, hold};
+  return redis_.evalScript(budget_check_, keys, args, waiter);
+}
+
+std::optional<RedisBudgetReply> RedisLimiter::parseBudget(const RedisResult& r) {
+  if (!r.ok() || r.elements() != 3) return std::nullopt;
+  RedisBudgetReply reply;
+  reply.allowed = r.integerAt(0) == 1;
+  reply.committed = static_cast<uint64_t>(std::max<int64_t>(0, r.integerAt(1)));
+  reply.spent = static_cast<uint64_t>(std::max<int64_t>(0, r.integerAt(2)));
+  return reply;
+}
+
+bool RedisLimiter::settleBudget(const std::string& key, std::string_view hold, uint64_t actual) {
+  const std::string cost = std::to_string(actual);
+  const std::string_view keys[] = {key};
+  const std::string_view args[] = {hold, cost};
+  return redis_.evalScript(budget_settle_, keys, args, nullptr);
+}
+
 
 bool RedisLimiter::check(const LimitScope& scope, RedisWaiter* waiter) {
   const KeyLimits& l = scope.limits;

@@ -6,6 +6,7 @@
 #include "worker/admin/credentials_api.h"
 #include "worker/admin/effective_config_api.h"
 #include "worker/admin/provider_probe.h"
+#include "worker/admin/prices_api.h"
 #include "worker/admin/providers_api.h"
 #include "worker/admin/recent_requests_api.h"
 #include "worker/admin/status_api.h"
@@ -14,6 +15,7 @@
 #include "worker/handlers/health_detailed.h"
 #include "worker/handlers/local_call.h"
 #include "worker/handlers/metrics.h"
+#include "worker/handlers/model_info.h"
 #include "worker/handlers/models.h"
 #include "worker/handlers/ui_static.h"
 #include "worker/pipeline/pipeline.h"
@@ -85,6 +87,16 @@ Outcome runHandler(LocalCall& call) {
       return handlers::uiRedirect(call);
     case Endpoint::UiFile:
       return handlers::uiFile(call);
+    case Endpoint::AdminPrices:
+      return admin::prices(call);
+    case Endpoint::AdminPrice:
+      return admin::price(call);
+    case Endpoint::AdminSpend:
+      return admin::spend(call);
+    case Endpoint::AdminResetSpend:
+      return admin::resetSpend(call);
+    case Endpoint::ModelInfo:
+      return handlers::modelInfo(call);
     case Endpoint::Models:
       return handlers::models(call);
     case Endpoint::EventLogging:

@@ -80,6 +80,7 @@ void startAttempt(UpstreamState& up, size_t candidate_index) {
   const UpstreamCandidate& c = up.candidates[candidate_index];
   const ProviderRuntime& provider = ex.config->provider_runtime[c.provider];
   up.current = static_cast<int>(c.provider);
+  up.target = c.target;
   up.provider_id = provider.config->id;
   if (++up.attempts > 1) ex.services.metrics.retry();
   const tracing::SpanId span = ex.services.tracer.beginAttempt(ex.trace);

@@ -59,6 +59,18 @@ void sendHead(UpstreamState& up) {
     if (relayed.relays(name)) out.header(name, value);
   if (up.limit_check)
     for (const auto& [name, value] : up.limit_check->headers()) out.header(name, value);
+  if (ex.client_key) {
+    const common::KeyConfig& key = ex.config->keys[ex.client_key->index];
+    if (key.max_budget > 0 || key.soft_budget > 0) {
+      BudgetState state =
+          Budgets(ex.services.shm.budgets()).state(key, common::nowUnixMs() / 1000);
+      if (!up.budget.redis_key.empty()) {  // the nodes' totals, as Redis answered
+        state.committed = up.budget.redis_committed;
+        state.spent = up.budget.redis_spent;
+      }
+      for (const auto& [name, value] : budgetHeaders(key, state)) out.header(name, value);
+    }
+  }
   out.header("x-llmproxy-provider", up.provider_id);
   if (!up.fallback_model.empty()) {
     out.header("x-llmproxy-fallback-model", up.fallback_model);
@@ -99,6 +111,8 @@ void mergeUsage(UpstreamState& up, const Usage& seen) {
   }
   up.usage->prompt_tokens = std::max(up.usage->prompt_tokens, seen.prompt_tokens);
   up.usage->completion_tokens = std::max(up.usage->completion_tokens, seen.completion_tokens);
+  up.usage->cached_tokens = std::max(up.usage->cached_tokens, seen.cached_tokens);
+  up.usage->cache_write_tokens = std::max(up.usage->cache_write_tokens, seen.cache_write_tokens);
   up.usage->total_tokens = up.usage->prompt_tokens + up.usage->completion_tokens;
 }
 

@@ -1,7 +1,10 @@
 // Stage 90: the one exit of every exchange. Counts the request, queues its usage record and
 // (when exported) its trace, writes the error-log line (if any) and the access-log line.
+#include <algorithm>
 #include <ctime>
 
+#include "common/config/budget_period.h"
+#include "common/crypto/sha256.h"
 #include "common/json/json_writer.h"
 #include "common/log/log.h"
 #include "common/log/log_field.h"
@@ -10,7 +13,9 @@
 #include "worker/pipeline/pipeline.h"
 #include "worker/pipeline/services.h"
 #include "worker/protocol/operation.h"
+#include "worker/limits/budget.h"
 #include "worker/tracing/client_name.h"
+#include "worker/usage/price_table.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -28,7 +33,48 @@ std::string isoTime() {
   return buf;
 }
 
-void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
+// What the request cost, worked out once for the logs, the usage record and the metrics.
+struct Spend {
+  bool asked = false;                         // a provider answered (not the cache)
+  const common::PriceConfig* price = nullptr;  // null = unpriced
+  int64_t micros = 0;
+  // "0.001234", or "-" when nothing was bought or no price applies.
+  std::string text() const { return asked && price ? formatUsd(micros) : "-"; }
+};
+
+Spend spendOf(const Exchange& ex) {
+  Spend s;
+  const UpstreamState* up = ex.upstream.get();
+  if (!up || up->attempts == 0 || up->cache.hit || up->current < 0) return s;
+  s.asked = true;
+  if (ex.config->price_table)
+    s.price = ex.config->price_table->find(static_cast<uint32_t>(up->current), up->target);
+  if (s.price && up->usage) s.micros = costMicros(*s.price, *up->usage);
+  return s;
+}
+
+// The key's spend takes the real cost, and the reservation of stage 52 (if any) is given back:
+// on success, error and client disconnect alike, since this is the one exit.
+// Decided by Redis: its count too (fire and forget; a Redis that is away just keeps the
+// reservation until the period's hash expires). A check still waiting for its answer (the
+// client left meanwhile) is cancelled the same way: its reservation, if it made one, goes back.
+void settleBudget(Exchange& ex, const Spend& spend) {
+  if (!ex.client_key || !ex.upstream) return;
+  BudgetHold& hold = ex.upstream->budget;
+  const uint64_t actual = static_cast<uint64_t>(std::max<int64_t>(0, spend.micros));
+  if (const RedisBudgetWait* wait = ex.upstream->budget_wait.get())
+    ex.services.redis_limiter.settleBudget(wait->key, wait->hold, 0);
+  if (!hold.redis_key.empty() && !hold.settled)
+    ex.services.redis_limiter.settleBudget(hold.redis_key, hold.redis_hold, actual);
+  if (!hold.entry && actual == 0) return;
+  const uint64_t estimate = hold.estimate;
+  if (!hold.redis_key.empty()) hold.estimate = 0;  // the node's table reserved nothing
+  Budgets(ex.services.shm.budgets())
+      .settle(ex.config->keys[ex.client_key->index], hold, actual, common::nowUnixMs() / 1000);
+  hold.estimate = estimate;
+}
+
+void writeAccessLog(const Exchange& ex, uint64_t latency_us, const Spend& spend) {
   const std::string& peer = ex.conn.peerAddress();
   const std::string_view path = ex.request.path();
   const std::string key = ex.key_name.empty() ? std::string("-") : ex.key_name;
@@ -74,17 +120,22 @@ void writeAccessLog(const Exchange& ex, uint64_t latency_us) {
         .field("prompt_tokens", usage.prompt_tokens)
         .field("completion_tokens", usage.completion_tokens)
         .field("trace_id", trace_id)
-        .endObject();
+        .field("cached_tokens", usage.cached_tokens);
+    if (spend.asked && spend.price)
+      w.key("cost_usd").raw(formatUsd(spend.micros));
+    else
+      w.key("cost_usd").null();
+    w.endObject();
     common::log::access(w.str());
     return;
   }
   common::log::access(fmt::format(
-      "{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {} {}/{} {}", isoTime(), ex.request_id,
-      logField(key), logField(peer), logField(ex.request.method),
+      "{} {} {} {} \"{} {}\" {} {} {} {} {} {:.3f} {:.3f} {} {}/{} {} {}", isoTime(),
+      ex.request_id, logField(key), logField(peer), logField(ex.request.method),
       logField(path, common::log::kLogPathCap), logField(model), logField(provider), ex.status,
       ex.bytes_in, ex.bytes_out,
       static_cast<double>(latency_us) / 1000.0, ttft_ms, attempts, usage.prompt_tokens,
-      usage.completion_tokens, trace_id));
+      usage.completion_tokens, trace_id, spend.text()));
 }
 
 // The model label of a request: its name when the config names it exactly, else one shared
@@ -97,7 +148,7 @@ std::string_view modelLabel(const Exchange& ex) {
   return kUnknownModelLabel;
 }
 
-void recordMetrics(const Exchange& ex, uint64_t latency_us) {
+void recordMetrics(const Exchange& ex, uint64_t latency_us, const Spend& spend) {
   const UpstreamState* up = ex.upstream.get();
   common::RequestSample s;
   s.method = ex.request.method;
@@ -118,10 +169,14 @@ void recordMetrics(const Exchange& ex, uint64_t latency_us) {
   }
   ex.services.metrics.requestFinished(s);
   if (up && up->attempts > 0) ex.services.metrics.protocolPair(up->client_api, up->provider_api);
+  // Labelled like the request metrics (a model name clients made up counts as __unknown__).
+  if (spend.asked && (spend.micros > 0 || !spend.price))
+    ex.services.shm.spend().add(s.model, up->provider_id, ex.key_name, spend.micros,
+                                spend.price == nullptr);
 }
 
 // One usage_log row per proxy request that got past authentication (401s belong to no key).
-void recordUsage(const Exchange& ex, uint64_t latency_us) {
+void recordUsage(const Exchange& ex, uint64_t latency_us, const Spend& spend) {
   UsageWriter& writer = ex.services.usage;
   if (!writer.enabled() || !isProxyEndpoint(ex.endpoint) || ex.key_name.empty()) return;
   const UpstreamState* up = ex.upstream.get();
@@ -150,6 +205,18 @@ void recordUsage(const Exchange& ex, uint64_t latency_us) {
     if (up->first_byte_us)
       r.ttft_ms = static_cast<double>(up->first_byte_us - ex.started_us) / 1000.0;
     if (up->attempts > 0) r.provider_protocol = common::apiName(up->provider_api);
+  }
+  r.cost_micros = spend.asked && spend.price ? spend.micros : -1;
+  std::string key_hash;  // outlives record(), which copies it
+  if (ex.client_key && r.cost_micros > 0) {
+    const common::KeyConfig& key = ex.config->keys[ex.client_key->index];
+    key_hash = common::toHex(key.key_sha256);
+    r.key_hash = key_hash;
+    const common::BudgetWindow window =
+        common::budgetWindow(key.budget_duration, common::nowUnixMs() / 1000);
+    r.period_start_s = window.start_s;
+    r.period_end_s = window.end_s;
+    r.budget_duration = key.budget_duration;
   }
   writer.record(r);
 }
@@ -298,12 +365,14 @@ void stage::finish(Exchange& ex) {
   if (ex.status == 0) ex.status = 499;  // nginx's "client closed request"
   const uint64_t latency_us = common::nowMonotonicUs() - ex.started_us;
   ex.services.status.requests.fetch_add(1, std::memory_order_relaxed);
-  recordMetrics(ex, latency_us);
-  recordUsage(ex, latency_us);
+  const Spend spend = spendOf(ex);
+  settleBudget(ex, spend);
+  recordMetrics(ex, latency_us, spend);
+  recordUsage(ex, latency_us, spend);
   recordTrace(ex, latency_us);
   writeErrorLog(ex);
 
-  if (common::log::accessEnabled()) writeAccessLog(ex, latency_us);
+  if (common::log::accessEnabled()) writeAccessLog(ex, latency_us, spend);
 }
 
 }  // namespace llmproxy::worker

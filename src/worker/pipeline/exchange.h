@@ -30,6 +30,7 @@ enum class Stage : uint8_t {
   Authorize,     // 40
   Local,         // 45: endpoints the proxy answers itself
   Resolve,       // 50
+  Budget,        // 52: the key's budget (over it: answered here)
   Cache,         // 55: response cache lookup (hit: answered here)
   Transform,     // 60: which candidates the provider protocol accepts
   Upstream,      // 70: attempts (each request built by 60) until an answer is chosen

@@ -20,7 +20,8 @@ Stage nextStage(Stage s) {
     case Stage::Parse: return Stage::Authorize;
     case Stage::Authorize: return Stage::Local;
     case Stage::Local: return Stage::Resolve;
-    case Stage::Resolve: return Stage::Cache;
+    case Stage::Resolve: return Stage::Budget;
+    case Stage::Budget: return Stage::Cache;
     case Stage::Cache: return Stage::Transform;
     case Stage::Transform: return Stage::Upstream;
     case Stage::Upstream: return Stage::Relay;
@@ -40,6 +41,7 @@ Outcome runStage(Exchange& ex) {
     case Stage::Authorize: return stage::authorize(ex);
     case Stage::Local: return stage::local(ex);
     case Stage::Resolve: return stage::resolve(ex);
+    case Stage::Budget: return stage::budget(ex);
     case Stage::Cache: return stage::cache(ex);
     case Stage::Transform: return stage::transform(ex);
     case Stage::Upstream: return stage::upstream(ex);

@@ -70,6 +70,8 @@ Outcome parse(Exchange& ex);
 Outcome authorize(Exchange& ex);
 Outcome local(Exchange& ex);
 Outcome resolve(Exchange& ex);
+// 52: admits the request against its key's max_budget and reserves its estimate.
+Outcome budget(Exchange& ex);
 Outcome cache(Exchange& ex);
 Outcome transform(Exchange& ex);
 // 70: the attempt loop; without an event it starts (or, queued, retries) the first attempt.

@@ -20,7 +20,9 @@
 #include "worker/auth/key_matcher.h"
 #include "worker/limits/limit_plan.h"
 #include "worker/cache/cache_policy.h"
+#include "worker/limits/budget.h"
 #include "worker/limits/limiter.h"
+#include "worker/limits/redis_limiter.h"
 #include "worker/pipeline/upstream_event.h"
 #include "worker/pipeline/wake_registry.h"
 #include "worker/protocol/outgoing_request.h"
@@ -57,6 +59,21 @@ struct RedisLimitWait {
   bool answered = false;
   std::optional<LimitCheck> check;  // nullopt: Redis failed or was too slow (fall back)
   RedisWaiter waiter;               // last: unhooked first
+};
+
+// Stage 52 waiting for the Redis budget check (as RedisLimitWait).
+struct RedisBudgetWait {
+  RedisBudgetWait(WakeRegistry<Exchange>& registry, common::WakeToken wake_token,
+                  RedisCallback cb)
+      : exchanges(registry), token(wake_token), waiter(this, cb) {}
+  WakeRegistry<Exchange>& exchanges;
+  common::WakeToken token;
+  bool answered = false;
+  std::optional<RedisBudgetReply> reply;  // nullopt: Redis failed or was too slow
+  std::string key;                        // the budget hash
+  std::string hold;                       // this request's reservation there (r:<hold>)
+  uint64_t estimate = 0;
+  RedisWaiter waiter;                     // last: unhooked first
 };
 
 // The response cache's part of an exchange (stage 55 and the relay).
@@ -110,6 +127,8 @@ class UpstreamState : public common::Pooled<UpstreamState> {
   const LimitScope* limit_scope = nullptr; // their buckets (into the pinned config)
   std::unique_ptr<RedisLimitWait> redis_wait;
   std::optional<LimitCheck> limit_check;   // its x-ratelimit-* headers go on the response
+  BudgetHold budget;                       // the key's budget reservation (stage 52 -> 90)
+  std::unique_ptr<RedisBudgetWait> budget_wait;
   std::vector<UpstreamCandidate> candidates;  // in failover order (fallback models' appended)
   size_t next_candidate = 0;
   size_t next_fallback = 0;                // into the model's [fallbacks] list
@@ -125,6 +144,7 @@ class UpstreamState : public common::Pooled<UpstreamState> {
   std::string rate_limited_provider;
   uint32_t attempts = 0;
   int current = -1;                        // provider index of the attempt in flight
+  std::string_view target;                 // the model name that attempt asked for (pricing)
   bool fresh_retry_used = false;           // the one retry on a new connection after a stale one
   ProviderLease next_lease;                // taken for the next attempt (stage 70)
   bool queued = false;                     // waiting in the ProviderGate for a slot

@@ -29,9 +29,25 @@ std::optional<Usage> readUsage(od::value value) {
     if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return std::nullopt;
     if (key == "prompt_tokens" || key == "input_tokens") {
       usage.prompt_tokens += counter(field.value());
-    } else if (key == "cache_read_input_tokens" || key == "cache_creation_input_tokens") {
+    } else if (key == "cache_read_input_tokens") {
       // Anthropic counts cached input apart from input_tokens; the prompt is all of it.
-      usage.prompt_tokens += counter(field.value());
+      const uint64_t n = counter(field.value());
+      usage.prompt_tokens += n;
+      usage.cached_tokens += n;
+    } else if (key == "cache_creation_input_tokens") {
+      const uint64_t n = counter(field.value());
+      usage.prompt_tokens += n;
+      usage.cache_write_tokens += n;
+    } else if (key == "prompt_tokens_details" || key == "input_tokens_details") {
+      od::object details;
+      if (field.value().get_object().get(details)) continue;
+      for (auto detail_result : details) {
+        od::field detail;
+        std::string_view detail_key;
+        if (std::move(detail_result).get(detail) || detail.unescaped_key().get(detail_key))
+          return std::nullopt;
+        if (detail_key == "cached_tokens") usage.cached_tokens = counter(detail.value());
+      }
     } else if (key == "completion_tokens" || key == "output_tokens") {
       usage.completion_tokens = counter(field.value());
     } else if (key == "total_tokens") {

@@ -11,9 +11,11 @@
 namespace llmproxy::worker {
 
 struct Usage {
-  uint64_t prompt_tokens = 0;
+  uint64_t prompt_tokens = 0;       // all input, cached and cache writes included (OpenAI's sense)
   uint64_t completion_tokens = 0;
   uint64_t total_tokens = 0;  // prompt + completion when the provider leaves it out
+  uint64_t cached_tokens = 0;       // of the prompt, read from the provider's prompt cache
+  uint64_t cache_write_tokens = 0;  // of the prompt, written to it (Anthropic's cache_creation)
   bool operator==(const Usage&) const = default;
 };
 
@@ -33,7 +35,9 @@ bool mayHaveUsage(std::string_view payload);
 // across calls: one per worker (or per exchange), worker-loop-only.
 // Accepts OpenAI chat/completions/embeddings usage (prompt_tokens, completion_tokens,
 // total_tokens) and the Responses/Anthropic spelling (input_tokens, output_tokens; Anthropic's
-// cache_read_input_tokens and cache_creation_input_tokens add to the prompt), at the top level
+// cache_read_input_tokens and cache_creation_input_tokens add to the prompt and are counted as
+// cached / cache writes; OpenAI's prompt_tokens_details.cached_tokens and the Responses API's
+// input_tokens_details.cached_tokens are the cached part of the prompt), at the top level
 // or one level down in "message" (Anthropic's message_start) or "response" (Responses
 // events). Fields
 // that are missing or not unsigned integers count as 0. Invalid JSON yields empty facts: usage

@@ -1,12 +1,12 @@
 // Usage rows as PostgreSQL array literals, one per column.
 #include "worker/usage/usage_batch.h"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "common/base/utf8.h"
+#include "worker/usage/price_table.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -30,10 +30,32 @@ void appendMillis(std::string& out, double v) {
   out.append(buf, r.ptr);
 }
 
-}  // namespace
-
 // NOTE: the column order here is the order of the $n parameters and of add()'s appends.
-const std::string_view UsageBatch::kInsertSql =
+// Migration 0005 added cost_usd and key_spend, 0004 trace_id, 0002 the protocols: older
+// schemas take the leading columns. The current statement writes the rows and adds each key's
+// cost to its period's key_spend row in one statement, so the two never disagree.
+constexpr std::string_view kInsertCurrent =
+    "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], "
+    "$5::text[], $6::text[], $7::text[], $8::integer[], $9::boolean[], $10::bigint[], "
+    "$11::bigint[], $12::double precision[], $13::double precision[], $14::text[], $15::text[], "
+    "$16::text[], $17::numeric[], $18::text[], $19::bigint[], $20::bigint[], $21::bigint[]) "
+    "AS u(t, r, c, n, e, m, p, s, st, pt, ct, l, tt, cp, pp, ti, cu, kh, ps, pe, bd)), "
+    "logged AS (INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, "
+    "endpoint, model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, "
+    "ttft_ms, client_protocol, provider_protocol, trace_id, cost_usd) "
+    "SELECT timestamptz 'epoch' + t * interval '1 microsecond', r, c, n, e, m, p, s, st, pt, ct, "
+    "l, tt, cp, pp, ti, cu FROM u) "
+    "INSERT INTO key_spend (key_hash, period_start, period_end, budget_duration, key_name, "
+    "spent_usd) "
+    "SELECT kh, timestamptz 'epoch' + ps * interval '1 second', "
+    "timestamptz 'epoch' + max(pe) * interval '1 second', max(bd), max(n), sum(cu) FROM u "
+    "WHERE kh <> '' AND cu > 0 GROUP BY kh, ps "
+    "ON CONFLICT (key_hash, period_start) DO UPDATE SET "
+    "spent_usd = key_spend.spent_usd + excluded.spent_usd, key_name = excluded.key_name, "
+    "period_end = excluded.period_end, budget_duration = excluded.budget_duration, "
+    "updated_at = now()";
+
+constexpr std::string_view kInsertNoCost =
     "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
     "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms, "
     "client_protocol, provider_protocol, trace_id) "
@@ -43,8 +65,7 @@ const std::string_view UsageBatch::kInsertSql =
     "$11::bigint[], $12::double precision[], $13::double precision[], $14::text[], $15::text[], "
     "$16::text[]) AS u(t, r, c, n, e, m, p, s, st, pt, ct, l, tt, cp, pp, ti)";
 
-// Before migration 0004: the same rows without the trace id.
-const std::string_view UsageBatch::kProtocolInsertSql =
+constexpr std::string_view kInsertNoTrace =
     "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
     "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms, "
     "client_protocol, provider_protocol) "
@@ -54,8 +75,7 @@ const std::string_view UsageBatch::kProtocolInsertSql =
     "$12::double precision[], $13::double precision[], $14::text[], $15::text[]) "
     "AS u(t, r, c, n, e, m, p, s, st, pt, ct, l, tt, cp, pp)";
 
-// Before migration 0002: the same rows without the protocols.
-const std::string_view UsageBatch::kLegacyInsertSql =
+constexpr std::string_view kInsertNoProtocols =
     "INSERT INTO usage_log (created_at, request_id, credential_id, credential_name, endpoint, "
     "model, provider, status, stream, prompt_tokens, completion_tokens, latency_ms, ttft_ms) "
     "SELECT timestamptz 'epoch' + t * interval '1 microsecond', r, c, n, e, m, p, s, st, pt, ct, "
@@ -63,6 +83,18 @@ const std::string_view UsageBatch::kLegacyInsertSql =
     "$6::text[], $7::text[], $8::integer[], $9::boolean[], $10::bigint[], $11::bigint[], "
     "$12::double precision[], $13::double precision[]) "
     "AS u(t, r, c, n, e, m, p, s, st, pt, ct, l, tt)";
+
+}  // namespace
+
+std::string_view UsageBatch::insertSql(Schema schema) {
+  switch (schema) {
+    case Schema::Current: return kInsertCurrent;
+    case Schema::NoCost: return kInsertNoCost;
+    case Schema::NoTrace: return kInsertNoTrace;
+    case Schema::NoProtocols: return kInsertNoProtocols;
+  }
+  return kInsertCurrent;
+}
 
 void appendArrayText(std::string& out, std::string_view v, size_t max_bytes) {
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
@@ -114,6 +146,17 @@ void UsageBatch::add(const UsageRecord& r) {
   appendArrayText(columns_[13], r.client_protocol, kMaxTextBytes);
   appendArrayText(columns_[14], r.provider_protocol, kMaxTextBytes);
   appendArrayText(columns_[15], r.trace_id, kMaxTextBytes);
+  if (r.cost_micros >= 0)
+    columns_[16] += formatUsd(r.cost_micros);
+  else
+    columns_[16] += "NULL";
+  appendArrayText(columns_[17], r.key_hash, kMaxTextBytes);
+  appendInt(columns_[18], r.period_start_s);
+  if (r.period_end_s == std::numeric_limits<int64_t>::max())
+    columns_[19] += "NULL";
+  else
+    appendInt(columns_[19], r.period_end_s);
+  appendInt(columns_[20], r.budget_duration);
   ++rows_;
 }
 
@@ -122,9 +165,9 @@ void UsageBatch::clear() {
   rows_ = 0;
 }
 
-common::pg::Connection::Params UsageBatch::params(size_t columns) const {
+common::pg::Connection::Params UsageBatch::params(Schema schema) const {
   common::pg::Connection::Params p;
-  const size_t n = std::min(columns, kColumns);
+  const size_t n = columnsOf(schema);
   p.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const std::string& c = columns_[i];

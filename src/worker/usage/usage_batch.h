@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -21,25 +22,37 @@ namespace llmproxy::worker {
 
 class UsageBatch {
  public:
-  static constexpr size_t kColumns = 16;
-  // The first 15 columns: a database without migration 0004 (no trace_id column).
-  static constexpr size_t kProtocolColumns = 15;
-  // The first 13 columns: a database without migration 0002 (no protocol columns).
-  static constexpr size_t kLegacyColumns = 13;
+  static constexpr size_t kColumns = 21;
   static constexpr size_t kMaxTextBytes = 256;  // per text value (model names come from clients)
-  static const std::string_view kInsertSql;
-  static const std::string_view kProtocolInsertSql;
-  static const std::string_view kLegacyInsertSql;
+
+  // What the database's usage_log has: every column, or an older schema, whose rows are
+  // written with the columns it has (the first columnsOf(schema) of the batch).
+  enum class Schema : uint8_t {
+    Current,      // migration 0005: cost_usd, and each key's spend added to key_spend
+    NoCost,       // migration 0004: trace_id
+    NoTrace,      // migration 0002: client_protocol, provider_protocol
+    NoProtocols,  // migration 0001
+  };
+  static constexpr size_t columnsOf(Schema schema) {
+    switch (schema) {
+      case Schema::Current: return kColumns;
+      case Schema::NoCost: return 16;
+      case Schema::NoTrace: return 15;
+      case Schema::NoProtocols: return 13;
+    }
+    return kColumns;
+  }
+  // The statement for a schema.
+  static std::string_view insertSql(Schema schema);
 
   void add(const UsageRecord& r);
   size_t rows() const { return rows_; }
   bool empty() const { return rows_ == 0; }
   // Forget the rows, keep the memory.
   void clear();
-  // The statement's parameters: one array literal per column ("{...}"), the first `columns`
-  // of them (kColumns, kProtocolColumns or kLegacyColumns: what the database has). The batch is
-  // unchanged (it stays queued until PostgreSQL has accepted it).
-  common::pg::Connection::Params params(size_t columns = kColumns) const;
+  // The statement's parameters: one array literal per column ("{...}"), the columns `schema`
+  // has. The batch is unchanged (it stays queued until PostgreSQL has accepted it).
+  common::pg::Connection::Params params(Schema schema = Schema::Current) const;
 
  private:
   std::array<std::string, kColumns> columns_;

@@ -24,6 +24,15 @@ struct UsageRecord {
   std::string_view client_protocol;   // "openai", "anthropic", "responses"
   std::string_view provider_protocol; // of the provider that answered; "" if none was asked
   std::string_view trace_id;          // W3C trace id, 32 hex digits
+  int64_t cost_micros = -1;           // micro-dollars at the configured price; < 0 = NULL
+                                      // (no provider answered, or no price for the model)
+  // The key's budget period when the cost is added to key_spend (the key's SHA-256 in hex,
+  // empty = nothing to add; the period in unix seconds, end INT64_MAX = never; the key's
+  // budget_duration).
+  std::string_view key_hash;
+  int64_t period_start_s = 0;
+  int64_t period_end_s = 0;
+  int64_t budget_duration = 0;
 };
 
 }  // namespace llmproxy::worker

@@ -2,9 +2,15 @@
 #include "worker/usage/usage_writer.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <string_view>
 
+#include "common/config/budget_period.h"
+#include "common/crypto/sha256.h"
 #include "common/log/log.h"
+#include "common/time/clock.h"
+#include "worker/limits/budget.h"
 
 namespace llmproxy::worker {
 namespace {
@@ -103,8 +109,63 @@ void UsageWriter::onTimer(void* self) {
   w->flush();
 }
 
+void UsageWriter::loadSpend(common::BudgetTable& budgets) {
+  budgets_ = &budgets;
+  if (!enabled_ || !budgets.claimSeed(common::nowUnixMs())) return;
+  common::pg::Connection* c = connection();
+  if (!c) {
+    budgets.seedDone();
+    return;
+  }
+  // NOTE: the first statement on this connection: it runs before any batch of this worker, and
+  // the other workers hold theirs until seedDone().
+  c->query("SELECT key_hash, extract(epoch from period_start)::bigint, budget_duration, "
+           "spent_usd::numeric(20,6)::text FROM key_spend "
+           "WHERE period_end IS NULL OR period_end > now()",
+           {}, [this](common::pg::QueryResult& r) { onSpendLoaded(r); });
+}
+
+void UsageWriter::onSpendLoaded(const common::pg::QueryResult& r) {
+  budgets_->seedDone();
+  if (!r.ok) {
+    LLMP_LOG_WARN("budgets: the spend of running periods was not loaded from key_spend ({}); "
+                  "this node counts from 0",
+                  r.error);
+    return;
+  }
+  size_t loaded = 0;
+  for (int row = 0; row < r.rows(); ++row) {
+    const auto hash = common::sha256FromHex(r.value(row, 0));
+    int64_t start_s = 0;
+    int64_t duration = 0;
+    double usd = 0;
+    const std::string_view start_text = r.value(row, 1);
+    const std::string_view duration_text = r.value(row, 2);
+    const std::string_view usd_text = r.value(row, 3);
+    if (!hash ||
+        std::from_chars(start_text.data(), start_text.data() + start_text.size(), start_s).ec !=
+            std::errc{} ||
+        std::from_chars(duration_text.data(), duration_text.data() + duration_text.size(),
+                        duration)
+                .ec != std::errc{} ||
+        std::from_chars(usd_text.data(), usd_text.data() + usd_text.size(), usd).ec !=
+            std::errc{})
+      continue;
+    common::BudgetEntry* e = budgets_->entry(budgetKeyId(*hash));
+    if (!e) continue;
+    const auto tag = common::BudgetTable::tagOf(common::budgetWindow(duration, start_s).index);
+    common::BudgetTable::add(e, tag, static_cast<uint64_t>(std::llround(usd * 1e6)));
+    ++loaded;
+  }
+  LLMP_LOG_INFO("budgets: the spend of {} key period(s) loaded from key_spend", loaded);
+}
+
 void UsageWriter::flush() {
   if (in_flight_) return;  // its answer continues
+  if (budgets_ && budgets_->seeding(common::nowUnixMs())) {
+    wantFlush(50);  // another worker is loading the node's spend
+    return;
+  }
   if (switch_pending_) switchConnection();
   seal();
   if (sealed_.empty()) return;
@@ -115,11 +176,7 @@ void UsageWriter::flush() {
   }
   in_flight_ = true;
   // NOTE: capturing `this` is safe: conn_ is ours and drops its callbacks when destroyed.
-  const std::string_view sql = schema_columns_ == UsageBatch::kColumns ? UsageBatch::kInsertSql
-                               : schema_columns_ == UsageBatch::kProtocolColumns
-                                   ? UsageBatch::kProtocolInsertSql
-                                   : UsageBatch::kLegacyInsertSql;
-  c->query(std::string(sql), sealed_.front().params(schema_columns_),
+  c->query(std::string(UsageBatch::insertSql(schema_)), sealed_.front().params(schema_),
            [this](common::pg::QueryResult& r) { onBatchDone(r); });
 }
 
@@ -135,22 +192,25 @@ void UsageWriter::onBatchDone(const common::pg::QueryResult& r) {
       down_ = false;
       LLMP_LOG_INFO("usage log: PostgreSQL takes records again ({} queued)", queued_rows_);
     }
-  } else if (!r.connection_error && r.sqlstate == "42703" &&
-             schema_columns_ > UsageBatch::kLegacyColumns) {
-    // undefined_column: a database that llmproxy migrate has not brought up to date. The rows
-    // are kept and written without the newer columns (one step down each time); told once each.
-    if (schema_columns_ == UsageBatch::kColumns) {
-      schema_columns_ = UsageBatch::kProtocolColumns;
-      LLMP_LOG_WARN("usage log: usage_log has no trace_id column; writing records without it "
-                    "until `llmproxy migrate up` is run and the worker reconnects ({})",
-                    r.error);
+  } else if (!r.connection_error && (r.sqlstate == "42703" || r.sqlstate == "42P01") &&
+             schema_ != UsageBatch::Schema::NoProtocols) {
+    // undefined_column (or table: key_spend): a database that llmproxy migrate has not
+    // brought up to date. The rows are kept and written without the newer columns (one step
+    // down each time: 0005 cost_usd/key_spend, 0004 trace_id, 0002 the protocols); told once
+    // each.
+    const char* missing = "client_protocol/provider_protocol columns";
+    if (schema_ == UsageBatch::Schema::Current) {
+      schema_ = UsageBatch::Schema::NoCost;
+      missing = "cost_usd column or key_spend table";
+    } else if (schema_ == UsageBatch::Schema::NoCost) {
+      schema_ = UsageBatch::Schema::NoTrace;
+      missing = "trace_id column";
     } else {
-      schema_columns_ = UsageBatch::kLegacyColumns;
-      LLMP_LOG_WARN("usage log: usage_log has no client_protocol/provider_protocol columns; "
-                    "writing records without them until `llmproxy migrate up` is run and the "
-                    "worker reconnects ({})",
-                    r.error);
+      schema_ = UsageBatch::Schema::NoProtocols;
     }
+    LLMP_LOG_WARN("usage log: the database has no {}; writing records without them until "
+                  "`llmproxy migrate up` is run and the worker reconnects ({})",
+                  missing, r.error);
   } else if (!r.connection_error && isDataError(r.sqlstate)) {
     if (r.error != last_data_error_) {
       last_data_error_ = r.error;
@@ -208,7 +268,7 @@ void UsageWriter::switchConnection() {
   backoff_ms_ = 0;
   retry_armed_ = false;
   down_ = false;
-  schema_columns_ = UsageBatch::kColumns;  // another database: try the full schema again
+  schema_ = UsageBatch::Schema::Current;  // another database: try the full schema again
   if (db_.url.empty()) {
     dropAll("database.url was removed");
   } else if (queued_rows_ > 0) {

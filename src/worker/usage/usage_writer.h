@@ -34,6 +34,7 @@
 
 #include "common/config/config.h"
 #include "common/pg/pg_connection.h"
+#include "common/shm/budget_table.h"
 #include "common/shm/metrics.h"
 #include "common/uv/uv_timer.h"
 #include "worker/usage/usage_batch.h"
@@ -68,6 +69,11 @@ class UsageWriter {
 
   size_t queuedRows() const { return queued_rows_; }
 
+  // Budgets: once per node, the first worker to call this loads the spend of every period
+  // still running from key_spend into `budgets` (a restart keeps spend); every worker's writer
+  // holds its batches while that load runs, so no cost is counted twice.
+  void loadSpend(common::BudgetTable& budgets);
+
  private:
   static void onTimer(void* self);
   static void onDrainTimer(void* self);
@@ -84,6 +90,7 @@ class UsageWriter {
   void roomCheck();
   void finishDrain();
   void publishQueued() { metrics_.setUsageQueued(queued_rows_); }
+  void onSpendLoaded(const common::pg::QueryResult& r);
 
   uv_loop_t* loop_;
   common::MetricsWriter& metrics_;
@@ -106,9 +113,11 @@ class UsageWriter {
   bool down_ = false;         // logged "cannot write"; the next success logs recovery
   bool full_ = false;         // logged "buffer full"; reset when room returns
   std::string last_data_error_;
-  // The columns the database has: all (UsageBatch::kColumns), or fewer when `llmproxy migrate`
-  // has not applied 0004 (trace_id) or 0002 (the protocols) yet; rows go without those.
-  size_t schema_columns_ = UsageBatch::kColumns;
+  // The columns the database has: all, or fewer when `llmproxy migrate` has not applied 0005
+  // (cost_usd, key_spend), 0004 (trace_id) or 0002 (the protocols) yet; rows go without those.
+  UsageBatch::Schema schema_ = UsageBatch::Schema::Current;
+
+  common::BudgetTable* budgets_ = nullptr;  // set by loadSpend
 
   std::unique_ptr<common::UvTimer> drain_timer_;
   std::function<void()> drain_done_;

@@ -26,11 +26,12 @@ DbRow providerRow(std::string_view key = "p1", std::string_view base = "https://
 const std::string kHash(64, 'a');
 
 // id, key_hash, name, allowed_models, rate_limit_rps, rate_limit_burst, tokens_per_minute,
-// max_requests, rate_limit_per_model, cache, cache_namespace, expires_at, is_enabled
+// max_requests, rate_limit_per_model, cache, cache_namespace, expires_at, is_enabled,
+// max_budget, soft_budget, budget_duration
 DbRow keyRow(std::optional<std::string_view> expires = std::nullopt,
              std::string_view per_model = "{}") {
   return DbRow{"12", kHash, "team", "[\"gpt-4o*\"]", "2.5", "0", "1000", "50", per_model, "f",
-               "",   expires, "t"};
+               "",   expires, "t", "0.000000", "0.000000", ""};
 }
 
 TEST(DbRows, ProviderColumns) {
@@ -171,6 +172,39 @@ TEST(DbRows, KeyColumns) {
   EXPECT_FALSE(k->cache);
 }
 
+TEST(DbRows, KeyBudgetColumns) {
+  DbRow row = keyRow();
+  row[13] = "12.500000";
+  row[14] = "10.000000";
+  row[15] = "1mo";
+  auto k = keyFromRow(row);
+  ASSERT_TRUE(k) << k.error().str();
+  EXPECT_EQ(k->max_budget, 12'500'000);
+  EXPECT_EQ(k->soft_budget, 10'000'000);
+  EXPECT_EQ(k->budget_duration, -1);
+  EXPECT_EQ(keyFromRow(keyRow())->max_budget, 0);
+  row[15] = "1w";
+  auto bad = keyFromRow(row);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "budget_duration");
+}
+
+// id, model, provider, input_per_mtok, output_per_mtok, cached_input_per_mtok,
+// cache_write_per_mtok (numeric text; NULL = the input price)
+TEST(DbRows, PriceColumns) {
+  auto p = priceFromRow(DbRow{"4", "gpt-4o*", "openai", "2.500000", "10.000000", "1.250000",
+                              std::nullopt});
+  ASSERT_TRUE(p) << p.error().str();
+  EXPECT_EQ(*p, (common::PriceConfig{"gpt-4o*", "openai", 2'500'000, 10'000'000, 1'250'000, -1,
+                                     4}));
+  auto bad = priceFromRow(DbRow{"5", "x[", "", "1", "0", std::nullopt, std::nullopt});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "model");
+  auto negative = priceFromRow(DbRow{"6", "m", "", "-1", "0", std::nullopt, std::nullopt});
+  ASSERT_FALSE(negative);
+  EXPECT_EQ(negative.error().field, "input_per_mtok");
+}
+
 TEST(DbRows, KeyExpiry) {
   EXPECT_EQ(keyFromRow(keyRow("1767225600"))->expires_at, 1767225600);
   // Before 1970: expired, not "never".
@@ -257,6 +291,19 @@ TEST(DbMerge, DatabaseRowWinsOnTheSameIdAndKey) {
   ASSERT_EQ(merged.keys.size(), 1u);
   EXPECT_EQ(merged.keys[0].name, "db-version");
   EXPECT_EQ(merged.keys[0].db_id, 4);
+}
+
+TEST(DbMerge, APriceRowReplacesTheFilesForTheSameModelAndProvider) {
+  common::Config file = fileConfig();
+  file.prices = {{"gpt-4o", "", 1, 1, -1, -1, 0}, {"gpt-4o", "openai", 2, 2, -1, -1, 0}};
+  DbRows rows;
+  rows.prices = {{"gpt-4o", "openai", 3, 3, -1, -1, 9}, {"o3", "", 4, 4, -1, -1, 10}};
+  const auto merged = mergeDbRows(file, rows);
+  ASSERT_EQ(merged.prices.size(), 3u);
+  EXPECT_EQ(merged.prices[0].input, 1);
+  EXPECT_EQ(merged.prices[1].input, 3);
+  EXPECT_EQ(merged.prices[1].db_id, 9);
+  EXPECT_EQ(merged.prices[2].model, "o3");
 }
 
 TEST(DbMerge, RowsTheFileRulesRefuseAreSkippedWithTheirField) {

@@ -77,10 +77,12 @@ std::optional<std::string> dbProvider(size_t column, std::string_view value,
 }
 
 // id, key_hash, name, allowed_models, rate_limit_rps, rate_limit_burst, tokens_per_minute,
-// max_requests, rate_limit_per_model, cache, cache_namespace, expires_at, is_enabled
+// max_requests, rate_limit_per_model, cache, cache_namespace, expires_at, is_enabled,
+// max_budget, soft_budget, budget_duration
 std::optional<std::string> dbKey(size_t column, std::string_view value, const std::string& field) {
   const std::string hash(64, 'a');
-  DbRow row{"3", hash, "n", "[]", "0", "0", "0", "0", "{}", "f", "", std::nullopt, "t"};
+  DbRow row{"3", hash, "n", "[]", "0", "0", "0", "0", "{}", "f", "", std::nullopt, "t", "0", "0",
+            ""};
   row[column] = value;
   auto k = keyFromRow(row);
   if (k) return std::nullopt;
@@ -265,7 +267,7 @@ TEST(SchemaFrontEnds, BurstDefault) {
   EXPECT_EQ(yaml->keys[0].burst, 1);
   const std::string hash(64, 'a');
   auto db = keyFromRow(DbRow{"3", hash, "n", "[]", "0.5", "0", "0", "0", "{}", "f", "",
-                             std::nullopt, "t"});
+                             std::nullopt, "t", "0", "0", ""});
   ASSERT_TRUE(db);
   EXPECT_EQ(db->rate_limit.burst, 1);
 }

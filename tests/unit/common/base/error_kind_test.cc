@@ -34,6 +34,7 @@ constexpr Expected kRows[] = {
     {ErrorKind::HeadersTooLarge, 431, "invalid_request_error", "request_header_fields_too_large", ErrorSide::Downstream, false},
     {ErrorKind::Conflict, 409, "invalid_request_error", "conflict", ErrorSide::Downstream, false},
     {ErrorKind::RateLimited, 429, "rate_limit_error", "rate_limit_exceeded", ErrorSide::Downstream, false},
+    {ErrorKind::BudgetExceeded, 429, "insufficient_quota", "budget_exceeded", ErrorSide::Downstream, false},
     {ErrorKind::InvalidConfig, 422, "invalid_request_error", "invalid_config", ErrorSide::Downstream, false},
     {ErrorKind::UpstreamConnect, 502, "api_error", "upstream_connect_error", ErrorSide::Upstream, true},
     {ErrorKind::UpstreamTimeout, 504, "api_error", "upstream_timeout", ErrorSide::Upstream, true},

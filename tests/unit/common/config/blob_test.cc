@@ -35,6 +35,7 @@ Config fullConfig() {
   s.provider_prefix = "Proxy/";
   s.allow_unauthenticated = true;
   s.max_attempts = 9;
+  s.budget_estimate_tokens = 77;
   s.pid_file = "/tmp/p.pid";
   s.admin_ui_root = "/srv/ui";
   s.user = "nobody";
@@ -81,11 +82,16 @@ Config fullConfig() {
   k.tokens_per_minute = ~uint64_t{0};
   k.max_requests = 42;
   k.model_limits = {{"gpt-4*", {1.5, 2.5}, 23}, {"o1", {}, 0}};
+  k.max_budget = 50'000'000;
+  k.soft_budget = 40'000'000;
+  k.budget_duration = -1;
   k.cache = true;
   k.cache_namespace = "team-a";
   k.db_id = 24;
   c.keys = {k, KeyConfig{}};
   c.fallbacks = {{"gpt-4o", {"claude-sonnet", "gpt-4o-mini"}}, {"x", {"y"}}};
+  c.prices = {{"gpt-4o*", "openai", 2'500'000, 10'000'000, 1'250'000, 3'125'000, 25},
+              PriceConfig{}};
   return c;
 }
 

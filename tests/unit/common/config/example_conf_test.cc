@@ -32,6 +32,19 @@ TEST(ConfigExample, LoadsWithAnEmptyEnvironment) {
   ASSERT_EQ(c.keys.size(), 1u);
   EXPECT_EQ(c.keys[0].name, "demo");
   EXPECT_EQ(c.keys[0].key_sha256, sha256("sk-llmproxy-demo"));
+  ASSERT_EQ(c.prices.size(), 1u);
+  EXPECT_EQ(c.prices[0].model, "demo");
+}
+
+// The shipped price file loads as an include, every entry priced.
+TEST(ConfigExample, PriceFileLoadsAsAnInclude) {
+  EnvLookup empty = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+  auto loaded = loadConfigText("include = \"" LLMPROXY_SOURCE_DIR "/conf/prices.example.conf\"\n"
+                               "[server]\nlisten = \"*:1\"\nallow_unauthenticated = true\n",
+                               "t.conf", empty);
+  ASSERT_TRUE(loaded) << loaded.error().front().str();
+  EXPECT_GE(loaded->prices.size(), 15u);
+  for (const PriceConfig& p : loaded->prices) EXPECT_GT(p.input, 0) << p.model;
 }
 
 TEST(ConfigExample, DemoKeyFromTheEnvironment) {

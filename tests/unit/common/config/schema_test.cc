@@ -155,6 +155,7 @@ TEST(Schema, EveryFieldIsDocumented) {
   };
   for (const Field* f : provider::kAll) check(*f);
   for (const Field* f : key::kAll) check(*f);
+  for (const Field* f : price::kAll) check(*f);
 }
 
 }  // namespace

@@ -208,6 +208,29 @@ TEST(Metrics, TwoSlotsSum) {
   EXPECT_EQ(validateExposition(text), "");
 }
 
+// Spend and unpriced requests, added by any worker, by model, provider and key name.
+TEST(Metrics, SpendAndUnpricedRequests) {
+  auto shm = makeRegion();
+  SpendTable& spend = shm.spend();
+  spend.add("gpt-4o", "openai", "team-a", 7'500, false);
+  spend.add("gpt-4o", "openai", "team-a", 2'500, false);
+  spend.add("gpt-4o", "azure", "team-a", 1, false);
+  spend.add("llama", "local", "team-a", 0, true);
+  spend.add("llama", "local", "team-b", 0, true);
+  const std::string text = renderPrometheus(shm, {});
+  EXPECT_NE(text.find("llm_proxy_spend_usd_total{model=\"gpt-4o\",provider=\"openai\","
+                      "key=\"team-a\"} 0.010000\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("llm_proxy_spend_usd_total{model=\"gpt-4o\",provider=\"azure\","
+                      "key=\"team-a\"} 0.000001\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("llm_proxy_unpriced_requests_total{model=\"llama\"} 2\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("model=\"llama\",provider"), std::string::npos) << "no spend, no row";
+  EXPECT_EQ(validateExposition(text), "");
+}
+
 TEST(Metrics, SameLabelSetReusesItsRow) {
   auto shm = makeRegion();
   MetricsWriter w(shm.metrics(), 2);

@@ -25,6 +25,7 @@ TEST(ClientError, OwnErrorsFollowTheTable) {
       {ErrorKind::NotFound, 404, "not_found_error", "invalid_request_error"},
       {ErrorKind::PayloadTooLarge, 413, "request_too_large", "invalid_request_error"},
       {ErrorKind::RateLimited, 429, "rate_limit_error", "rate_limit_error"},
+      {ErrorKind::BudgetExceeded, 429, "rate_limit_error", "insufficient_quota"},
       {ErrorKind::UpstreamConnect, 502, "api_error", "api_error"},
       {ErrorKind::UpstreamProtocol, 502, "api_error", "api_error"},
       {ErrorKind::UpstreamTimeout, 504, "timeout_error", "api_error"},

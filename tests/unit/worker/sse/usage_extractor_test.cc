@@ -72,6 +72,24 @@ TEST(UsageExtractor, MissingTotalAndOtherSpellings) {
   EXPECT_EQ(*g.usage, (Usage{4, 6, 10}));
 }
 
+// The cached part of the prompt, in each protocol's spelling, for pricing.
+TEST(UsageExtractor, CachedAndCacheWriteTokens) {
+  UsageExtractor extractor;
+  UsageFacts chat = extractor.extract(
+      R"({"usage":{"prompt_tokens":100,"completion_tokens":5,"total_tokens":105,)"
+      R"("prompt_tokens_details":{"cached_tokens":60,"audio_tokens":0}}})");
+  EXPECT_EQ(*chat.usage, (Usage{100, 5, 105, 60, 0}));
+  UsageFacts responses = extractor.extract(
+      R"({"response":{"usage":{"input_tokens":50,"input_tokens_details":{"cached_tokens":20},)"
+      R"("output_tokens":7}}})");
+  EXPECT_EQ(*responses.usage, (Usage{50, 7, 57, 20, 0}));
+  // Anthropic: input_tokens excludes both cache counts; the prompt is all three.
+  UsageFacts anthropic = extractor.extract(
+      R"({"usage":{"input_tokens":10,"cache_read_input_tokens":30,)"
+      R"("cache_creation_input_tokens":40,"output_tokens":3}})");
+  EXPECT_EQ(*anthropic.usage, (Usage{80, 3, 83, 30, 40}));
+}
+
 TEST(UsageExtractor, NestedUsageDoesNotCount) {
   UsageExtractor extractor;
   UsageFacts f =

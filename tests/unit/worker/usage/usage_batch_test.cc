@@ -43,6 +43,7 @@ TEST(UsageBatch, ParamsAreOneArrayPerColumn) {
   r.stream = true;
   r.ttft_ms = 0.25;
   r.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  r.cost_micros = 1'234'567;
   b.add(r);
   EXPECT_EQ(b.rows(), 2u);
   const auto p = b.params();
@@ -54,9 +55,16 @@ TEST(UsageBatch, ParamsAreOneArrayPerColumn) {
   EXPECT_EQ(*p[11], "{1.500,1.500}");
   EXPECT_EQ(*p[12], "{NULL,0.250}");
   EXPECT_EQ(*p[15], "{\"\",\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
-  // A database before migration 0004 (no trace_id) or 0002 (no protocols): fewer columns.
-  EXPECT_EQ(b.params(UsageBatch::kProtocolColumns).size(), 15u);
-  EXPECT_EQ(b.params(UsageBatch::kLegacyColumns).size(), 13u);
+  EXPECT_EQ(*p[16], "{NULL,1.234567}");  // no price: NULL; else USD with six places
+  EXPECT_EQ(*p[17], "{\"\",\"\"}");        // no key hash: nothing for key_spend
+  EXPECT_EQ(*p[18], "{0,0}");
+  EXPECT_EQ(*p[19], "{0,0}");
+  EXPECT_EQ(*p[20], "{0,0}");
+  // A database before migration 0005 (no cost), 0004 (no trace_id) or 0002 (no protocols):
+  // fewer columns.
+  EXPECT_EQ(b.params(UsageBatch::Schema::NoCost).size(), 16u);
+  EXPECT_EQ(b.params(UsageBatch::Schema::NoTrace).size(), 15u);
+  EXPECT_EQ(b.params(UsageBatch::Schema::NoProtocols).size(), 13u);
   b.clear();
   EXPECT_TRUE(b.empty());
   EXPECT_EQ(*b.params()[0], "{}");
