@@ -128,6 +128,11 @@ error_log = "${join(work, 'error.log')}"
 [database]
 url = "${dbUrl}"
 usage_flush_interval = "200ms"
+
+[[price]]
+model = "ui-model"
+input_per_mtok = 100
+output_per_mtok = 200
 `;
   writeFileSync(conf, text);
   start(proxyBin, ['-g', '-c', conf], join(work, 'llmproxy.log'));
@@ -214,6 +219,9 @@ async function main() {
   await page.waitForSelector('#new-key-button');
   await page.click('#new-key-button');
   await page.type('#key-form input[name=name]', 'ui-key');
+  await page.$eval('#key-form input[name=max_budget]', (e) => { e.value = ''; });
+  await page.type('#key-form input[name=max_budget]', '50');
+  await page.type('#key-form input[name=budget_duration]', '1d');
   await page.click('#key-form button[type=submit]');
   await page.waitForSelector('#new-key');
   const clientKey = await page.$eval('#new-key', (e) => e.value);
@@ -224,6 +232,8 @@ async function main() {
   await page.waitForSelector('tr[data-key="ui-key"]');
   check(!(await page.content()).includes(clientKey), 'the key is not shown again in the list');
   check(!(await page.evaluate(() => JSON.stringify(sessionStorage) + JSON.stringify(localStorage))).includes(clientKey), 'the client key is in no browser storage');
+  const budgetCell = await text('tr[data-key="ui-key"] .spend');
+  check(budgetCell.includes('of $50') && budgetCell.includes('per 1d'), `the key's budget is listed (${budgetCell})`);
   await shot('keys');
 
   // The provider serves traffic for the key (once the reload has reached the workers).
@@ -277,8 +287,22 @@ async function main() {
   check((await text('#pg-status')) === '200' && (await text('#pg-output')).length > 0, 'a streamed Anthropic-protocol chat arrives in the playground');
   await page.select('#pg-protocol', 'openai');
 
+  // Spend: the traffic above cost something against the key's budget; reset brings it to 0.
+  const spentOf = async () => {
+    await page.click('#nav-overview');
+    await page.click('#nav-keys');
+    await page.waitForSelector('tr[data-key="ui-key"] .spend');
+    return Number((await text('tr[data-key="ui-key"] .spend')).replace(/^\$([0-9.,]+).*$/s, '$1').replace(/,/g, ''));
+  };
+  await eventually('the key to show spend', async () => (await spentOf()) > 0);
+  const remaining = Number((await text('tr[data-key="ui-key"] .remaining')).replace(/[$,]/g, ''));
+  check(remaining > 0 && remaining < 50, `spend and the remaining budget are shown (${await text('tr[data-key="ui-key"] .spend')}, remaining ${remaining})`);
+  await shot('keys-spend');
+  await page.click('tr[data-key="ui-key"] button.reset-spend');
+  await eventually('the spend to be reset', async () => (await spentOf()) === 0);
+  check(true, 'reset spend brings the key back to $0');
+
   // Disable the key: the playground gets 401.
-  await page.click('#nav-keys');
   await page.waitForSelector('tr[data-key="ui-key"] button.toggle');
   await page.click('tr[data-key="ui-key"] button.toggle');
   await eventually('the key to show as disabled', async () => (await text('tr[data-key="ui-key"]')).includes('Enable'));
@@ -302,6 +326,7 @@ async function main() {
     return (await page.$$('#usage-table tbody tr')).length > 0 && (await page.$$('#recent-table tbody tr')).length > 0;
   });
   check((await text('#usage-table')).includes('ui-model'), 'usage by model lists the traffic');
+  check((await text('#usage-table thead')).includes('cost usd') && !!(await page.$('[data-testid=spend-chart]')), 'usage shows spend as a column and a chart');
   await shot('usage');
 
   // Config: the effective config, masked; a reload with a broken file shows file:line.

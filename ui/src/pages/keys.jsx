@@ -1,11 +1,11 @@
 // Keys (client credentials): masked list, create (the key shown once, with a copy button),
-// allowed models, limits, expiry, enable/disable, rotate, delete. Spend and budget columns
-// appear when the API's rows carry such fields.
+// allowed models, limits, expiry, enable/disable, rotate, delete; spend in the current budget
+// period, budget (max, soft, duration), remaining budget, reset spend.
 import { useEffect, useState } from 'preact/hooks';
 import { api, fmtNum } from '../api.js';
 import { Confirm, errorFor, Field, Modal, Notice } from '../ui.jsx';
 
-const blank = { name: '', allowed_models: '', rps: 0, burst: 0, tokens_per_minute: 0, max_requests: 0, expires_at: '', is_enabled: true };
+const blank = { name: '', allowed_models: '', rps: 0, burst: 0, tokens_per_minute: 0, max_requests: 0, expires_at: '', is_enabled: true, max_budget: 0, soft_budget: 0, budget_duration: '' };
 
 function formOf(k) {
   return {
@@ -17,6 +17,9 @@ function formOf(k) {
     max_requests: k.max_requests || 0,
     expires_at: k.expires_at ? k.expires_at.slice(0, 16) : '',
     is_enabled: k.is_enabled,
+    max_budget: k.max_budget || 0,
+    soft_budget: k.soft_budget || 0,
+    budget_duration: k.budget_duration || '',
   };
 }
 
@@ -29,11 +32,23 @@ function bodyOf(f) {
     max_requests: Number(f.max_requests),
     expires_at: f.expires_at ? `${f.expires_at}:00Z` : null,
     is_enabled: f.is_enabled,
+    max_budget: Number(f.max_budget),
+    soft_budget: Number(f.soft_budget),
+    budget_duration: f.budget_duration.trim(),
   };
 }
 
-// Budget and spend fields, whatever the spend feature names them.
-const spendFields = (rows) => [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => /spend|budget/.test(k))))];
+const usd = (v) => (typeof v === 'number' ? `$${fmtNum(v, 4)}` : '—');
+
+// "spent of budget per period": the key's spend in its current budget period (settled; what is
+// reserved for requests in flight in brackets) against max_budget.
+function budgetText(k) {
+  if (k.spend_usd === undefined) return '—';
+  const reserved = k.reserved_usd ? ` (+${usd(k.reserved_usd)} in flight)` : '';
+  if (!k.max_budget) return `${usd(k.spend_usd)}${reserved}, no budget`;
+  const per = k.budget_duration ? ` per ${k.budget_duration}` : '';
+  return `${usd(k.spend_usd)} of ${usd(k.max_budget)}${per}${reserved}`;
+}
 
 function KeyForm({ initial, id, onDone, onCancel }) {
   const [f, setF] = useState(initial);
@@ -49,7 +64,7 @@ function KeyForm({ initial, id, onDone, onCancel }) {
       setError(err);
     }
   };
-  const known = ['name', 'allowed_models', 'rate_limit', 'tokens_per_minute', 'max_requests', 'expires_at', 'is_enabled'];
+  const known = ['name', 'allowed_models', 'rate_limit', 'tokens_per_minute', 'max_requests', 'expires_at', 'is_enabled', 'max_budget', 'soft_budget', 'budget_duration'];
   return (
     <Modal title={id ? `Edit ${initial.name}` : 'New key'} onClose={onCancel}>
       <form class="form" onSubmit={save} id="key-form">
@@ -64,6 +79,11 @@ function KeyForm({ initial, id, onDone, onCancel }) {
         <div class="row">
           <Field label="tokens/minute" error={errorFor(error, 'tokens_per_minute')}><input name="tokens_per_minute" type="number" value={f.tokens_per_minute} onInput={set('tokens_per_minute')} /></Field>
           <Field label="max requests" error={errorFor(error, 'max_requests')}><input name="max_requests" type="number" value={f.max_requests} onInput={set('max_requests')} /></Field>
+        </div>
+        <div class="row">
+          <Field label="budget USD (0 = none)" error={errorFor(error, 'max_budget')}><input name="max_budget" type="number" step="any" min="0" value={f.max_budget} onInput={set('max_budget')} /></Field>
+          <Field label="soft budget USD (warning header)" error={errorFor(error, 'soft_budget')}><input name="soft_budget" type="number" step="any" min="0" value={f.soft_budget} onInput={set('soft_budget')} /></Field>
+          <Field label="budget period (1d, 30d, 1mo; empty = never resets)" error={errorFor(error, 'budget_duration')}><input name="budget_duration" value={f.budget_duration} onInput={set('budget_duration')} /></Field>
         </div>
         <Field label="expires at (UTC; empty = never)" error={errorFor(error, 'expires_at')}>
           <input name="expires_at" type="datetime-local" value={f.expires_at} onInput={set('expires_at')} />
@@ -125,7 +145,6 @@ export function Keys({ memory }) {
       load();
     }
   };
-  const extra = list ? spendFields(list) : [];
   return (
     <div>
       <h2>Keys</h2>
@@ -133,8 +152,7 @@ export function Keys({ memory }) {
       <Notice error={error} />
       <table id="keys-table">
         <thead>
-          <tr><th>name</th><th>key</th><th>allowed models</th><th>limits</th><th>expires</th><th>enabled</th><th>source</th>
-            {extra.map((k) => <th>{k.replace(/_/g, ' ')}</th>)}<th /></tr>
+          <tr><th>name</th><th>key</th><th>allowed models</th><th>limits</th><th>expires</th><th>enabled</th><th>source</th><th>spend / budget</th><th>remaining</th><th /></tr>
         </thead>
         <tbody>
           {(list || []).map((k) => (
@@ -146,7 +164,8 @@ export function Keys({ memory }) {
               <td>{k.expires_at || 'never'}</td>
               <td>{k.is_enabled ? 'yes' : 'no'}</td>
               <td>{k.source}</td>
-              {extra.map((f) => <td>{typeof k[f] === 'number' ? fmtNum(k[f], 4) : String(k[f] ?? '—')}</td>)}
+              <td class="spend">{budgetText(k)}</td>
+              <td class="remaining">{k.max_budget ? usd(k.budget_remaining_usd) : '—'}</td>
               <td class="buttons">
                 {k.id !== null && k.id !== undefined && (
                   <>
@@ -155,6 +174,9 @@ export function Keys({ memory }) {
                     <button onClick={() => act(() => api('PUT', `/admin/v1/credentials/${k.id}`, { regenerate_key: true }))}>Rotate</button>
                     <button class="danger" onClick={() => setConfirm(k)}>Delete</button>
                   </>
+                )}
+                {k.spend_usd !== undefined && (
+                  <button class="reset-spend" onClick={() => act(() => api('POST', `/admin/v1/credentials/${k.id ?? encodeURIComponent(k.name)}/reset_spend`))}>Reset spend</button>
                 )}
               </td>
             </tr>

@@ -1,5 +1,5 @@
-// Usage: requests, tokens (and spend, when the API reports it) by key, model, provider, day or
-// hour from /admin/v1/usage over a time range, as a table and a chart; the latest requests.
+// Usage: requests, tokens and spend (cost_usd) by key, model, provider, day or hour from
+// /admin/v1/usage over a time range, as a table and charts; the latest requests.
 import { useEffect, useState } from 'preact/hooks';
 import { api, fmtNum } from '../api.js';
 import { Chart } from '../chart.jsx';
@@ -16,6 +16,7 @@ export function Usage() {
   const [group, setGroup] = useState('model');
   const [rows, setRows] = useState(null);
   const [series, setSeries] = useState(null);
+  const [spendSeries, setSpendSeries] = useState(null);
   const [span, setSpan] = useState(null);
   const [recent, setRecent] = useState(null);
   const [error, setError] = useState(null);
@@ -30,7 +31,9 @@ export function Usage() {
     ]).then(([byGroup, byTime, latest]) => {
       setRows(byGroup.data);
       const points = byTime.data.slice().sort((a, b) => (a[bucket] < b[bucket] ? -1 : 1));
-      setSeries([points.map((p) => Date.parse(p[bucket]) / 1000), points.map((p) => p.requests), points.map((p) => p.total_tokens / 1000)]);
+      const xs = points.map((p) => Date.parse(p[bucket]) / 1000);
+      setSeries([xs, points.map((p) => p.requests), points.map((p) => p.total_tokens / 1000)]);
+      setSpendSeries(points.some((p) => 'cost_usd' in p) ? [xs, points.map((p) => Number(p.cost_usd))] : null);
       setRecent(latest.data);
       setSpan([since, since + range]);
     }, setError);
@@ -50,6 +53,7 @@ export function Usage() {
       </div>
       <Notice error={error} />
       {series && <Chart title="Requests and k tokens over the range" series={['requests', 'k tokens']} data={series} xRange={span} width={760} />}
+      {spendSeries && <Chart title="Spend (USD) over the range" series={['USD']} data={spendSeries} xRange={span} width={760} testId="spend-chart" />}
       <table id="usage-table">
         <thead><tr><th>{GROUPS.find((g) => g[0] === group)[1]}</th><th>requests</th><th /><th>prompt tokens</th><th>completion tokens</th><th>errors</th><th>avg latency ms</th><th>avg TTFT ms</th>
           {extra.map((k) => <th>{k.replace(/_/g, ' ')}</th>)}</tr></thead>
