@@ -8,21 +8,13 @@
 
 #include "common/crypto/sha256.h"
 #include "pg_proxy_fixture.h"
+#include "support/json_at.h"
 
 namespace llmproxy::testing {
 namespace {
 
 constexpr const char* kProviderSecret = "sk-provider-secret-0123456789-WXYZ";
 
-// The value at a JSON pointer as minified JSON; "" when absent or not JSON.
-std::string at(const std::string& body, const std::string& pointer) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(body).get(doc) != simdjson::SUCCESS) return "";
-  simdjson::dom::element v;
-  if (doc.at_pointer(pointer).get(v) != simdjson::SUCCESS) return "";
-  return simdjson::minify(v);
-}
 // A string value at a JSON pointer, unquoted; "<absent>" when there is none.
 std::string str(const std::string& body, const std::string& pointer) {
   simdjson::dom::parser parser;
@@ -69,7 +61,7 @@ class AdminApiDb : public PgProxyTest {
                    "{\"provider_key\":\"" + key + "\",\"api_base\":\"" + mock_.baseUrl() +
                        "/v1\",\"api_key\":\"" + kProviderSecret + "\"}");
     EXPECT_EQ(r.status, 201) << r.body;
-    return at(r.body, "/id");
+    return jsonAt(r.body, "/id");
   }
 };
 
@@ -84,18 +76,18 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
                            "\"max_fails\":5,\"fail_timeout\":\"30000ms\","
                            "\"health_check_interval\":\"15s\"}");
   ASSERT_EQ(created.status, 201) << created.body;
-  EXPECT_EQ(at(created.body, "/id"), "1");
+  EXPECT_EQ(jsonAt(created.body, "/id"), "1");
   EXPECT_EQ(str(created.body, "/provider_key"), "openai-main");
   EXPECT_EQ(str(created.body, "/api_key"), "****WXYZ");
-  EXPECT_EQ(at(created.body, "/models"), "[\"gpt-4o\",\"gpt-4o-mini\"]");
+  EXPECT_EQ(jsonAt(created.body, "/models"), "[\"gpt-4o\",\"gpt-4o-mini\"]");
   EXPECT_EQ(str(created.body, "/model_mapping/gpt-4"), "gpt-4-turbo");
-  EXPECT_EQ(at(created.body, "/weight"), "3");
-  EXPECT_EQ(at(created.body, "/verify_ssl"), "false");
-  EXPECT_EQ(at(created.body, "/max_concurrent"), "7");
-  EXPECT_EQ(at(created.body, "/max_fails"), "5");
+  EXPECT_EQ(jsonAt(created.body, "/weight"), "3");
+  EXPECT_EQ(jsonAt(created.body, "/verify_ssl"), "false");
+  EXPECT_EQ(jsonAt(created.body, "/max_concurrent"), "7");
+  EXPECT_EQ(jsonAt(created.body, "/max_fails"), "5");
   EXPECT_EQ(str(created.body, "/fail_timeout"), "30s");  // stored in its shortest form
   EXPECT_EQ(str(created.body, "/health_check_interval"), "15s");
-  EXPECT_EQ(at(created.body, "/is_enabled"), "true");
+  EXPECT_EQ(jsonAt(created.body, "/is_enabled"), "true");
   EXPECT_EQ(str(created.body, "/source"), "database");
   EXPECT_EQ(str(created.body, "/created_at").size(), 20u) << created.body;  // ...T..:..:..Z
   // Stored as given: the real key, the models as text[], the mapping as jsonb.
@@ -113,16 +105,16 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
   EXPECT_EQ(str(list.body, "/object"), "list");
   EXPECT_EQ(str(list.body, "/data/0/provider_key"), "openai-main");
   EXPECT_EQ(str(list.body, "/data/1/provider_key"), "file-provider");  // the file's, after
-  EXPECT_EQ(at(list.body, "/data/1/id"), "null");
+  EXPECT_EQ(jsonAt(list.body, "/data/1/id"), "null");
   EXPECT_EQ(str(list.body, "/data/1/source"), "file");
 
   // PUT changes only the fields given.
   auto updated = admin("PUT", "/admin/v1/providers/openai-main",
                        "{\"weight\":5,\"is_enabled\":false,\"models\":[\"o1\"]}");
   ASSERT_EQ(updated.status, 200) << updated.body;
-  EXPECT_EQ(at(updated.body, "/weight"), "5");
-  EXPECT_EQ(at(updated.body, "/is_enabled"), "false");
-  EXPECT_EQ(at(updated.body, "/models"), "[\"o1\"]");
+  EXPECT_EQ(jsonAt(updated.body, "/weight"), "5");
+  EXPECT_EQ(jsonAt(updated.body, "/is_enabled"), "false");
+  EXPECT_EQ(jsonAt(updated.body, "/models"), "[\"o1\"]");
   EXPECT_EQ(str(updated.body, "/api_base"), "https://api.openai.com/v1");
   EXPECT_EQ(str(updated.body, "/api_key"), "****WXYZ");
   EXPECT_EQ(pg_.scalar("SELECT api_key FROM providers WHERE id = 1"), kProviderSecret);
@@ -131,7 +123,7 @@ TEST_F(AdminApiDb, ProviderCrudRoundTrip) {
 
   auto deleted = admin("DELETE", "/admin/v1/providers/renamed");
   ASSERT_EQ(deleted.status, 200) << deleted.body;
-  EXPECT_EQ(at(deleted.body, "/deleted"), "true");
+  EXPECT_EQ(jsonAt(deleted.body, "/deleted"), "true");
   EXPECT_EQ(admin("GET", "/admin/v1/providers/1").status, 404);
   EXPECT_EQ(admin("DELETE", "/admin/v1/providers/1").status, 404);
   EXPECT_EQ(pg_.scalar("SELECT count(*) FROM providers"), "0");
@@ -152,12 +144,12 @@ TEST_F(AdminApiDb, CredentialCrudRoundTripWithGeneratedKey) {
   const std::string hash = common::toHex(common::sha256(key));
   EXPECT_EQ(pg_.scalar("SELECT key_hash FROM credentials WHERE id = 1"), hash);
   EXPECT_EQ(str(created.body, "/key_sha256_prefix"), hash.substr(0, 8));
-  EXPECT_EQ(at(created.body, "/rate_limit/requests_per_second"), "2.5");
-  EXPECT_EQ(at(created.body, "/rate_limit/burst"), "10");
-  EXPECT_EQ(at(created.body, "/allowed_models"), "[\"gpt-4o\",\"gpt-*\"]");
-  EXPECT_EQ(at(created.body, "/rate_limit_per_model/gpt-4o/requests_per_second"), "1");
+  EXPECT_EQ(jsonAt(created.body, "/rate_limit/requests_per_second"), "2.5");
+  EXPECT_EQ(jsonAt(created.body, "/rate_limit/burst"), "10");
+  EXPECT_EQ(jsonAt(created.body, "/allowed_models"), "[\"gpt-4o\",\"gpt-*\"]");
+  EXPECT_EQ(jsonAt(created.body, "/rate_limit_per_model/gpt-4o/requests_per_second"), "1");
   EXPECT_EQ(str(created.body, "/expires_at"), "2030-01-02T03:04:05Z");
-  EXPECT_EQ(at(created.body, "/cache"), "true");
+  EXPECT_EQ(jsonAt(created.body, "/cache"), "true");
 
   // The key is shown once: never on reads.
   auto one = admin("GET", "/admin/v1/credentials/1");
@@ -172,10 +164,10 @@ TEST_F(AdminApiDb, CredentialCrudRoundTripWithGeneratedKey) {
   auto updated = admin("PUT", "/admin/v1/credentials/1",
                        "{\"is_enabled\":false,\"expires_at\":null,\"rate_limit\":{\"burst\":3}}");
   ASSERT_EQ(updated.status, 200) << updated.body;
-  EXPECT_EQ(at(updated.body, "/is_enabled"), "false");
-  EXPECT_EQ(at(updated.body, "/expires_at"), "null");
-  EXPECT_EQ(at(updated.body, "/rate_limit/burst"), "3");
-  EXPECT_EQ(at(updated.body, "/rate_limit/requests_per_second"), "2.5");
+  EXPECT_EQ(jsonAt(updated.body, "/is_enabled"), "false");
+  EXPECT_EQ(jsonAt(updated.body, "/expires_at"), "null");
+  EXPECT_EQ(jsonAt(updated.body, "/rate_limit/burst"), "3");
+  EXPECT_EQ(jsonAt(updated.body, "/rate_limit/requests_per_second"), "2.5");
   EXPECT_EQ(str(updated.body, "/key"), "<absent>");
 
   auto rotated = admin("PUT", "/admin/v1/credentials/1", "{\"regenerate_key\":true}");
@@ -218,13 +210,13 @@ TEST_F(AdminApiDb, ADuplicateCredentialNameConflicts) {
       str(admin("POST", "/admin/v1/credentials", "{\"name\":\"twin\"}").body, "/key");
   // The check reads the loaded configuration: wait until the row is in it.
   ASSERT_TRUE(eventually([&] {
-    return at(admin("POST", "/admin/v1/auth/validate", "{\"key\":\"" + key + "\"}").body,
+    return jsonAt(admin("POST", "/admin/v1/auth/validate", "{\"key\":\"" + key + "\"}").body,
               "/valid") == "true";
   }, std::chrono::seconds(10)));
   auto again = admin("POST", "/admin/v1/credentials", "{\"name\":\"twin\"}");
   EXPECT_EQ(again.status, 409) << again.body;
   EXPECT_EQ(str(again.body, "/error/param"), "name");
-  const std::string other = at(admin("POST", "/admin/v1/credentials", "{\"name\":\"other\"}").body, "/id");
+  const std::string other = jsonAt(admin("POST", "/admin/v1/credentials", "{\"name\":\"other\"}").body, "/id");
   ASSERT_TRUE(eventually([&] {
     return admin("PUT", "/admin/v1/credentials/" + other, "{\"name\":\"twin\"}").status == 409;
   }, std::chrono::seconds(10)));
@@ -246,7 +238,7 @@ TEST_F(AdminApiDb, NoUsableCredentialLeavesTheApiClosed) {
   HttpClient c("127.0.0.1", ports_.api);
   EXPECT_EQ(c.get("/v1/models", {{"Connection", "close"}}).status, 401);
   const std::string id =
-      at(admin("POST", "/admin/v1/credentials", "{\"name\":\"off\",\"is_enabled\":false}").body, "/id");
+      jsonAt(admin("POST", "/admin/v1/credentials", "{\"name\":\"off\",\"is_enabled\":false}").body, "/id");
   ASSERT_NE(id, "<absent>");
   EXPECT_TRUE(eventually([&] {
     return admin("GET", "/admin/v1/status").body.find("\"keys\":1") != std::string::npos;
@@ -447,16 +439,16 @@ TEST_F(AdminApiDb, CreatedProviderAndKeyServeTrafficAfterReload) {
   HttpResponse v;
   EXPECT_TRUE(eventually([&] {
     v = admin("POST", "/admin/v1/auth/validate", "{\"key\":\"" + key + "\"}");
-    return at(v.body, "/valid") == "true";
+    return jsonAt(v.body, "/valid") == "true";
   }));
-  EXPECT_EQ(at(v.body, "/valid"), "true") << v.body;
+  EXPECT_EQ(jsonAt(v.body, "/valid"), "true") << v.body;
   EXPECT_EQ(str(v.body, "/source"), "database");
-  EXPECT_EQ(at(v.body, "/id"), "1");
+  EXPECT_EQ(jsonAt(v.body, "/id"), "1");
   // The provider is probed by its database id (or provider_key) once it runs.
   auto probe = admin("POST", "/admin/v1/providers/" + id + "/health");
   ASSERT_EQ(probe.status, 200) << probe.body;
   EXPECT_EQ(str(probe.body, "/provider"), "from-db");
-  EXPECT_EQ(at(probe.body, "/ok"), "true") << probe.body;
+  EXPECT_EQ(jsonAt(probe.body, "/ok"), "true") << probe.body;
   // Disabled in the database: refused by the proxy once the master reloads.
   admin("PUT", "/admin/v1/credentials/1", "{\"is_enabled\":false}");
   EXPECT_TRUE(eventually([&] { return chat().status == 401; }, std::chrono::seconds(5)));
@@ -470,12 +462,12 @@ TEST_F(AdminApiDb, ProviderResponsesOptionIsStoredShownAndFollowed) {
                        "\"api_base\":\"" + mock_.baseUrl() + "/v1\",\"models\":[\"resp-model\"],"
                        "\"responses\":true}");
   ASSERT_EQ(created.status, 201) << created.body;
-  EXPECT_EQ(at(created.body, "/responses"), "true");
+  EXPECT_EQ(jsonAt(created.body, "/responses"), "true");
   EXPECT_EQ(pg_.scalar("SELECT responses FROM providers WHERE provider_key = 'compat'"), "t");
-  EXPECT_EQ(at(admin("GET", "/admin/v1/providers/compat").body, "/responses"), "true");
+  EXPECT_EQ(jsonAt(admin("GET", "/admin/v1/providers/compat").body, "/responses"), "true");
   auto list = admin("GET", "/admin/v1/providers");
   EXPECT_EQ(str(list.body, "/data/1/provider_key"), "file-provider");
-  EXPECT_EQ(at(list.body, "/data/1/responses"), "null");  // the file's: by type
+  EXPECT_EQ(jsonAt(list.body, "/data/1/responses"), "null");  // the file's: by type
 
   // The database is the key source: clients need one of its keys (allow_unauthenticated has
   // no effect with a database).
@@ -498,8 +490,8 @@ TEST_F(AdminApiDb, ProviderResponsesOptionIsStoredShownAndFollowed) {
   // false: translated to Chat Completions; PUT without the member keeps it.
   auto off = admin("PUT", "/admin/v1/providers/compat", "{\"responses\":false}");
   ASSERT_EQ(off.status, 200) << off.body;
-  EXPECT_EQ(at(off.body, "/responses"), "false");
-  EXPECT_EQ(at(admin("PUT", "/admin/v1/providers/compat", "{\"weight\":2}").body, "/responses"),
+  EXPECT_EQ(jsonAt(off.body, "/responses"), "false");
+  EXPECT_EQ(jsonAt(admin("PUT", "/admin/v1/providers/compat", "{\"weight\":2}").body, "/responses"),
             "false");
   EXPECT_TRUE(eventually([&] { return responsesPath() == "/v1/chat/completions"; },
                          std::chrono::seconds(5)))
@@ -508,13 +500,13 @@ TEST_F(AdminApiDb, ProviderResponsesOptionIsStoredShownAndFollowed) {
   // null: back to the default by type (openai-compatible: translated).
   auto reset = admin("PUT", "/admin/v1/providers/compat", "{\"responses\":null}");
   ASSERT_EQ(reset.status, 200) << reset.body;
-  EXPECT_EQ(at(reset.body, "/responses"), "null");
+  EXPECT_EQ(jsonAt(reset.body, "/responses"), "null");
   EXPECT_EQ(pg_.scalar("SELECT responses IS NULL FROM providers WHERE provider_key = 'compat'"),
             "t");
   // A row written without the member takes NULL too.
   auto plain = admin("POST", "/admin/v1/providers",
                      "{\"provider_key\":\"plain\",\"api_base\":\"http://a/v1\"}");
-  EXPECT_EQ(at(plain.body, "/responses"), "null") << plain.body;
+  EXPECT_EQ(jsonAt(plain.body, "/responses"), "null") << plain.body;
 }
 
 // The error-log lines naming request `id`, once its access-log line is written (finish writes
@@ -616,7 +608,7 @@ TEST_F(AdminApiFile, ReadsShowTheFileWritesAre409) {
   auto list = admin("GET", "/admin/v1/providers");
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(str(list.body, "/data/0/provider_key"), "mock");
-  EXPECT_EQ(at(list.body, "/data/0/id"), "null");
+  EXPECT_EQ(jsonAt(list.body, "/data/0/id"), "null");
   EXPECT_EQ(str(list.body, "/data/0/api_key"), "****WXYZ");
   EXPECT_EQ(str(list.body, "/data/0/model_mapping/gpt-*"), "mock-model");
   EXPECT_EQ(list.body.find(kProviderSecret), std::string::npos);
@@ -647,19 +639,19 @@ TEST_F(AdminApiFile, ReadsShowTheFileWritesAre409) {
 TEST_F(AdminApiFile, AuthValidateMatchesWhatTheProxyDoes) {
   auto valid = admin("POST", "/admin/v1/auth/validate", "{\"key\":\"sk-live-key-1\"}");
   ASSERT_EQ(valid.status, 200) << valid.body;
-  EXPECT_EQ(at(valid.body, "/valid"), "true");
+  EXPECT_EQ(jsonAt(valid.body, "/valid"), "true");
   EXPECT_EQ(str(valid.body, "/name"), "live");
-  EXPECT_EQ(at(valid.body, "/allowed_models"), "[\"mock-*\"]");
-  EXPECT_EQ(at(valid.body, "/expires_at"), "null");
+  EXPECT_EQ(jsonAt(valid.body, "/allowed_models"), "[\"mock-*\"]");
+  EXPECT_EQ(jsonAt(valid.body, "/expires_at"), "null");
   EXPECT_EQ(str(valid.body, "/source"), "file");
-  EXPECT_EQ(at(valid.body, "/id"), "null");
+  EXPECT_EQ(jsonAt(valid.body, "/id"), "null");
 
   const std::pair<const char*, const char*> invalid[] = {
       {"sk-off-key-1", "disabled"}, {"sk-old-key-1", "expired"}, {"sk-nobody", "unknown"}};
   for (const auto& [key, reason] : invalid) {
     auto r = admin("POST", "/admin/v1/auth/validate", std::string("{\"key\":\"") + key + "\"}");
     ASSERT_EQ(r.status, 200) << r.body;
-    EXPECT_EQ(at(r.body, "/valid"), "false") << key;
+    EXPECT_EQ(jsonAt(r.body, "/valid"), "false") << key;
     EXPECT_EQ(str(r.body, "/reason"), reason) << key;
     // And the proxy agrees.
     HttpClient c("127.0.0.1", ports_.api);
@@ -674,15 +666,15 @@ TEST_F(AdminApiFile, ProviderProbeReportsEachModel) {
   auto r = admin("POST", "/admin/v1/providers/mock/health");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(str(r.body, "/provider"), "mock");
-  EXPECT_EQ(at(r.body, "/ok"), "false");
+  EXPECT_EQ(jsonAt(r.body, "/ok"), "false");
   EXPECT_EQ(str(r.body, "/models/0/model"), "mock-model");
-  EXPECT_EQ(at(r.body, "/models/0/ok"), "true");
-  EXPECT_EQ(at(r.body, "/models/0/status"), "200");
-  EXPECT_EQ(at(r.body, "/models/0/error"), "null");
-  EXPECT_NE(at(r.body, "/models/0/latency_ms"), "null");
+  EXPECT_EQ(jsonAt(r.body, "/models/0/ok"), "true");
+  EXPECT_EQ(jsonAt(r.body, "/models/0/status"), "200");
+  EXPECT_EQ(jsonAt(r.body, "/models/0/error"), "null");
+  EXPECT_NE(jsonAt(r.body, "/models/0/latency_ms"), "null");
   EXPECT_EQ(str(r.body, "/models/1/model"), "mock-status-503");
-  EXPECT_EQ(at(r.body, "/models/1/ok"), "false");
-  EXPECT_EQ(at(r.body, "/models/1/status"), "503");
+  EXPECT_EQ(jsonAt(r.body, "/models/1/ok"), "false");
+  EXPECT_EQ(jsonAt(r.body, "/models/1/status"), "503");
   EXPECT_TRUE(str(r.body, "/models/1/error").starts_with("provider answered 503")) << r.body;
   EXPECT_EQ(r.body.find(kProviderSecret), std::string::npos);
 
@@ -697,8 +689,8 @@ TEST_F(AdminApiFile, ProviderProbeReportsEachModel) {
 
   auto chosen = admin("POST", "/admin/v1/providers/mock/health", "{\"models\":[\"mock-model\"]}");
   ASSERT_EQ(chosen.status, 200) << chosen.body;
-  EXPECT_EQ(at(chosen.body, "/ok"), "true");
-  EXPECT_EQ(at(chosen.body, "/models/1"), "");
+  EXPECT_EQ(jsonAt(chosen.body, "/ok"), "true");
+  EXPECT_EQ(jsonAt(chosen.body, "/models/1"), "");
   EXPECT_EQ(admin("POST", "/admin/v1/providers/nope/health").status, 404);
   EXPECT_EQ(admin("POST", "/admin/v1/providers/mock/health", "{\"models\":[]}").status, 400);
 }
@@ -714,10 +706,10 @@ TEST_F(AdminApiFile, ProbeOfAnUnreachableProviderFailsFast) {
                          std::chrono::seconds(5)));
   auto r = admin("POST", "/admin/v1/providers/down/health");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(at(r.body, "/ok"), "false");
+  EXPECT_EQ(jsonAt(r.body, "/ok"), "false");
   for (int i = 0; i < 6; ++i) {
-    EXPECT_EQ(at(r.body, "/models/" + std::to_string(i) + "/ok"), "false") << r.body;
-    EXPECT_EQ(at(r.body, "/models/" + std::to_string(i) + "/status"), "null") << r.body;
+    EXPECT_EQ(jsonAt(r.body, "/models/" + std::to_string(i) + "/ok"), "false") << r.body;
+    EXPECT_EQ(jsonAt(r.body, "/models/" + std::to_string(i) + "/status"), "null") << r.body;
   }
 }
 
