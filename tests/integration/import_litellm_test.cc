@@ -53,6 +53,10 @@ TEST(ImportLitellm, ThirtyModelsBecomeAConfigThatServes) {
         // master key as admin key and as a client key.
         "max_attempts = 3\n", "request_timeout = \"600s\"\n", "url = \"redis://${REDIS_HOST}:6379\"",
         "default_ttl = \"600s\"", "url = \"${DATABASE_URL}\"",
+        // allowed_fails 3 -> out after the 4th failure; cooldown_time 30 -> fail_timeout; the
+        // router's fallbacks.
+        "weight = 2\nmax_fails = 4\nfail_timeout = \"30s\"\n",
+        "\n[fallbacks]\n\"gpt-4o\" = [\"claude-sonnet-4\"]\n",
         "admin_key = \"${LITELLM_MASTER_KEY}\"", "key = \"${LITELLM_MASTER_KEY}\"\ncache = true",
         // Prices per million tokens from model_info's per-token costs.
         "model = \"gpt-4o\"\nprovider = \"openai\"\ninput_per_mtok = 2.5\noutput_per_mtok = 10\n"
@@ -68,9 +72,10 @@ TEST(ImportLitellm, ThirtyModelsBecomeAConfigThatServes) {
         "provider 'bedrock' has no llmproxy equivalent",
         "model 'vertex-gemini' (vertex_ai/gemini-1.5-pro): provider 'vertex_ai'",
         "model 'mock-chat': a second deployment on provider 'openai-2' (mock-model-b)",
-        ":156: litellm_settings.allowed_fails", ":158: litellm_settings.drop_params not imported",
-        ":168: router_settings.fallbacks not imported", ":173: general_settings.alerting"})
+        ":158: litellm_settings.drop_params not imported", ":173: general_settings.alerting"})
     EXPECT_NE(messages.find(want), std::string::npos) << want << "\n---\n" << messages;
+  for (const char* mapped : {"allowed_fails", "cooldown_time", "fallbacks"})
+    EXPECT_EQ(messages.find(mapped), std::string::npos) << mapped << "\n---\n" << messages;
   EXPECT_NE(messages.find("27 model deployments on"), std::string::npos) << messages;
 
   // The result loads and serves: a chat through the mock with the master key, priced.

@@ -144,6 +144,9 @@ class Importer {
   std::vector<std::string> server_, database_, redis_, cache_;
   std::optional<std::string> master_key_;
   bool cache_on_ = false;
+  std::optional<int64_t> max_fails_;     // every provider's, from allowed_fails
+  std::optional<int64_t> fail_timeout_;  // seconds, from cooldown_time
+  std::vector<std::pair<std::string, std::vector<std::string>>> fallbacks_;
 };
 
 void Importer::readModel(const YAML::Node& entry) {
@@ -266,6 +269,41 @@ void Importer::readSettings(const YAML::Node& root) {
       server_.push_back("request_timeout = " +
                         quoted(std::to_string(std::max<int64_t>(1, std::llround(*v))) + "s"));
   };
+  // LiteLLM cools a deployment down when its failures in a minute exceed allowed_fails, for
+  // cooldown_time seconds; llmproxy takes a provider out after max_fails failures within
+  // fail_timeout, for fail_timeout. The nearest mapping: max_fails = allowed_fails + 1 and
+  // fail_timeout = cooldown_time (a window as long as the cool-down, not a minute).
+  auto readAllowedFails = [&](const YAML::Node& n) {
+    if (auto v = number(n)) max_fails_ = std::clamp<int64_t>(std::llround(*v) + 1, 1, 1000);
+  };
+  auto readCooldown = [&](const YAML::Node& n) {
+    if (auto v = number(n)) fail_timeout_ = std::clamp<int64_t>(std::llround(*v), 1, 3600);
+  };
+  // fallbacks: [{"model": ["other", ...]}, ...] -> [fallbacks] "model" = ["other", ...].
+  auto readFallbacks = [&](const YAML::Node& n, const std::string& where) {
+    if (!n.IsSequence()) return unmapped(n, where + ": not a list; not imported");
+    for (const auto& item : n) {
+      if (!item.IsMap()) {
+        unmapped(item, where + ": an entry that is not a map; not imported");
+        continue;
+      }
+      for (const auto& kv : item) {
+        std::vector<std::string> to;
+        if (kv.second.IsSequence())
+          for (const auto& m : kv.second)
+            if (auto name = scalar(m)) to.push_back(*name);
+        const std::string from = kv.first.as<std::string>();
+        const bool repeated =
+            std::set<std::string>(to.begin(), to.end()).size() != to.size() ||
+            std::find(to.begin(), to.end(), from) != to.end();
+        if (to.empty() || to.size() > 8 || from.empty() || repeated)
+          unmapped(kv.first, where + " for '" + from +
+                                 "': 1 to 8 distinct model names other than itself expected");
+        else
+          fallbacks_.emplace_back(from, std::move(to));
+      }
+    }
+  };
   auto redisFrom = [&](const YAML::Node& host, const YAML::Node& port,
                        const YAML::Node& password) {
     auto h = scalar(host);
@@ -300,10 +338,12 @@ void Importer::readSettings(const YAML::Node& root) {
           if (pk != "type" && pk != "host" && pk != "port" && pk != "password" && pk != "ttl")
             unmapped(p.first, "litellm_settings.cache_params." + pk + " not imported");
         }
-      } else if (key == "allowed_fails" || key == "cooldown_time") {
-        unmapped(kv.first, "litellm_settings." + key +
-                               ": llmproxy cools a provider down for 30 s after 3 consecutive "
-                               "failures (or for a 429's Retry-After); not configurable");
+      } else if (key == "allowed_fails") {
+        readAllowedFails(kv.second);
+      } else if (key == "cooldown_time") {
+        readCooldown(kv.second);
+      } else if (key == "fallbacks") {
+        readFallbacks(kv.second, "litellm_settings.fallbacks");
       } else {
         unmapped(kv.first, "litellm_settings." + key + " not imported");
       }
@@ -319,6 +359,12 @@ void Importer::readSettings(const YAML::Node& root) {
       } else if (key == "redis_host") {
         redisFrom(kv.second, s["redis_port"], s["redis_password"]);
       } else if (key == "redis_port" || key == "redis_password") {
+      } else if (key == "allowed_fails") {
+        readAllowedFails(kv.second);
+      } else if (key == "cooldown_time") {
+        readCooldown(kv.second);
+      } else if (key == "fallbacks") {
+        readFallbacks(kv.second, "router_settings.fallbacks");
       } else if (key == "routing_strategy" && scalar(kv.second) == "simple-shuffle") {
         // Weighted random: llmproxy's smooth weighted round-robin keeps the weights.
       } else {
@@ -367,6 +413,8 @@ std::string Importer::render() const {
          "\napi_base = " + quoted(g.base) + "\napi_key = " + quoted(g.key) + "\n";
     if (!g.version.empty()) s += "api_version = " + quoted(g.version) + "\n";
     if (g.weight != 1) s += "weight = " + std::to_string(g.weight) + "\n";
+    if (max_fails_) s += "max_fails = " + std::to_string(*max_fails_) + "\n";
+    if (fail_timeout_) s += "fail_timeout = " + quoted(std::to_string(*fail_timeout_) + "s") + "\n";
     s += "model_mapping = {";
     for (size_t i = 0; i < g.mapping.size(); ++i)
       s += (i ? ", " : " ") + quoted(g.mapping[i].first) + " = " + quoted(g.mapping[i].second);
@@ -383,6 +431,14 @@ std::string Importer::render() const {
     if (p.output) s += "output_per_mtok = " + perMtok(*p.output) + "\n";
     if (p.cached) s += "cached_input_per_mtok = " + perMtok(*p.cached) + "\n";
     if (p.write) s += "cache_write_per_mtok = " + perMtok(*p.write) + "\n";
+  }
+  if (!fallbacks_.empty()) {
+    s += "\n[fallbacks]\n";
+    for (const auto& [from, to] : fallbacks_) {
+      s += quoted(from) + " = [";
+      for (size_t i = 0; i < to.size(); ++i) s += (i ? ", " : "") + quoted(to[i]);
+      s += "]\n";
+    }
   }
   if (!out_.unmapped.empty()) {
     s += "\n# Not imported (see the import's messages):\n";
