@@ -400,6 +400,11 @@ TEST_F(Chaos, MisbehavingUpstreamGetsAClearAnswerAndBoundedMemory) {
 }
 
 TEST_F(Chaos, WorkerMemoryReturnsNearBaselineAfterFiveThousandStreams) {
+#ifdef __SANITIZE_ADDRESS__
+  // The sanitizer build (make asan) builds the proxy with ASan too: its allocator keeps freed
+  // memory in a quarantine (256 MiB) and never trims, so the worker's RSS says nothing here.
+  GTEST_SKIP() << "RSS after free is meaningless under ASan's quarantine";
+#endif
   proxy_ = startProxy(config(1), ports_.api);
   ASSERT_TRUE(eventually([&] { return proxy_->workerPids().size() == 1; }, seconds(10)));
   const pid_t worker = proxy_->workerPids()[0];
