@@ -79,6 +79,10 @@ class BudgetTable {
     return true;
   }
   void seedDone() { seed_.store(kSeeded, std::memory_order_release); }
+  // The worker that claimed the load is stopping before it ended: the claim goes back, so the
+  // others write their spend at once instead of waiting kSeedMaxMs (and a worker started
+  // after this, by a reload, claims the load again).
+  void seedAbandoned() { seed_.store(kNotSeeded, std::memory_order_release); }
   bool seeding(int64_t now_ms) const {
     return seed_.load(std::memory_order_acquire) == kSeeding &&
            now_ms - seed_started_ms_.load(std::memory_order_acquire) < kSeedMaxMs;

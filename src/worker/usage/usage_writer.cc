@@ -36,6 +36,7 @@ UsageWriter::UsageWriter(uv_loop_t* loop, common::MetricsWriter& metrics,
 }
 
 UsageWriter::~UsageWriter() {
+  abandonSeed();
   if (queued_rows_ > 0) {
     metrics_.usageDropped(queued_rows_);
     LLMP_LOG_WARN("usage log: {} record(s) not written before the worker stopped", queued_rows_);
@@ -117,6 +118,7 @@ void UsageWriter::loadSpend(common::BudgetTable& budgets) {
     budgets.seedDone();
     return;
   }
+  seeding_ = true;
   // NOTE: the first statement on this connection: it runs before any batch of this worker, and
   // the other workers hold theirs until seedDone().
   c->query("SELECT key_hash, extract(epoch from period_start)::bigint, budget_duration, "
@@ -126,6 +128,8 @@ void UsageWriter::loadSpend(common::BudgetTable& budgets) {
 }
 
 void UsageWriter::onSpendLoaded(const common::pg::QueryResult& r) {
+  if (!seeding_) return;  // given back meanwhile (stopping): nothing may be added now
+  seeding_ = false;
   budgets_->seedDone();
   if (!r.ok) {
     LLMP_LOG_WARN("budgets: the spend of running periods was not loaded from key_spend ({}); "
@@ -305,8 +309,18 @@ void UsageWriter::roomCheck() {
   if (full_ && queued_rows_ < db_.usage_buffer) full_ = false;
 }
 
+void UsageWriter::abandonSeed() {
+  if (!seeding_) return;
+  seeding_ = false;
+  budgets_->seedAbandoned();
+}
+
 void UsageWriter::drain(uint64_t deadline_ms, std::function<void()> done) {
   if (draining_) return;
+  // A worker that stops while it loads the node's spend (a stop right after the start) must
+  // not hold the other workers' last rows back until kSeedMaxMs: they would be dropped at
+  // their own stop deadline.
+  abandonSeed();
   seal();
   if (queued_rows_ == 0 || db_.url.empty()) {
     dropAll("no database to write them to");

@@ -118,6 +118,8 @@ class UsageWriter {
   UsageBatch::Schema schema_ = UsageBatch::Schema::Current;
 
   common::BudgetTable* budgets_ = nullptr;  // set by loadSpend
+  bool seeding_ = false;                     // this writer claimed the spend load, not ended
+  void abandonSeed();
 
   std::unique_ptr<common::UvTimer> drain_timer_;
   std::function<void()> drain_done_;

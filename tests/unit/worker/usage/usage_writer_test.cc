@@ -10,7 +10,9 @@
 #include <memory>
 #include <string>
 
+#include "common/shm/budget_table.h"
 #include "common/shm/region.h"
+#include "common/time/clock.h"
 #include "common/uv/close_loop.h"
 #include "support/free_port.h"
 #include "support/pg_server.h"
@@ -268,6 +270,34 @@ TEST_F(UsageWriterTest, DrainGivesUpWhenPostgresIsDownAndCounts) {
   ASSERT_TRUE(runUntil([&] { return done; }));
   EXPECT_EQ(dropped(), 2u);
   EXPECT_EQ(w.queuedRows(), 0u);
+}
+
+// A stop right after the start: the worker loading the node's spend from key_spend has nothing
+// queued and stops at once; the claim goes back, so another worker's last rows are written
+// before its own stop deadline instead of waiting for a load that will never end.
+TEST_F(UsageWriterTest, AWorkerStoppingWhileItLoadsTheSpendDoesNotHoldTheOthersBack) {
+  common::BudgetTable& budgets = region_->budgets();
+  auto seeder = std::make_unique<UsageWriter>(&loop_, *metrics_, db());
+  seeder->loadSpend(budgets);  // claims the load; its query is sent, the loop has not run
+  ASSERT_TRUE(budgets.seeding(common::nowUnixMs()));
+
+  common::DatabaseConfig c = db();
+  c.usage_flush_interval = 60'000ms;  // only the drain writes
+  UsageWriter& other = make(c);
+  other.loadSpend(budgets);  // the load is claimed: this one waits for it before writing
+  other.record(rec("last"));
+
+  bool seeder_done = false;
+  seeder->drain(2000, [&] { seeder_done = true; });
+  EXPECT_TRUE(seeder_done);  // nothing queued: it stops at once, its query unanswered
+  seeder.reset();
+  EXPECT_FALSE(budgets.seeding(common::nowUnixMs()));
+
+  bool done = false;
+  other.drain(1000, [&] { done = true; });
+  ASSERT_TRUE(runUntil([&] { return done; }));
+  EXPECT_EQ(rows(), 1);
+  EXPECT_EQ(dropped(), 0u);
 }
 
 TEST_F(UsageWriterTest, RowsLeftAtDestructionCountAsDropped) {
