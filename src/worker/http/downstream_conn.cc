@@ -182,7 +182,7 @@ void DownstreamConn::parsePending() {
 // The first byte of a request: its handler, pinned to the config current now.
 void DownstreamConn::newExchange() {
   handler_ = host_.newHandler(*this);
-  handler_->request.headers.swap(spare_headers_);
+  buffers_.lend(handler_->request);
   limits_ = &host_.serverLimits();
   writer_.bind(handler_.get());
 }
@@ -228,7 +228,7 @@ int DownstreamConn::onHeaderField(llhttp_t* p, const char* at, size_t len) {
       c->parse_error_set_ = true;
       return HPE_USER;
     }
-    headers.emplace_back();
+    headers.emplace_back(c->buffers_.spareString(), c->buffers_.spareString());
   }
   c->last_was_value_ = false;
   std::string& name = headers.back().first;
@@ -524,9 +524,8 @@ void DownstreamConn::endExchange(bool response_sent) {
   } else {
     handler->onClientGone();
   }
-  // finish ran: the header list's capacity serves the next request.
-  spare_headers_.swap(handler->request.headers);
-  spare_headers_.clear();
+  // finish ran: the request's buffers serve the next request on this connection.
+  buffers_.keep(handler->request);
   // NOTE: a stage of this exchange may still be on the stack; the host frees it later.
   host_.retireHandler(std::move(handler));
 }

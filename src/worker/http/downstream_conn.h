@@ -22,6 +22,7 @@
 #include "worker/http/client_connection.h"
 #include "worker/http/connection_host.h"
 #include "worker/http/output_batch.h"
+#include "worker/http/request_buffers.h"
 #include "worker/http/request_handler.h"
 #include "worker/http/response_writer.h"
 
@@ -136,8 +137,7 @@ class DownstreamConn final : public ClientConnection, private ResponseSink {
   bool flush_scheduled_ = false;
   bool response_ended_ = false;
   std::string pending_;            // bytes read but not parsed yet (pipelined / paused)
-  // The last request's header list, emptied: the next request fills it without growing it.
-  std::vector<std::pair<std::string, std::string>> spare_headers_;
+  RequestBuffers buffers_;         // the last request's buffers, for the next one
   std::string peer_;
   std::unique_ptr<RequestHandler> handler_;          // the exchange in progress, if any
   const common::ServerConfig* limits_ = nullptr;     // its config's limits (pinned by it)
