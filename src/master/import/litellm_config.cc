@@ -304,6 +304,19 @@ void Importer::readSettings(const YAML::Node& root) {
       }
     }
   };
+  // allowed_fails, cooldown_time and fallbacks: in litellm_settings or router_settings alike.
+  auto readHealthSetting = [&](const std::string& key, const YAML::Node& n,
+                               const std::string& section) {
+    if (key == "allowed_fails")
+      readAllowedFails(n);
+    else if (key == "cooldown_time")
+      readCooldown(n);
+    else if (key == "fallbacks")
+      readFallbacks(n, section + ".fallbacks");
+    else
+      return false;
+    return true;
+  };
   auto redisFrom = [&](const YAML::Node& host, const YAML::Node& port,
                        const YAML::Node& password) {
     auto h = scalar(host);
@@ -338,12 +351,7 @@ void Importer::readSettings(const YAML::Node& root) {
           if (pk != "type" && pk != "host" && pk != "port" && pk != "password" && pk != "ttl")
             unmapped(p.first, "litellm_settings.cache_params." + pk + " not imported");
         }
-      } else if (key == "allowed_fails") {
-        readAllowedFails(kv.second);
-      } else if (key == "cooldown_time") {
-        readCooldown(kv.second);
-      } else if (key == "fallbacks") {
-        readFallbacks(kv.second, "litellm_settings.fallbacks");
+      } else if (readHealthSetting(key, kv.second, "litellm_settings")) {
       } else {
         unmapped(kv.first, "litellm_settings." + key + " not imported");
       }
@@ -359,12 +367,7 @@ void Importer::readSettings(const YAML::Node& root) {
       } else if (key == "redis_host") {
         redisFrom(kv.second, s["redis_port"], s["redis_password"]);
       } else if (key == "redis_port" || key == "redis_password") {
-      } else if (key == "allowed_fails") {
-        readAllowedFails(kv.second);
-      } else if (key == "cooldown_time") {
-        readCooldown(kv.second);
-      } else if (key == "fallbacks") {
-        readFallbacks(kv.second, "router_settings.fallbacks");
+      } else if (readHealthSetting(key, kv.second, "router_settings")) {
       } else if (key == "routing_strategy" && scalar(kv.second) == "simple-shuffle") {
         // Weighted random: llmproxy's smooth weighted round-robin keeps the weights.
       } else {
