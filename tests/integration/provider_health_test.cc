@@ -48,6 +48,13 @@ class ProviderHealthTest : public ::testing::Test {
                    {"Connection", "close"}},
                   std::chrono::seconds(20));
   }
+  // A streamed chat on `c`: its head; the events are read from `c`.
+  HttpResponse startChatStream(HttpClient& c, const std::string& model) {
+    return c.startStream("POST", "/v1/chat/completions",
+                         {{"Authorization", std::string("Bearer ") + kClientKey},
+                          {"Content-Type", "application/json"}},
+                         chatBody(model, true));
+  }
   // The provider's object in /health/detailed (asked on the admin listener, with its key).
   std::string healthOf(const std::string& id) {
     const std::string body = getOnce(ports_.admin, "/health/detailed", adminAuth()).body;
@@ -236,10 +243,7 @@ TEST_F(ProviderHealthTest, FallbackModelsAnswerOnlyBeforeTheFirstByte) {
   // A stream falls back the same way, converted event by event to Chat Completions chunks.
   {
     HttpClient c("127.0.0.1", ports_.api);
-    const auto head = c.startStream("POST", "/v1/chat/completions",
-                                    {{"Authorization", std::string("Bearer ") + kClientKey},
-                                     {"Content-Type", "application/json"}},
-                                    chatBody("big", true));
+    const auto head = startChatStream(c, "big");
     ASSERT_EQ(head.status, 200);
     EXPECT_EQ(head.header("x-llmproxy-provider"), "anth");
     EXPECT_EQ(head.header("x-llmproxy-fallback-model"), "claude-x");
@@ -260,10 +264,7 @@ TEST_F(ProviderHealthTest, FallbackModelsAnswerOnlyBeforeTheFirstByte) {
   mocks_[0]->setDefaults(breaks);
   {
     HttpClient c("127.0.0.1", ports_.api);
-    const auto head = c.startStream("POST", "/v1/chat/completions",
-                                    {{"Authorization", std::string("Bearer ") + kClientKey},
-                                     {"Content-Type", "application/json"}},
-                                    chatBody("big", true));
+    const auto head = startChatStream(c, "big");
     ASSERT_EQ(head.status, 200);
     EXPECT_EQ(head.header("x-llmproxy-provider"), "primary");
     EXPECT_TRUE(head.header("x-llmproxy-fallback-model").empty());
